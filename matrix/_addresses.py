@@ -1,0 +1,37 @@
+"""Which addresses a probe may name: loopback and unspecified IP literals only.
+
+A probe from an untrusted pull request runs on a CI runner with internet
+access, so names are never resolved (``localhost`` could be anything in a hosts
+file) and every spelling that ``ipaddress`` does not read as a plain literal is
+refused. Unspecified addresses (0.0.0.0, ::) are allowed because binding to
+them and connecting to them are behaviours worth probing, and neither reaches
+another host: connect() to them targets this host or fails.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+LOOPBACK = {"ipv4": "127.0.0.1", "ipv6": "::1"}
+
+
+def address_problem(text: object) -> str | None:
+    """Why ``text`` may not be used as an address, or None if it may."""
+    if not isinstance(text, str):
+        return f"an address must be text, not {type(text).__name__}"
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return (
+            f"{text!r} is not an IP literal; only loopback (127.0.0.0/8, ::1) and "
+            "unspecified (0.0.0.0, ::) literals are allowed, never host names"
+        )
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback or address.is_unspecified:
+        return None
+    return f"{text!r} is not a loopback address: probes may only use 127.0.0.0/8 and ::1"
+
+
+def family_of(text: str) -> str:
+    return "ipv6" if ":" in text else "ipv4"

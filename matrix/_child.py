@@ -1,0 +1,41 @@
+"""Entry point of a probe's child process: ``python -m matrix._child``.
+
+Protocol (one direction each way, so it works the same on every OS):
+- stdin: one JSON document ``{"probe": {...validated probe...}}``.
+- stdout: JSON lines. ``{"event": "observation", ...}`` as each observation is
+  made, so a probe that is killed at its time limit still reports what it saw;
+  then ``{"event": "result", ...}`` once.
+The process ends with ``os._exit`` so a thread the OS never releases cannot
+keep the interpreter alive after the result is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from typing import Any
+
+from matrix._engine import Engine
+
+_lock = threading.Lock()
+
+
+def _emit(event: dict[str, Any]) -> None:
+    line = json.dumps(event, default=str)
+    with _lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
+def main() -> None:
+    request = json.loads(sys.stdin.read())
+    result = Engine(request["probe"], _emit).run()
+    _emit({"event": "result", **result})
+    sys.stderr.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

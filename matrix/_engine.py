@@ -1,0 +1,552 @@
+"""Run one validated probe in this process and record what the OS did.
+
+Rules of this module:
+- It runs inside the probe's own child process (see ``_child``), so it only
+  imports the standard library and the small pure modules beside it: every
+  import here is paid once per probe.
+- Every socket step on the main sequence runs on a helper thread with a bound
+  (``within``): a call the OS never returns from becomes the observation
+  ``blocked``, and the main sequence goes on. Steps on named threads run
+  concurrently; ``join`` observes them.
+- A step's exception is an observation, never an error of the probe. Only a
+  broken scenario (a socket that was never made) is a harness error.
+- Cleanup always releases what is still blocked: shutdown and close of every
+  socket, a throwaway connection to every listener (a closed Linux listener
+  keeps accepting), then a bounded wait for every thread.
+"""
+
+from __future__ import annotations
+
+import queue
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from matrix._addresses import LOOPBACK, address_problem
+from matrix._errors import describe_exception, os_family
+from matrix._operations import DEFAULT_WITHIN, MAX_BYTES, OPERATIONS
+from matrix._options import decode_linger, encode_linger, linger_size, option_constants
+from matrix._timing import timing_class
+
+FAMILIES = {"ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
+SHUTDOWN_HOW = {"RD": socket.SHUT_RD, "WR": socket.SHUT_WR, "RDWR": socket.SHUT_RDWR}
+POST_CONNECT_OPTIONS = ("blocking", "timeout")
+CLEANUP_JOIN_SECONDS = 2.0
+
+
+class HarnessError(Exception):
+    """The scenario itself could not be carried out (not an observation)."""
+
+
+class SetupUnavailable(Exception):
+    """This machine lacks something the probe needs (IPv6, say): a skip."""
+
+
+@dataclass
+class StepRun:
+    """One step's execution, shared between the thread running it and observers."""
+
+    step: dict[str, Any]
+    index: int
+    started: float | None = None
+    finished: float | None = None
+    outcome: str | None = None  # returned | raised | unsupported
+    summary: str = ""
+    value: dict[str, Any] = field(default_factory=dict)
+    error: dict[str, Any] | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def observation(
+    run: StepRun, *, name: str, bound: float | None, since: float | None = None
+) -> dict[str, Any]:
+    """Snapshot of ``run`` as an observation named ``name``.
+
+    ``since``: measure elapsed from this moment rather than from the step's own
+    start (``join`` asks how long after *it* began waiting the step returned).
+    """
+    base: dict[str, Any] = {
+        "name": name,
+        "op": run.step["op"],
+        "socket": run.step.get("socket"),
+        "thread": run.step.get("thread"),
+        "step_index": run.index,
+    }
+    if not run.done.is_set() or run.finished is None:
+        return {**base, "outcome": "blocked", "summary": "blocked", "bound": bound,
+                "elapsed": None, "timing": timing_class(None, blocked=True), "error": None,
+                "value": {}}
+    start = run.started if since is None else max(since, run.started or since)
+    elapsed = max(0.0, run.finished - (start or run.finished))
+    return {**base, "outcome": run.outcome, "summary": run.summary, "bound": bound,
+            "elapsed": round(elapsed, 4), "timing": timing_class(elapsed),
+            "error": run.error, "value": run.value}
+
+
+def verdict_part(obs: dict[str, Any]) -> str:
+    if obs["outcome"] == "blocked":
+        return f"{obs['name']}: blocked"
+    if obs["outcome"] == "raised":
+        return f"{obs['name']}: {obs['error']['portable']} ({obs['timing']})"
+    return f"{obs['name']}: {obs['summary']} ({obs['timing']})"
+
+
+def verdict_text(observations: list[dict[str, Any]], names: list[str]) -> str:
+    by_name = {obs["name"]: obs for obs in observations}
+    return " · ".join(
+        verdict_part(by_name[name]) if name in by_name else f"{name}: not reached"
+        for name in names
+    )
+
+
+class _StepThread:
+    """A named thread that runs its steps in order."""
+
+    def __init__(self, name: str, execute: Callable[[StepRun], None]) -> None:
+        self.queue: queue.Queue[StepRun | None] = queue.Queue()
+        self.execute = execute
+        self.thread = threading.Thread(target=self._loop, name=f"probe-{name}", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while (run := self.queue.get()) is not None:
+            self.execute(run)
+
+
+class Engine:
+    def __init__(self, probe: dict[str, Any], emit: Callable[[dict[str, Any]], None]) -> None:
+        self.probe = probe
+        self.emit = emit
+        self.family = os_family(sys.platform)
+        self.sockets: dict[str, socket.socket] = {}
+        self.kinds: dict[str, str] = {}
+        self.bound: dict[str, tuple[Any, ...]] = {}
+        self.runs: dict[str, StepRun] = {}
+        self.threads: dict[str, _StepThread] = {}
+        self.observations: list[dict[str, Any]] = []
+        self.first_step_wall: float | None = None
+        self.cleanup_notes: list[str] = []
+        # Helper threads of main-sequence steps that may still be blocked.
+        self.helpers: list[threading.Thread] = []
+
+    # -- the scenario ---------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        try:
+            self._setup()
+        except SetupUnavailable as exc:
+            self._cleanup()
+            return self._result("skipped", str(exc))
+        try:
+            for index, step in enumerate(self.probe["steps"]):
+                self._main_step(index, step)
+            self._observe_thread_steps()
+            broken = [r for r in self.runs.values() if r.outcome == "harness-error"]
+            if broken:
+                raise HarnessError(broken[0].summary)
+        except HarnessError as exc:
+            self._cleanup()
+            return self._result("harness-error", str(exc))
+        self._cleanup()
+        return self._result("ok", None)
+
+    def _result(self, status: str, reason: str | None) -> dict[str, Any]:
+        return {
+            "status": status,
+            "reason": reason,
+            "observations": self.observations,
+            "verdict": verdict_text(self.observations, self.probe["verdict"])
+            if status == "ok" else None,
+            "first_step_wall": self.first_step_wall,
+            "cleanup": self.cleanup_notes,
+        }
+
+    def _record(self, obs: dict[str, Any]) -> None:
+        self.observations.append(obs)
+        self.emit({"event": "observation", "observation": obs})
+
+    def _main_step(self, index: int, step: dict[str, Any]) -> None:
+        if self.first_step_wall is None:
+            self.first_step_wall = time.time()
+        run = StepRun(step, index)
+        if "name" in step:
+            self.runs[step["name"]] = run
+        op = step["op"]
+        if "thread" in step:
+            thread_name = step["thread"]
+            if thread_name not in self.threads:
+                self.threads[thread_name] = _StepThread(thread_name, self._execute)
+            self.threads[thread_name].queue.put(run)
+            return
+        if op == "join":
+            self._join(step)
+            return
+        if not OPERATIONS[op].socket_call:
+            self._execute(run)
+        else:
+            within = float(step.get("within", DEFAULT_WITHIN))
+            helper = threading.Thread(target=self._execute, args=(run,), daemon=True,
+                                      name=f"step-{index}")
+            helper.start()
+            self.helpers.append(helper)
+            run.done.wait(within)
+            if run.outcome == "harness-error":
+                raise HarnessError(f"step {index + 1} ({op}): {run.summary}")
+            if "name" in step:
+                self._record(observation(run, name=step["name"], bound=within))
+            return
+        if "name" in step:
+            self._record(observation(run, name=step["name"], bound=None))
+
+    def _join(self, step: dict[str, Any]) -> None:
+        target = self.runs[step["step"]]
+        began = time.monotonic()
+        target.done.wait(float(step["within"]))
+        if "name" in step:
+            self._record(observation(target, name=step["name"], bound=float(step["within"]),
+                                     since=began))
+
+    def _observe_thread_steps(self) -> None:
+        for name, run in self.runs.items():
+            if "thread" in run.step:
+                self._record(observation(run, name=name, bound=None))
+
+    def _execute(self, run: StepRun) -> None:
+        run.started = time.monotonic()
+        try:
+            handler = getattr(self, "op_" + run.step["op"])
+            summary, value = handler(run.step)
+            run.outcome, run.summary, run.value = "returned", summary, value
+        except HarnessError as exc:
+            run.outcome, run.summary = "harness-error", str(exc)
+        except _Unsupported as exc:
+            run.outcome, run.summary = "unsupported", str(exc)
+        except Exception as exc:  # noqa: BLE001 - every exception is an observation
+            run.outcome = "raised"
+            run.error = describe_exception(exc, self.family)
+            run.summary = run.error["portable"]
+        finally:
+            run.finished = time.monotonic()
+            run.done.set()
+
+    # -- setup ----------------------------------------------------------------
+    def _new_socket(self, family_name: str, kind: int) -> socket.socket:
+        try:
+            return socket.socket(FAMILIES[family_name], kind)
+        except OSError as exc:
+            if family_name == "ipv6":
+                raise SetupUnavailable(f"IPv6 is not available here: {exc}") from None
+            raise
+
+    def _bind_loopback(self, sock: socket.socket, family_name: str) -> None:
+        try:
+            sock.bind((LOOPBACK[family_name], 0))
+        except OSError as exc:
+            if family_name == "ipv6":
+                raise SetupUnavailable(f"cannot bind ::1: {exc}") from None
+            raise
+
+    def _apply_options(self, sock: socket.socket, options: dict[str, Any], post: bool) -> None:
+        for key, value in options.items():
+            if (key in POST_CONNECT_OPTIONS) != post:
+                continue
+            if key == "blocking":
+                sock.setblocking(bool(value))
+            elif key == "timeout":
+                sock.settimeout(value)
+            elif key == "linger":
+                sock.setsockopt(*encode_linger(value["on"], value["seconds"], self.family))
+            else:
+                constants = option_constants(key)
+                if constants is None:
+                    raise SetupUnavailable(f"{key} does not exist on this platform")
+                sock.setsockopt(*constants, value)
+
+    def _setup(self) -> None:
+        for spec in self.probe["sockets"]:
+            family_name = spec.get("family", "ipv4")
+            options = spec.get("options", {})
+            if "pair" in spec:
+                self._setup_pair(spec["pair"], family_name, options)
+            elif "listener" in spec:
+                sock = self._new_socket(family_name, socket.SOCK_STREAM)
+                self._add(spec["listener"], sock, "listener")
+                self._apply_options(sock, options, post=False)
+                self._bind_loopback(sock, family_name)
+                sock.listen(int(spec.get("backlog", 8)))
+                self.bound[spec["listener"]] = sock.getsockname()
+                self._apply_options(sock, options, post=True)
+            elif "tcp" in spec:
+                sock = self._new_socket(family_name, socket.SOCK_STREAM)
+                self._add(spec["tcp"], sock, "tcp")
+                self._apply_options(sock, options, post=False)
+                self._apply_options(sock, options, post=True)
+            else:
+                sock = self._new_socket(family_name, socket.SOCK_DGRAM)
+                self._add(spec["udp"], sock, "udp")
+                self._apply_options(sock, options, post=False)
+                if spec.get("bind", True):
+                    self._bind_loopback(sock, family_name)
+                    self.bound[spec["udp"]] = sock.getsockname()
+                self._apply_options(sock, options, post=True)
+
+    def _setup_pair(self, names: list[str], family_name: str, options: dict[str, Any]) -> None:
+        client_name, server_name = names
+        client_options = options.get(client_name, {})
+        server_options = options.get(server_name, {})
+        listener = self._new_socket(family_name, socket.SOCK_STREAM)
+        try:
+            # Set on the listener too: buffer sizes must be in place before the
+            # handshake to shape the window, and accepted sockets inherit them.
+            self._apply_options(listener, server_options, post=False)
+            self._bind_loopback(listener, family_name)
+            listener.listen(1)
+            client = self._new_socket(family_name, socket.SOCK_STREAM)
+            self._add(client_name, client, "pair")
+            self._apply_options(client, client_options, post=False)
+            client.connect(listener.getsockname())
+            server, _ = listener.accept()
+        finally:
+            listener.close()
+        self._add(server_name, server, "pair")
+        self._apply_options(server, server_options, post=False)
+        for name, sock, opts in ((client_name, client, client_options),
+                                 (server_name, server, server_options)):
+            self.bound[name] = sock.getsockname()
+            self._apply_options(sock, opts, post=True)
+
+    def _add(self, name: str, sock: socket.socket, kind: str) -> None:
+        self.sockets[name] = sock
+        self.kinds[name] = kind
+
+    def _sock(self, step: dict[str, Any], key: str = "socket") -> socket.socket:
+        name = step[key]
+        if name not in self.sockets:
+            raise HarnessError(f"socket {name!r} does not exist (yet)")
+        return self.sockets[name]
+
+    # -- operations: each returns (summary, value) ----------------------------
+    @staticmethod
+    def _payload(step: dict[str, Any]) -> bytes:
+        if "data" in step:
+            return str(step["data"]).encode("utf-8")
+        return b"x" * int(step["bytes"])
+
+    def op_send(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        sent = self._sock(step).send(self._payload(step))
+        return f"{sent} bytes", {"bytes": sent}
+
+    def op_sendall(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        payload = self._payload(step)
+        self._sock(step).sendall(payload)
+        return "ok", {"bytes": len(payload)}
+
+    def op_fill(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        sock = self._sock(step)
+        limit = int(step.get("limit", MAX_BYTES))
+        chunk = b"f" * 4096
+        total = 0
+        saved_timeout = sock.gettimeout()
+        sock.setblocking(False)
+        try:
+            would_block_in_a_row = 0
+            while total < limit and would_block_in_a_row < 2:
+                try:
+                    total += sock.send(chunk[: limit - total])
+                    would_block_in_a_row = 0
+                except BlockingIOError:
+                    # The kernel may still move queued bytes into the peer's
+                    # receive buffer; only a second refusal means full.
+                    would_block_in_a_row += 1
+                    time.sleep(0.05)
+        finally:
+            sock.settimeout(saved_timeout)
+        return "send buffer full" if total < limit else "limit reached", {"bytes": total}
+
+    def op_recv(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        data = self._sock(step).recv(int(step.get("bytes", 65536)))
+        return ("EOF" if not data else f"{len(data)} bytes"), {"bytes": len(data)}
+
+    def op_drain(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        sock = self._sock(step)
+        received = 0
+        try:
+            while data := sock.recv(65536):
+                received += len(data)
+        except OSError as exc:
+            ended = describe_exception(exc, self.family)
+            return self._drain_summary(step, received, ended["portable"]), {
+                "bytes": received, "ended": ended}
+        return self._drain_summary(step, received, "EOF"), {"bytes": received, "ended": "EOF"}
+
+    def _drain_summary(self, step: dict[str, Any], received: int, ending: str) -> str:
+        if "of" not in step:
+            return f"{received} bytes, then {ending}"
+        expected = sum(self.runs[name].value.get("bytes", 0) for name in step["of"])
+        if received == 0:
+            amount = "no data"
+        elif received == expected:
+            amount = "all data"
+        elif received < expected:
+            amount = "part of the data"
+        else:
+            amount = "more data than sent"
+        return f"{amount}, then {ending}"
+
+    def op_close(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        self._sock(step).close()
+        return "ok", {}
+
+    def op_shutdown(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        self._sock(step).shutdown(SHUTDOWN_HOW[step["how"]])
+        return "ok", {}
+
+    def _checked(self, address: str) -> str:
+        problem = address_problem(address)
+        if problem is not None:
+            raise HarnessError(problem)
+        return address
+
+    def op_connect(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        sock = self._sock(step)
+        if "to" in step:
+            if step["to"] not in self.bound:
+                raise HarnessError(f"socket {step['to']!r} has no bound address to connect to")
+            target = self.bound[step["to"]]
+            host, port = target[0], target[1]
+        else:
+            host, port = LOOPBACK["ipv6" if sock.family == socket.AF_INET6 else "ipv4"], 0
+            port = int(step["port"])
+        host = self._checked(step.get("address", host))
+        sock.connect((host, port))
+        return "ok", {}
+
+    def op_accept(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        accepted, _ = self._sock(step).accept()
+        self._add(step["as"], accepted, "accepted")
+        return "ok", {}
+
+    def op_bind(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        sock = self._sock(step)
+        default = LOOPBACK["ipv6" if sock.family == socket.AF_INET6 else "ipv4"]
+        address = self._checked(step.get("address", default))
+        port = 0
+        if "port_of" in step:
+            if step["port_of"] not in self.bound:
+                raise HarnessError(f"socket {step['port_of']!r} has no bound port")
+            port = self.bound[step["port_of"]][1]
+        sock.bind((address, port))
+        self.bound[step["socket"]] = sock.getsockname()
+        return "ok", {}
+
+    def op_listen(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        sock = self._sock(step)
+        sock.listen(int(step.get("backlog", 8)))
+        # listen() on an unbound socket binds it on Linux and macOS.
+        self.bound[step["socket"]] = sock.getsockname()
+        return "ok", {}
+
+    def _option(self, step: dict[str, Any]) -> tuple[int, int]:
+        constants = option_constants(step["option"])
+        if constants is None:
+            raise _Unsupported(f"{step['option']} does not exist on this platform")
+        return constants
+
+    def op_setsockopt(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        sock = self._sock(step)
+        if "linger" in step:
+            linger = step["linger"]
+            sock.setsockopt(*encode_linger(linger["on"], linger["seconds"], self.family))
+        elif "raw" in step:
+            import struct
+
+            raw = step["raw"]
+            sock.setsockopt(*self._option(step), struct.pack(raw["format"], *raw["values"]))
+        else:
+            sock.setsockopt(*self._option(step), int(step["value"]))
+        return "ok", {}
+
+    def op_getsockopt(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        sock = self._sock(step)
+        if step.get("decode") == "linger":
+            level, optname, _ = encode_linger(False, 0, self.family)
+            linger = decode_linger(sock.getsockopt(level, optname, linger_size(self.family)),
+                                   self.family)
+            text = f"on, {linger['seconds']} s" if linger["on"] else "off"
+            return text, {"linger": linger}
+        if "raw" in step:
+            import struct
+
+            fmt = step["raw"]["format"]
+            values = struct.unpack(fmt, sock.getsockopt(*self._option(step),
+                                                        struct.calcsize(fmt)))
+            return str(list(values)), {"raw": list(values)}
+        value = sock.getsockopt(*self._option(step))
+        return str(value), {"value": value}
+
+    def op_setblocking(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        self._sock(step).setblocking(bool(step["blocking"]))
+        return "ok", {}
+
+    def op_settimeout(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        self._sock(step).settimeout(step["seconds"])
+        return "ok", {}
+
+    def op_dup(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        copy = self._sock(step).dup()
+        self._add(step["as"], copy, self.kinds[step["socket"]])
+        self.bound.setdefault(step["as"], self.bound.get(step["socket"], ()))
+        return "ok", {}
+
+    def op_getpeername(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        self._sock(step).getpeername()
+        return "ok", {}
+
+    def op_sleep(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        time.sleep(float(step["seconds"]))
+        return "ok", {}
+
+    # -- cleanup --------------------------------------------------------------
+    def _cleanup(self) -> None:
+        for sock in self.sockets.values():
+            for action in (lambda s: s.shutdown(socket.SHUT_RDWR), lambda s: s.close()):
+                try:
+                    action(sock)
+                except OSError:
+                    pass
+        for name, kind in self.kinds.items():
+            address = self.bound.get(name)
+            if kind in ("listener", "tcp") and address and address[1]:
+                self._poke(address)
+        for worker in self.threads.values():
+            worker.queue.put(None)
+        deadline = time.monotonic() + CLEANUP_JOIN_SECONDS
+        waited = [(name, w.thread) for name, w in self.threads.items()]
+        waited += [(h.name, h) for h in self.helpers]
+        for name, thread in waited:
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                self.cleanup_notes.append(f"thread {name!r} still blocked after cleanup")
+        for name, run in self.runs.items():
+            if run.done.is_set() and "thread" in run.step:
+                self.cleanup_notes.append(f"{name}: finally {run.summary}")
+
+    @staticmethod
+    def _poke(address: tuple[Any, ...]) -> None:
+        """Wake an accept() that close() did not wake (Linux) by connecting once."""
+        if address_problem(address[0]) is not None:
+            return
+        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        try:
+            with socket.socket(family, socket.SOCK_STREAM) as poke:
+                poke.settimeout(0.5)
+                poke.connect(address[:2])
+        except OSError:
+            pass
+
+
+class _Unsupported(Exception):
+    """The platform has no such option or call: recorded as ``unsupported``."""

@@ -1,0 +1,110 @@
+"""Socket option encodings that differ between operating systems.
+
+Rules of this module:
+- A probe says what it means (``linger: {on: true, seconds: 2}``); this module
+  turns that into the bytes the running OS expects, so the probe measures the
+  OS and not a packing mistake.
+- Every layout is plain data keyed by OS family, with the header it comes from,
+  so the Windows and macOS encodings are unit-tested on Linux.
+- A probe that wants to see what a naive C programmer would get asks for the
+  raw encoding explicitly (``raw: {format: ii, values: [1, 2]}``) and bypasses
+  everything here.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LingerLayout:
+    """How one OS family wants ``struct linger`` for a linger time in seconds."""
+
+    option: str  # the option's name in that OS's headers
+    optname: int  # its value there
+    level: int  # SOL_SOCKET there
+    fmt: str  # struct layout of the linger struct
+    units_per_second: int
+    why: str
+
+
+LINGER_LAYOUTS: dict[str, LingerLayout] = {
+    # Linux <asm-generic/socket.h>: SO_LINGER 13, SOL_SOCKET 1, struct linger {int; int} in s.
+    "linux": LingerLayout("SO_LINGER", 13, 1, "ii", 1, "struct linger {int l_onoff; int l_linger;}"),
+    # macOS <sys/socket.h>: SO_LINGER (0x0080) counts clock ticks (1/100 s) when
+    # _DARWIN_C_SOURCE is in effect, which is Python's case; SO_LINGER_SEC
+    # (0x1080) takes seconds. Python does not export SO_LINGER_SEC.
+    "macos": LingerLayout(
+        "SO_LINGER_SEC", 0x1080, 0xFFFF, "ii", 1,
+        "SO_LINGER is in ticks on macOS; SO_LINGER_SEC takes seconds",
+    ),
+    # Windows <winsock2.h>: struct linger {u_short l_onoff; u_short l_linger;}.
+    # Packing two ints there reads as l_onoff=1, l_linger=0: an abortive close.
+    "windows": LingerLayout(
+        "SO_LINGER", 0x0080, 0xFFFF, "HH", 1, "Winsock LINGER is two u_short members"
+    ),
+}
+
+# What ``socket.SO_LINGER`` is on each family: the raw option a C programmer
+# reaches for first. On macOS it counts ticks, hence the separate table above.
+RAW_SO_LINGER: dict[str, tuple[int, str, int]] = {
+    "linux": (13, "ii", 1),
+    "macos": (0x0080, "ii", 100),
+    "windows": (0x0080, "HH", 1),
+}
+
+
+def linger_layout(family: str) -> LingerLayout:
+    """The seconds-based linger layout for an OS family.
+
+    Families without an entry (FreeBSD and other BSDs) use the POSIX layout
+    with the running interpreter's SO_LINGER, which counts seconds there.
+    """
+    if family in LINGER_LAYOUTS:
+        return LINGER_LAYOUTS[family]
+    return LingerLayout("SO_LINGER", socket.SO_LINGER, socket.SOL_SOCKET, "ii", 1, "POSIX")
+
+
+def encode_linger(on: bool, seconds: int, family: str) -> tuple[int, int, bytes]:
+    """(level, optname, value) that set linger ``on``/``seconds`` on ``family``."""
+    layout = linger_layout(family)
+    value = struct.pack(layout.fmt, int(on), seconds * layout.units_per_second)
+    return layout.level, layout.optname, value
+
+
+def decode_linger(value: bytes, family: str) -> dict[str, int | bool]:
+    """Read a linger struct fetched with the option :func:`encode_linger` used."""
+    layout = linger_layout(family)
+    onoff, linger = struct.unpack(layout.fmt, value[: struct.calcsize(layout.fmt)])
+    return {"on": bool(onoff), "seconds": linger // layout.units_per_second}
+
+
+def linger_size(family: str) -> int:
+    return struct.calcsize(linger_layout(family).fmt)
+
+
+_LEVEL_BY_PREFIX = (
+    ("TCP_", "IPPROTO_TCP"),
+    ("IPV6_", "IPPROTO_IPV6"),
+    ("IP_", "IPPROTO_IP"),
+    ("SO_", "SOL_SOCKET"),
+)
+
+
+def option_constants(name: str) -> tuple[int, int] | None:
+    """(level, optname) for an option on the running platform, or None if it has none.
+
+    A capability check, not an OS check: SO_REUSEPORT exists on Linux and macOS
+    but not Windows, SO_EXCLUSIVEADDRUSE only on Windows, and Python's socket
+    module knows which.
+    """
+    for prefix, level_name in _LEVEL_BY_PREFIX:
+        if name.startswith(prefix):
+            level = getattr(socket, level_name, None)
+            optname = getattr(socket, name, None)
+            if level is None or optname is None:
+                return None
+            return int(level), int(optname)
+    return None

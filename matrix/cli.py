@@ -1,0 +1,234 @@
+"""The ``sockmatrix`` command line.
+
+Exit status, for every command: 0 ok, 1 some probe could not run (or some
+input was skipped), 2 usage or validation errors, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matrix
+
+EXIT_OK, EXIT_PROBE_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+DESCRIPTION = """\
+Measure where operating systems disagree about sockets.
+
+Probes are YAML scenarios of socket calls; `run` executes them on this machine,
+each in its own process, and writes what this OS did to results/<platform>.json.
+"""
+
+
+def _add_paths(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH",
+        help=f"probe files or folders to {what} (default: the built-in library)",
+    )
+    parser.add_argument(
+        "--with-builtin", action="store_true",
+        help="also include the built-in library when PATHs are given",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sockmatrix", description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"sockmatrix {matrix.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser(
+        "run", help="validate and run probes here, write results, print verdicts",
+        description="Validate the probes, run each in its own process (many at once), "
+        "write this platform's results file and print its verdicts.",
+    )
+    _add_paths(run, "run")
+    run.add_argument("-k", dest="keyword", metavar="EXPR",
+                     help="only probes matching EXPR: words (a substring of the id, or a "
+                     "tag) joined by and/or/not, e.g. -k 'linger and not zero'")
+    run.add_argument("-n", dest="workers", default="auto", metavar="WORKERS",
+                     help="probes run at once (default auto: up to 16; they mostly wait)")
+    run.add_argument("--output", type=Path, metavar="FILE",
+                     help="results file (default results/<platform-key>.json)")
+    run.add_argument("--quiet", action="store_true", help="no per-probe progress lines")
+
+    validate = commands.add_parser(
+        "validate", help="check probe files without running them",
+        description="Check every probe: YAML, schema, references, addresses, ids. "
+        "All problems in all files are reported; exit status 2 if there are any.",
+    )
+    _add_paths(validate, "check")
+
+    show = commands.add_parser(
+        "show", help="print one probe's full observations from a results file",
+    )
+    show.add_argument("probe", metavar="PROBE", help="probe id")
+    show.add_argument("--results", type=Path, metavar="FILE",
+                      help="results file (default results/<platform-key>.json)")
+
+    listing = commands.add_parser("list", help="list the probes: id, title, tags")
+    _add_paths(listing, "list")
+    listing.add_argument("--tag", help="only probes with this tag")
+    return parser
+
+
+def _probe_sources(args: argparse.Namespace) -> list[Path]:
+    from matrix.selection import builtin_probe_dir
+
+    paths = list(args.paths)
+    if not paths or args.with_builtin:
+        paths.append(builtin_probe_dir())
+    return paths
+
+
+def _print_problems(problems: Sequence[Any]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from matrix.validate import validate_paths
+
+    probes, problems = validate_paths(_probe_sources(args))
+    _print_problems(problems)
+    if problems:
+        files = len({p.file for p in problems})
+        print(f"{len(problems)} problem(s) in {files} file(s); {len(probes)} probe(s) valid",
+              file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{len(probes)} probe(s) valid")
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    from matrix.validate import validate_paths
+
+    probes, problems = validate_paths(_probe_sources(args))
+    _print_problems(problems)
+    rows = [[p.id, p.data["title"], ", ".join(p.data["tags"])]
+            for p in probes if args.tag is None or args.tag in p.data["tags"]]
+    print(tabulate(rows, headers=["id", "title", "tags"]))
+    return EXIT_USAGE if problems else EXIT_OK
+
+
+def _workers(text: str, count: int) -> int:
+    from matrix.runner import default_workers
+
+    if text == "auto":
+        return default_workers(count)
+    try:
+        value = int(text)
+    except ValueError:
+        raise SystemExit(f"sockmatrix run: -n takes a number or 'auto', not {text!r}") from None
+    if value < 1:
+        raise SystemExit("sockmatrix run: -n must be at least 1")
+    return value
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from matrix.report import verdict_table
+    from matrix.results import ResultsWriter, default_results_path
+    from matrix.runner import Runner
+    from matrix.selection import KeywordError, KeywordMatcher
+    from matrix.validate import validate_paths
+
+    try:
+        matcher = KeywordMatcher(args.keyword) if args.keyword else None
+    except KeywordError as exc:
+        print(f"sockmatrix run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    probes, problems = validate_paths(_probe_sources(args))
+    _print_problems(problems)
+    if matcher is not None:
+        probes = [p for p in probes if matcher.matches(p.id, p.data["tags"])]
+    if not probes:
+        print("sockmatrix run: no probes to run" + (" (none valid)" if problems else ""),
+              file=sys.stderr)
+        return EXIT_USAGE
+    output = args.output or default_results_path()
+    writer = ResultsWriter(output)
+    workers = _workers(args.workers, len(probes))
+    total = len(probes)
+    if not args.quiet:
+        print(f"running {total} probe(s), {workers} at a time, on "
+              f"{writer.document['platform']['key']}", file=sys.stderr)
+
+    def progress(record: dict[str, Any]) -> None:
+        writer.add(record)
+        if not args.quiet:
+            done = len(writer.document["probes"])
+            print(f"[{done}/{total}] {record['id']}: {record['status']} "
+                  f"({record.get('duration', 0):.1f} s)", file=sys.stderr)
+
+    runner = Runner()
+    try:
+        runner.run_many(probes, workers, progress)
+    except KeyboardInterrupt:
+        writer.finish(complete=False)
+        print(f"\ninterrupted: {len(writer.document['probes'])} of {total} probe(s) finished; "
+              f"kept in {output}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    writer.finish(complete=True)
+    records = writer.document["probes"]
+    print(verdict_table(records, writer.document["platform"]["key"]))
+    print(f"\nresults written to {output}", file=sys.stderr)
+    failed = [r for r in records if r["status"] not in ("ok", "skipped")]
+    if failed:
+        print(f"{len(failed)} probe(s) could not run: "
+              + ", ".join(f"{r['id']} ({r['status']})" for r in failed), file=sys.stderr)
+    if problems:
+        return EXIT_USAGE
+    return EXIT_PROBE_FAILED if failed else EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from matrix.report import probe_detail
+    from matrix.results import default_results_path
+    from matrix.selection import builtin_probe_dir
+    from matrix.validate import check_probe_file
+
+    path = args.results or default_results_path()
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"sockmatrix show: cannot read {path}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    records = {r.get("id"): r for r in document.get("probes", []) if isinstance(r, dict)}
+    if args.probe not in records:
+        import difflib
+
+        close = difflib.get_close_matches(args.probe, [str(k) for k in records], n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        print(f"sockmatrix show: no probe {args.probe!r} in {path}{hint}", file=sys.stderr)
+        return EXIT_USAGE
+    record = records[args.probe]
+    probe = None
+    for candidate in (Path(str(record.get("file", ""))),
+                      builtin_probe_dir() / f"{args.probe}.yaml"):
+        if candidate.is_file():
+            probe_file, _ = check_probe_file(candidate)
+            probe = probe_file.data if probe_file else None
+            break
+    print(probe_detail(record, probe))
+    return EXIT_OK
+
+
+COMMANDS = {"run": cmd_run, "validate": cmd_validate, "show": cmd_show, "list": cmd_list}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except FileNotFoundError as exc:
+        print(f"sockmatrix {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE

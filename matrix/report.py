@@ -1,0 +1,58 @@
+"""Terminal text for one platform's run: the verdict table and one probe's detail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tabulate import tabulate
+
+
+def verdict_table(records: list[dict[str, Any]], platform_key: str) -> str:
+    rows = [
+        [r["id"], r["status"], r.get("verdict") or r.get("reason") or ""]
+        for r in sorted(records, key=lambda r: r["id"])
+    ]
+    return tabulate(rows, headers=["probe", "status", f"verdict on {platform_key}"],
+                    tablefmt="simple", maxcolwidths=[None, None, 90])
+
+
+def describe_error(error: dict[str, Any] | None) -> str:
+    if not error:
+        return ""
+    if error.get("errno") is None:
+        return f"{error['exception']} (no errno)"
+    raw, portable = error.get("name"), error.get("portable")
+    same = f"{raw}" if raw == portable else f"{raw} → {portable}"
+    return f"{error['exception']} errno {error['errno']} {same}"
+
+
+def observation_rows(observations: list[dict[str, Any]]) -> list[list[str]]:
+    rows = []
+    for obs in observations:
+        elapsed = "" if obs.get("elapsed") is None else f"{obs['elapsed']:.3f} s"
+        rows.append([
+            obs["name"], obs["op"], obs.get("socket") or "", obs.get("thread") or "main",
+            obs["outcome"], obs.get("summary", ""), describe_error(obs.get("error")),
+            elapsed, obs.get("timing", ""),
+        ])
+    return rows
+
+
+def probe_detail(record: dict[str, Any], probe: dict[str, Any] | None) -> str:
+    lines = [f"{record['id']}  [{record['status']}]"]
+    if probe is not None:
+        lines += [probe["title"], "", probe["question"].strip(), ""]
+    if record.get("reason"):
+        lines.append(f"reason: {record['reason']}")
+    lines.append(f"verdict: {record.get('verdict')}")
+    lines.append("")
+    lines.append(tabulate(
+        observation_rows(record.get("observations", [])),
+        headers=["observation", "op", "socket", "thread", "outcome", "summary", "error",
+                 "elapsed", "timing"],
+    ))
+    for note in record.get("cleanup", []):
+        lines.append(f"cleanup: {note}")
+    if record.get("stderr_tail"):
+        lines += ["", "stderr (tail):", record["stderr_tail"]]
+    return "\n".join(lines)

@@ -1,0 +1,162 @@
+"""The results document: what one run on one platform observed.
+
+Rules of this module:
+- The platform fingerprint names the OS, its version, the architecture and
+  Python, never the host or user: results files are published.
+- The file is rewritten atomically after every finished probe (temporary
+  file, then ``os.replace``), so a reader, a concurrent writer, Ctrl-C or a
+  crash never leaves a half-written file, and every finished probe is kept.
+- ``complete`` is false until the run ends normally.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import os
+import platform
+import re
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import matrix
+from matrix._errors import os_family
+
+SCHEMA_VERSION = 1
+
+
+def _arch(machine: str) -> str:
+    lowered = machine.lower()
+    return {"amd64": "x86_64", "x64": "x86_64", "aarch64": "arm64"}.get(lowered, lowered)
+
+
+def os_version(family: str) -> str:
+    """The version that distinguishes behaviour: the kernel on Linux, the release elsewhere."""
+    if family == "linux":
+        match = re.match(r"(\d+\.\d+)", platform.release())
+        return match.group(1) if match else platform.release()
+    if family == "macos":
+        return platform.mac_ver()[0] or platform.release()
+    if family == "windows":
+        return platform.version()
+    return platform.release()
+
+
+def fingerprint() -> dict[str, Any]:
+    family = os_family(sys.platform)
+    details: dict[str, Any] = {
+        "os": family,
+        "os_version": os_version(family),
+        "system": platform.system(),
+        "release": platform.release(),
+        "kernel_version": platform.version(),
+        "machine": _arch(platform.machine()),
+        "python_implementation": platform.python_implementation(),
+        "python_version": platform.python_version(),
+    }
+    if family == "linux":
+        with contextlib.suppress(OSError):
+            details["distribution"] = platform.freedesktop_os_release().get("PRETTY_NAME", "")
+    details["key"] = platform_key(details)
+    return details
+
+
+def platform_key(details: dict[str, Any]) -> str:
+    """E.g. ``linux-6.18-x86_64-py3.11``: safe as a file name on every OS."""
+    python = ".".join(str(details["python_version"]).split(".")[:2])
+    raw = f"{details['os']}-{details['os_version']}-{details['machine']}-py{python}"
+    return re.sub(r"[^a-z0-9._-]+", "_", raw.lower())
+
+
+def ci_source(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """Where a run came from, when GitHub Actions ran it (empty locally)."""
+    env = os.environ if environ is None else environ
+    source: dict[str, str] = {}
+    if env.get("GITHUB_RUN_ID") and env.get("GITHUB_REPOSITORY"):
+        server = env.get("GITHUB_SERVER_URL", "https://github.com")
+        source["run_url"] = (
+            f"{server}/{env['GITHUB_REPOSITORY']}/actions/runs/{env['GITHUB_RUN_ID']}"
+        )
+    for key, variable in (("commit", "GITHUB_SHA"), ("image_os", "ImageOS"),
+                          ("image_version", "ImageVersion"), ("runner_os", "RUNNER_OS"),
+                          ("runner_arch", "RUNNER_ARCH"), ("job", "SOCKMATRIX_JOB_LABEL")):
+        if env.get(variable):
+            source[key] = env[variable]
+    return source
+
+
+def now_iso() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def new_document() -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "sockmatrix", "version": matrix.__version__},
+        "platform": fingerprint(),
+        "source": ci_source(),
+        "started": now_iso(),
+        "finished": None,
+        "complete": False,
+        "probes": [],
+    }
+
+
+def write_atomic(path: Path, document: dict[str, Any]) -> None:
+    """Replace ``path`` with ``document`` in one step."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(document, indent=1, sort_keys=False) + "\n"
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+
+
+def _replace(source: str, target: Path) -> None:
+    # Windows refuses to replace a file another process has open (a reader, or
+    # a concurrent writer mid-replace); that lasts milliseconds, so retry.
+    for attempt in range(50):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if attempt == 49:
+                raise
+            time.sleep(0.02)
+
+
+class ResultsWriter:
+    """Accumulates probe records and keeps the file on disk current."""
+
+    def __init__(self, path: Path, document: dict[str, Any] | None = None) -> None:
+        self.path = path
+        self.document = document if document is not None else new_document()
+        self._lock = threading.Lock()
+
+    def add(self, record: dict[str, Any]) -> None:
+        with self._lock:
+            self.document["probes"].append(record)
+            self.document["probes"].sort(key=lambda r: r["id"])
+            write_atomic(self.path, self.document)
+
+    def finish(self, complete: bool = True) -> None:
+        with self._lock:
+            self.document["finished"] = now_iso()
+            self.document["complete"] = complete
+            write_atomic(self.path, self.document)
+
+
+def default_results_path(directory: Path = Path("results")) -> Path:
+    return directory / f"{fingerprint()['key']}.json"

@@ -1,0 +1,173 @@
+"""Run probes, each in its own child process with a hard time limit.
+
+Rules of this module:
+- Isolation is a child interpreter per probe (subprocess, the same on every
+  OS): a probe that hangs, deadlocks, leaks threads or kills its interpreter
+  is recorded as such and the run goes on.
+- The child is started with ``-S`` and only the package on its path, because
+  start-up time is paid once per probe.
+- A child streams observations as it makes them, so even a probe killed at its
+  time limit reports what it saw before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+import matrix
+from matrix.validate import ProbeFile
+
+DEFAULT_TIME_LIMIT = 20.0
+STDERR_TAIL_CHARS = 2000
+PACKAGE_PARENT = str(Path(matrix.__file__).resolve().parent.parent)
+
+
+def published_path(path: Path) -> str:
+    """The probe's path as results may show it: never this machine's absolute path."""
+    from matrix.selection import builtin_probe_dir
+
+    resolved = path.resolve()
+    for base, prefix in ((builtin_probe_dir(), "probes/"), (Path.cwd(), "")):
+        try:
+            return prefix + resolved.relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return path.name
+
+
+def child_command(python: str = sys.executable) -> list[str]:
+    return [python, "-S", "-m", "matrix._child"]
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_PARENT, env.get("PYTHONPATH")]))
+    env["PYTHONIOENCODING"] = "utf-8"
+    # The child must not write bytecode into a read-only install.
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _parse_lines(stdout: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    observations: list[dict[str, Any]] = []
+    result = None
+    for line in stdout.splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(event, dict):
+            continue
+        if event.get("event") == "observation":
+            observations.append(event["observation"])
+        elif event.get("event") == "result":
+            result = event
+    return observations, result
+
+
+class Runner:
+    """Runs probes; remembers its live children so an interrupt can stop them."""
+
+    def __init__(self, python: str = sys.executable) -> None:
+        self.python = python
+        self._live: set[subprocess.Popen[str]] = set()
+        self._lock = threading.Lock()
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Kill every running child (on Ctrl-C): their probes count as not finished."""
+        with self._lock:
+            self._stopping = True
+            live = list(self._live)
+        for process in live:
+            process.kill()
+
+    def run_one(self, probe: ProbeFile) -> dict[str, Any]:
+        limit = float(probe.data.get("time_limit", DEFAULT_TIME_LIMIT))
+        record: dict[str, Any] = {
+            "id": probe.id,
+            "file": published_path(probe.path),
+            "sha256": probe.sha256,
+        }
+        spawned = time.time()
+        started = time.monotonic()
+        process = subprocess.Popen(
+            child_command(self.python), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
+            env=_child_env(),
+        )
+        with self._lock:
+            self._live.add(process)
+            stopping = self._stopping
+        if stopping:
+            process.kill()
+        timed_out = False
+        try:
+            stdout, stderr = process.communicate(json.dumps({"probe": probe.data}), timeout=limit)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            process.kill()
+            stdout, stderr = process.communicate()
+        finally:
+            with self._lock:
+                self._live.discard(process)
+        record["duration"] = round(time.monotonic() - started, 3)
+        observations, result = _parse_lines(stdout)
+        tail = stderr[-STDERR_TAIL_CHARS:]
+        if result is not None and not timed_out:
+            record.update(
+                status=result["status"], reason=result["reason"],
+                observations=result["observations"], verdict=result["verdict"],
+                cleanup=result.get("cleanup", []),
+            )
+            if result.get("first_step_wall"):
+                record["overhead"] = round(result["first_step_wall"] - spawned, 4)
+        elif timed_out:
+            record.update(status="timed-out", observations=observations, verdict=None,
+                          reason=f"still running after its time limit of {limit:g} s; killed")
+        else:
+            record.update(status="crashed", observations=observations, verdict=None,
+                          reason=f"child process exited with status {process.returncode} "
+                          "before reporting a result")
+        if tail and record["status"] != "ok":
+            record["stderr_tail"] = tail
+        return record
+
+    def run_many(
+        self,
+        probes: Iterable[ProbeFile],
+        workers: int,
+        on_done: Callable[[dict[str, Any]], None] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Run probes ``workers`` at a time; results come back in the probes' order."""
+        ordered = list(probes)
+        records: dict[str, dict[str, Any]] = {}
+        pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        try:
+            futures = [pool.submit(self.run_one, probe) for probe in ordered]
+            for future in as_completed(futures):
+                record = future.result()
+                records[record["id"]] = record
+                if on_done is not None:
+                    on_done(record)
+        except BaseException:
+            # Ctrl-C: kill the children so their threads return, drop the rest.
+            self.stop()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        return [records[p.id] for p in ordered if p.id in records]
+
+
+def default_workers(count: int) -> int:
+    """Probes mostly wait on timers and sockets, not the CPU: run many at once."""
+    return max(1, min(count, 16))

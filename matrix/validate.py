@@ -1,0 +1,317 @@
+"""Validate probe files: YAML, schema, references, addresses, ids.
+
+Rules of this module:
+- Every problem in every file is collected; nothing stops at the first one.
+- A problem reads as a trail: ``file:line: key → key → what was expected``.
+- The JSON Schema shipped in ``matrix/schemas`` decides the shape; the checks
+  here are the ones a schema cannot express (references between parts of a
+  probe, ids against file names, addresses).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from matrix._addresses import address_problem
+from matrix._operations import OPERATIONS, SOCKET_CREATING_ARGS, SOCKET_REFERENCE_ARGS
+from matrix._schema_build import PROBE_SCHEMA_PATH
+from matrix._yaml import LoadedYaml, Path_, YamlProblem, load_yaml
+
+MAX_FILE_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    path: Path_
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        trail = format_path(self.path)
+        return f"{where}: {trail + ' → ' if trail else ''}{self.message}"
+
+
+@dataclass
+class ProbeFile:
+    """A probe file that passed validation, ready to run."""
+
+    path: Path
+    data: dict[str, Any]
+    sha256: str
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return str(self.data["id"])
+
+    def line_of_step(self, name: str) -> int | None:
+        for index, step in enumerate(self.data["steps"]):
+            if step.get("name") == name:
+                return self.lines.get(("steps", index))
+        return None
+
+
+def format_path(path: Path_) -> str:
+    parts: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        elif parts:
+            parts.append(f" → {part}")
+        else:
+            parts.append(str(part))
+    return "".join(parts)
+
+
+def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+@functools.cache
+def probe_validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(PROBE_SCHEMA_PATH.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)  # type: ignore[no-any-return]
+
+
+def _schema_problems(loaded: LoadedYaml, file: str) -> Iterator[Problem]:
+    seen: set[tuple[Path_, str]] = set()
+    for error in probe_validator().iter_errors(loaded.data):
+        for path, message in _explain(error):
+            if (path, message) in seen:
+                continue
+            seen.add((path, message))
+            yield Problem(file, loaded.line_of(path), path, message)
+
+
+def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str]]:
+    path: Path_ = tuple(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    instance = error.instance
+    if error.validator == "additionalProperties" and isinstance(instance, dict):
+        known = set(schema.get("properties", {}))
+        patterns = schema.get("patternProperties", {})
+        op = instance.get("op") if "op" in known else None
+        for key in instance:
+            if key in known or any(_matches(p, key) for p in patterns):
+                continue
+            if op in OPERATIONS and key in _all_step_args():
+                takes = ", ".join(sorted(known - {"op", "name", "thread", "within", "note"}))
+                yield (*path, key), f"{key!r} is not an argument of {op!r} (it takes: {takes})"
+            else:
+                yield (*path, key), f"unknown key {key!r}{_did_you_mean(key, known)}"
+    elif error.validator == "required":
+        missing = [key for key in error.validator_value if key not in instance]
+        for key in missing:
+            yield path, f"missing required key {key!r}"
+    elif error.validator == "enum" and path and path[-1] == "op":
+        yield path, f"unknown operation {instance!r}{_did_you_mean(str(instance), OPERATIONS)}"
+    elif error.validator == "enum":
+        options = ", ".join(repr(v) for v in error.validator_value)
+        yield path, f"{instance!r} is not one of {options}"
+    elif error.validator == "oneOf" and _is_exactly_one(schema.get("oneOf")):
+        keys = [sub["required"][0] for sub in schema["oneOf"]]
+        present = [k for k in keys if isinstance(instance, dict) and k in instance]
+        found = f" (found {', '.join(present)})" if present else ""
+        yield path, f"needs exactly one of: {', '.join(keys)}{found}"
+    elif error.validator == "type":
+        expected = error.validator_value
+        expected_text = " or ".join(expected) if isinstance(expected, list) else expected
+        yield path, f"expected {expected_text}, got {_describe(instance)}"
+    elif error.validator == "pattern":
+        yield path, f"{instance!r} does not match the pattern {error.validator_value}"
+    else:
+        yield path, error.message[:300]
+
+
+def _describe(value: object) -> str:
+    kind = {dict: "a mapping", list: "a list", str: "text", bool: "a boolean"}.get(
+        type(value), type(value).__name__
+    )
+    return f"{kind} {value!r}"[:120] if not isinstance(value, (dict, list)) else kind
+
+
+def _matches(pattern: str, key: str) -> bool:
+    import re
+
+    return re.search(pattern, key) is not None
+
+
+def _is_exactly_one(subschemas: object) -> bool:
+    return isinstance(subschemas, list) and all(
+        isinstance(s, dict) and list(s) == ["required"] and len(s["required"]) == 1
+        for s in subschemas
+    )
+
+
+@functools.cache
+def _all_step_args() -> frozenset[str]:
+    return frozenset(arg for op in OPERATIONS.values() for arg in op.args)
+
+
+def declared_sockets(data: dict[str, Any]) -> dict[str, str]:
+    """Socket name → kind (pair/listener/tcp/udp) for the ``sockets`` section."""
+    names: dict[str, str] = {}
+    for spec in data.get("sockets", []):
+        for kind in ("listener", "tcp", "udp"):
+            if kind in spec:
+                names[spec[kind]] = kind
+        for name in spec.get("pair", []):
+            names[name] = "pair"
+    return names
+
+
+def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
+    """Checks across sections, on a document that already fits the schema."""
+    sockets: dict[str, str] = {}
+    for index, spec in enumerate(data["sockets"]):
+        names = spec.get("pair") or [spec.get(k) for k in ("listener", "tcp", "udp")]
+        for name in filter(None, names):
+            if name in sockets:
+                yield ("sockets", index), f"socket {name!r} is declared twice"
+            sockets[name] = "declared"
+        if "pair" in spec:
+            for end in spec.get("options", {}):
+                if end not in spec["pair"]:
+                    yield ("sockets", index, "options", end), (
+                        f"{end!r} is not an end of this pair {spec['pair']}"
+                    )
+
+    steps: dict[str, dict[str, Any]] = {}
+    for index, step in enumerate(data["steps"]):
+        where: Path_ = ("steps", index)
+        for arg in SOCKET_REFERENCE_ARGS:
+            name = step.get(arg)
+            if name is not None and name not in sockets:
+                yield (*where, arg), f"unknown socket {name!r}{_did_you_mean(name, sockets)}"
+        for arg in SOCKET_CREATING_ARGS:
+            name = step.get(arg)
+            if name is not None:
+                if name in sockets:
+                    yield (*where, arg), f"socket {name!r} already exists"
+                sockets[name] = "created"
+        for arg in ("address",):
+            if arg in step and (why := address_problem(step[arg])):
+                yield (*where, arg), why
+        if step["op"] == "join":
+            target = steps.get(step["step"])
+            if target is None:
+                yield (*where, "step"), (
+                    f"no earlier step named {step['step']!r}{_did_you_mean(step['step'], steps)}"
+                )
+            elif "thread" not in target:
+                yield (*where, "step"), f"step {step['step']!r} does not run on a thread"
+        if step["op"] == "drain":
+            for position, name in enumerate(step.get("of", [])):
+                target = steps.get(name)
+                if target is None or target["op"] not in ("send", "sendall", "fill"):
+                    yield (*where, "of", position), (
+                        f"{name!r} is not an earlier send, sendall or fill step"
+                    )
+        if "thread" in step and step["op"] == "join":
+            yield (*where, "thread"), "join runs on the main sequence only"
+        name = step.get("name")
+        if name is not None:
+            if name in steps:
+                yield (*where, "name"), f"step name {name!r} is used twice"
+            steps[name] = step
+
+    for index, name in enumerate(data["verdict"]):
+        if name not in steps:
+            yield ("verdict", index), f"no step named {name!r}{_did_you_mean(name, steps)}"
+    for platform, doc in data.get("documented", {}).items():
+        for name in doc.get("expect", {}):
+            if name not in steps:
+                yield ("documented", platform, "expect", name), (
+                    f"no step named {name!r}{_did_you_mean(name, steps)}"
+                )
+
+
+def check_probe_text(text: str, file: str, stem: str) -> tuple[ProbeFile | None, list[Problem]]:
+    """Validate one probe's text; ``stem`` is the file name the id must equal."""
+    try:
+        loaded = load_yaml(text)
+    except YamlProblem as exc:
+        return None, [Problem(file, exc.line, exc.path, exc.message)]
+    if not isinstance(loaded.data, dict):
+        return None, [Problem(file, 1, (), f"a probe is a mapping, got {_describe(loaded.data)}")]
+    problems = list(_schema_problems(loaded, file))
+    if loaded.data.get("id") not in (None, stem) and isinstance(loaded.data.get("id"), str):
+        problems.append(Problem(file, loaded.line_of(("id",)), ("id",),
+                                f"id {loaded.data['id']!r} must equal the file name {stem!r}"))
+    if not problems:
+        problems.extend(
+            Problem(file, loaded.line_of(path), path, message)
+            for path, message in _reference_problems(loaded.data)
+        )
+    if problems:
+        return None, problems
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return ProbeFile(Path(file), loaded.data, digest, loaded.lines), []
+
+
+def check_probe_file(path: Path) -> tuple[ProbeFile | None, list[Problem]]:
+    file = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Problem(file, None, (), f"file is {size} bytes; the limit is "
+                                  f"{MAX_FILE_BYTES}")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(file, None, (), f"cannot read: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(file, line, (), f"not UTF-8 text (byte {exc.start})")]
+    probe, problems = check_probe_text(text, file, path.stem)
+    if probe is not None:
+        probe.path = path
+    return probe, problems
+
+
+def probe_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Expand files and folders into probe files, sorted so every worker agrees."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            problems.append(Problem(str(path), None, (), "no such file or folder"))
+    return sorted(dict.fromkeys(found)), problems
+
+
+def validate_paths(paths: Iterable[Path]) -> tuple[list[ProbeFile], list[Problem]]:
+    """Every valid probe under ``paths`` and every problem found, in one pass."""
+    files, problems = probe_paths(paths)
+    probes: list[ProbeFile] = []
+    first_seen: dict[str, ProbeFile] = {}
+    for path in files:
+        probe, file_problems = check_probe_file(path)
+        problems.extend(file_problems)
+        if probe is None:
+            continue
+        if probe.id in first_seen:
+            problems.append(Problem(str(path), probe.lines.get(("id",)), ("id",),
+                                    f"id {probe.id!r} is already used by "
+                                    f"{first_seen[probe.id].path}"))
+            continue
+        first_seen[probe.id] = probe
+        probes.append(probe)
+    return probes, problems
