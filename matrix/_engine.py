@@ -17,6 +17,7 @@ Rules of this module:
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import socket
 import sys
@@ -77,14 +78,28 @@ def observation(
         "step_index": run.index,
     }
     if not run.done.is_set() or run.finished is None:
-        return {**base, "outcome": "blocked", "summary": "blocked", "bound": bound,
-                "elapsed": None, "timing": timing_class(None, blocked=True), "error": None,
-                "value": {}}
+        return {
+            **base,
+            "outcome": "blocked",
+            "summary": "blocked",
+            "bound": bound,
+            "elapsed": None,
+            "timing": timing_class(None, blocked=True),
+            "error": None,
+            "value": {},
+        }
     start = run.started if since is None else max(since, run.started or since)
     elapsed = max(0.0, run.finished - (start or run.finished))
-    return {**base, "outcome": run.outcome, "summary": run.summary, "bound": bound,
-            "elapsed": round(elapsed, 4), "timing": timing_class(elapsed),
-            "error": run.error, "value": run.value}
+    return {
+        **base,
+        "outcome": run.outcome,
+        "summary": run.summary,
+        "bound": bound,
+        "elapsed": round(elapsed, 4),
+        "timing": timing_class(elapsed),
+        "error": run.error,
+        "value": run.value,
+    }
 
 
 def verdict_part(obs: dict[str, Any]) -> str:
@@ -98,8 +113,7 @@ def verdict_part(obs: dict[str, Any]) -> str:
 def verdict_text(observations: list[dict[str, Any]], names: list[str]) -> str:
     by_name = {obs["name"]: obs for obs in observations}
     return " · ".join(
-        verdict_part(by_name[name]) if name in by_name else f"{name}: not reached"
-        for name in names
+        verdict_part(by_name[name]) if name in by_name else f"{name}: not reached" for name in names
     )
 
 
@@ -159,7 +173,8 @@ class Engine:
             "reason": reason,
             "observations": self.observations,
             "verdict": verdict_text(self.observations, self.probe["verdict"])
-            if status == "ok" else None,
+            if status == "ok"
+            else None,
             "first_step_wall": self.first_step_wall,
             "cleanup": self.cleanup_notes,
         }
@@ -188,8 +203,9 @@ class Engine:
             self._execute(run)
         else:
             within = float(step.get("within", DEFAULT_WITHIN))
-            helper = threading.Thread(target=self._execute, args=(run,), daemon=True,
-                                      name=f"step-{index}")
+            helper = threading.Thread(
+                target=self._execute, args=(run,), daemon=True, name=f"step-{index}"
+            )
             helper.start()
             self.helpers.append(helper)
             run.done.wait(within)
@@ -206,8 +222,9 @@ class Engine:
         began = time.monotonic()
         target.done.wait(float(step["within"]))
         if "name" in step:
-            self._record(observation(target, name=step["name"], bound=float(step["within"]),
-                                     since=began))
+            self._record(
+                observation(target, name=step["name"], bound=float(step["within"]), since=began)
+            )
 
     def _observe_thread_steps(self) -> None:
         for name, run in self.runs.items():
@@ -224,7 +241,7 @@ class Engine:
             run.outcome, run.summary = "harness-error", str(exc)
         except _Unsupported as exc:
             run.outcome, run.summary = "unsupported", str(exc)
-        except Exception as exc:  # noqa: BLE001 - every exception is an observation
+        except Exception as exc:
             run.outcome = "raised"
             run.error = describe_exception(exc, self.family)
             run.summary = run.error["portable"]
@@ -313,8 +330,10 @@ class Engine:
             listener.close()
         self._add(server_name, server, "pair")
         self._apply_options(server, server_options, post=False)
-        for name, sock, opts in ((client_name, client, client_options),
-                                 (server_name, server, server_options)):
+        for name, sock, opts in (
+            (client_name, client, client_options),
+            (server_name, server, server_options),
+        ):
             self.bound[name] = sock.getsockname()
             self._apply_options(sock, opts, post=True)
 
@@ -379,7 +398,9 @@ class Engine:
         except OSError as exc:
             ended = describe_exception(exc, self.family)
             return self._drain_summary(step, received, ended["portable"]), {
-                "bytes": received, "ended": ended}
+                "bytes": received,
+                "ended": ended,
+            }
         return self._drain_summary(step, received, "EOF"), {"bytes": received, "ended": "EOF"}
 
     def _drain_summary(self, step: dict[str, Any], received: int, ending: str) -> str:
@@ -473,16 +494,16 @@ class Engine:
         sock = self._sock(step)
         if step.get("decode") == "linger":
             level, optname, _ = encode_linger(False, 0, self.family)
-            linger = decode_linger(sock.getsockopt(level, optname, linger_size(self.family)),
-                                   self.family)
+            linger = decode_linger(
+                sock.getsockopt(level, optname, linger_size(self.family)), self.family
+            )
             text = f"on, {linger['seconds']} s" if linger["on"] else "off"
             return text, {"linger": linger}
         if "raw" in step:
             import struct
 
             fmt = step["raw"]["format"]
-            values = struct.unpack(fmt, sock.getsockopt(*self._option(step),
-                                                        struct.calcsize(fmt)))
+            values = struct.unpack(fmt, sock.getsockopt(*self._option(step), struct.calcsize(fmt)))
             return str(list(values)), {"raw": list(values)}
         value = sock.getsockopt(*self._option(step))
         return str(value), {"value": value}
@@ -510,14 +531,17 @@ class Engine:
         return "ok", {}
 
     # -- cleanup --------------------------------------------------------------
+    def _close_all(self) -> None:
+        # Threads may still add sockets (an accept that cleanup woke): copy first.
+        for sock in list(self.sockets.values()):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                sock.close()
+
     def _cleanup(self) -> None:
-        for sock in self.sockets.values():
-            for action in (lambda s: s.shutdown(socket.SHUT_RDWR), lambda s: s.close()):
-                try:
-                    action(sock)
-                except OSError:
-                    pass
-        for name, kind in self.kinds.items():
+        self._close_all()
+        for name, kind in list(self.kinds.items()):
             address = self.bound.get(name)
             if kind in ("listener", "tcp") and address and address[1]:
                 self._poke(address)
@@ -530,6 +554,7 @@ class Engine:
             thread.join(max(0.0, deadline - time.monotonic()))
             if thread.is_alive():
                 self.cleanup_notes.append(f"thread {name!r} still blocked after cleanup")
+        self._close_all()
         for name, run in self.runs.items():
             if run.done.is_set() and "thread" in run.step:
                 self.cleanup_notes.append(f"{name}: finally {run.summary}")

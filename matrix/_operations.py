@@ -91,55 +91,91 @@ class Operation:
 OPERATIONS: dict[str, Operation] = {
     "send": Operation(
         "One send() call; observes how many bytes it accepted.",
-        {"socket": _SOCKET, "bytes": {**_BYTE_COUNT, "description": "Number of bytes to send."},
-         "data": _DATA},
-        ("socket",), (("bytes", "data"),),
+        {
+            "socket": _SOCKET,
+            "bytes": {**_BYTE_COUNT, "description": "Number of bytes to send."},
+            "data": _DATA,
+        },
+        ("socket",),
+        (("bytes", "data"),),
     ),
     "sendall": Operation(
         "sendall(): send everything, looping over partial sends.",
-        {"socket": _SOCKET, "bytes": {**_BYTE_COUNT, "description": "Number of bytes to send."},
-         "data": _DATA},
-        ("socket",), (("bytes", "data"),),
+        {
+            "socket": _SOCKET,
+            "bytes": {**_BYTE_COUNT, "description": "Number of bytes to send."},
+            "data": _DATA,
+        },
+        ("socket",),
+        (("bytes", "data"),),
     ),
     "fill": Operation(
         "Send until the send buffer is full: the socket is switched to nonblocking for the "
         "loop (and back), and it stops when send() would block twice in a row 50 ms apart.",
-        {"socket": _SOCKET,
-         "limit": {**_BYTE_COUNT, "description": "Give up after this many bytes (default 16 MiB)."}},
+        {
+            "socket": _SOCKET,
+            "limit": {
+                **_BYTE_COUNT,
+                "description": "Give up after this many bytes (default 16 MiB).",
+            },
+        },
         ("socket",),
     ),
     "recv": Operation(
         "One recv() call; observes the byte count, or EOF for b''.",
-        {"socket": _SOCKET,
-         "bytes": {**_BYTE_COUNT, "description": "Buffer size (default 65536)."}},
+        {
+            "socket": _SOCKET,
+            "bytes": {**_BYTE_COUNT, "description": "Buffer size (default 65536)."},
+        },
         ("socket",),
     ),
     "drain": Operation(
         "recv() until EOF or an error; observes how much arrived and how it ended. With "
         "`of`, the amount is compared with what those steps sent (all / part / none).",
-        {"socket": _SOCKET,
-         "of": {"type": "array", "items": {"type": "string"}, "maxItems": 16,
-                "description": "Names of the send/sendall/fill steps whose bytes are expected."}},
+        {
+            "socket": _SOCKET,
+            "of": {
+                "type": "array",
+                "items": {"type": "string"},
+                "maxItems": 16,
+                "description": "Names of the send/sendall/fill steps whose bytes are expected.",
+            },
+        },
         ("socket",),
     ),
-    "close": Operation("close() the socket (Python's socket.close()).", {"socket": _SOCKET},
-                       ("socket",)),
+    "close": Operation(
+        "close() the socket (Python's socket.close()).", {"socket": _SOCKET}, ("socket",)
+    ),
     "shutdown": Operation(
         "shutdown() one or both directions.",
-        {"socket": _SOCKET,
-         "how": {"enum": ["RD", "WR", "RDWR"], "description": "SHUT_RD/SD_RECEIVE, "
-                 "SHUT_WR/SD_SEND or SHUT_RDWR/SD_BOTH."}},
+        {
+            "socket": _SOCKET,
+            "how": {
+                "enum": ["RD", "WR", "RDWR"],
+                "description": "SHUT_RD/SD_RECEIVE, SHUT_WR/SD_SEND or SHUT_RDWR/SD_BOTH.",
+            },
+        },
         ("socket", "how"),
     ),
     "connect": Operation(
         "connect() to another socket's bound address, or to a loopback address and port.",
-        {"socket": _SOCKET,
-         "to": {**_SOCKET, "description": "Socket whose bound address to connect to."},
-         "address": {"type": "string", "description": "Loopback (127.0.0.0/8, ::1) or "
-                     "unspecified (0.0.0.0, ::) literal; overrides the address of `to`."},
-         "port": {"type": "integer", "minimum": 1, "maximum": 65535,
-                  "description": "Explicit port, when there is no `to`."}},
-        ("socket",), (("to", "port"),),
+        {
+            "socket": _SOCKET,
+            "to": {**_SOCKET, "description": "Socket whose bound address to connect to."},
+            "address": {
+                "type": "string",
+                "description": "Loopback (127.0.0.0/8, ::1) or "
+                "unspecified (0.0.0.0, ::) literal; overrides the address of `to`.",
+            },
+            "port": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 65535,
+                "description": "Explicit port, when there is no `to`.",
+            },
+        },
+        ("socket",),
+        (("to", "port"),),
     ),
     "accept": Operation(
         "accept() on a listener; the new socket gets the name in `as`.",
@@ -148,32 +184,59 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "bind": Operation(
         "bind() to a loopback or unspecified address.",
-        {"socket": _SOCKET,
-         "address": {"type": "string", "description": "Loopback or unspecified literal "
-                     "(default: the loopback address of the socket's family)."},
-         "port_of": {**_SOCKET, "description": "Bind to the same port as this socket."}},
+        {
+            "socket": _SOCKET,
+            "address": {
+                "type": "string",
+                "description": "Loopback or unspecified literal "
+                "(default: the loopback address of the socket's family).",
+            },
+            "port_of": {**_SOCKET, "description": "Bind to the same port as this socket."},
+        },
         ("socket",),
     ),
     "listen": Operation(
         "listen() with a backlog.",
-        {"socket": _SOCKET, "backlog": {"type": "integer", "minimum": 0, "maximum": 128,
-                                        "description": "Backlog (default 8)."}},
+        {
+            "socket": _SOCKET,
+            "backlog": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 128,
+                "description": "Backlog (default 8).",
+            },
+        },
         ("socket",),
     ),
     "setsockopt": Operation(
         "setsockopt(): an integer value, a portable linger, or raw packed bytes.",
-        {"socket": _SOCKET, "option": OPTION_NAME,
-         "value": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1,
-                   "description": "Integer option value."},
-         "linger": LINGER_VALUE, "raw": RAW_VALUE},
-        ("socket",), (("value", "linger", "raw"),),
+        {
+            "socket": _SOCKET,
+            "option": OPTION_NAME,
+            "value": {
+                "type": "integer",
+                "minimum": -(2**31),
+                "maximum": 2**31 - 1,
+                "description": "Integer option value.",
+            },
+            "linger": LINGER_VALUE,
+            "raw": RAW_VALUE,
+        },
+        ("socket",),
+        (("value", "linger", "raw"),),
     ),
     "getsockopt": Operation(
         "getsockopt(); observes the value (as an integer unless `decode` says otherwise).",
-        {"socket": _SOCKET, "option": OPTION_NAME,
-         "decode": {"enum": ["int", "linger"], "description": "How to read the value: "
-                    "`linger` reads it with the same per-OS layout setsockopt uses."},
-         "raw": RAW_VALUE},
+        {
+            "socket": _SOCKET,
+            "option": OPTION_NAME,
+            "decode": {
+                "enum": ["int", "linger"],
+                "description": "How to read the value: "
+                "`linger` reads it with the same per-OS layout setsockopt uses.",
+            },
+            "raw": RAW_VALUE,
+        },
         ("socket", "option"),
     ),
     "setblocking": Operation(
@@ -184,8 +247,14 @@ OPERATIONS: dict[str, Operation] = {
     "settimeout": Operation(
         "Python's settimeout(). Note: a socket with a timeout is nonblocking underneath "
         "and CPython waits in poll()/select(): this observes Python, not only the OS.",
-        {"socket": _SOCKET, "seconds": {**_SECONDS, "type": ["number", "null"],
-                                        "description": "Timeout, or null for none."}},
+        {
+            "socket": _SOCKET,
+            "seconds": {
+                **_SECONDS,
+                "type": ["number", "null"],
+                "description": "Timeout, or null for none.",
+            },
+        },
         ("socket", "seconds"),
     ),
     "dup": Operation(
@@ -193,19 +262,26 @@ OPERATIONS: dict[str, Operation] = {
         {"socket": _SOCKET, "as": {**_SOCKET, "description": "Name for the copy."}},
         ("socket", "as"),
     ),
-    "getpeername": Operation("getpeername(); the address itself is not recorded (it is "
-                             "run-to-run noise).", {"socket": _SOCKET}, ("socket",)),
+    "getpeername": Operation(
+        "getpeername(); the address itself is not recorded (it is run-to-run noise).",
+        {"socket": _SOCKET},
+        ("socket",),
+    ),
     "sleep": Operation(
         "Wait on the main sequence (or on a thread).",
         {"seconds": {**_SECONDS, "description": "How long."}},
-        ("seconds",), socket_call=False,
+        ("seconds",),
+        socket_call=False,
     ),
     "join": Operation(
         "Wait for a step on a thread, up to `within` seconds. Observes that step's outcome "
         "at this moment: `blocked` if it has not returned yet.",
-        {"step": {"type": "string", "description": "Name of a step that runs on a thread."},
-         "within": {**_SECONDS, "description": "Bound in seconds."}},
-        ("step", "within"), socket_call=False,
+        {
+            "step": {"type": "string", "description": "Name of a step that runs on a thread."},
+            "within": {**_SECONDS, "description": "Bound in seconds."},
+        },
+        ("step", "within"),
+        socket_call=False,
     ),
 }
 

@@ -32,12 +32,18 @@ class LingerLayout:
 
 LINGER_LAYOUTS: dict[str, LingerLayout] = {
     # Linux <asm-generic/socket.h>: SO_LINGER 13, SOL_SOCKET 1, struct linger {int; int} in s.
-    "linux": LingerLayout("SO_LINGER", 13, 1, "ii", 1, "struct linger {int l_onoff; int l_linger;}"),
+    "linux": LingerLayout(
+        "SO_LINGER", 13, 1, "ii", 1, "struct linger {int l_onoff; int l_linger;}"
+    ),
     # macOS <sys/socket.h>: SO_LINGER (0x0080) counts clock ticks (1/100 s) when
     # _DARWIN_C_SOURCE is in effect, which is Python's case; SO_LINGER_SEC
     # (0x1080) takes seconds. Python does not export SO_LINGER_SEC.
     "macos": LingerLayout(
-        "SO_LINGER_SEC", 0x1080, 0xFFFF, "ii", 1,
+        "SO_LINGER_SEC",
+        0x1080,
+        0xFFFF,
+        "ii",
+        1,
         "SO_LINGER is in ticks on macOS; SO_LINGER_SEC takes seconds",
     ),
     # Windows <winsock2.h>: struct linger {u_short l_onoff; u_short l_linger;}.

@@ -37,15 +37,24 @@ def _socket_options() -> dict[str, Any]:
         "maxProperties": 16,
         "properties": {
             "linger": LINGER_VALUE,
-            "blocking": {"type": "boolean", "description": "False: nonblocking, applied "
-                         "after the socket is connected or listening."},
-            "timeout": {"type": ["number", "null"], "exclusiveMinimum": 0,
-                        "maximum": MAX_SECONDS, "description": "Python settimeout(), applied "
-                        "after the socket is connected or listening."},
+            "blocking": {
+                "type": "boolean",
+                "description": "False: nonblocking, applied "
+                "after the socket is connected or listening.",
+            },
+            "timeout": {
+                "type": ["number", "null"],
+                "exclusiveMinimum": 0,
+                "maximum": MAX_SECONDS,
+                "description": "Python settimeout(), applied "
+                "after the socket is connected or listening.",
+            },
         },
         "patternProperties": {
             "^(SO|TCP|IP|IPV6)_[A-Z0-9_]{1,40}$": {
-                "type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1,
+                "type": "integer",
+                "minimum": -(2**31),
+                "maximum": 2**31 - 1,
                 "description": "Integer socket option set with setsockopt().",
             }
         },
@@ -58,33 +67,58 @@ def _socket_spec() -> dict[str, Any]:
     family = {"enum": ["ipv4", "ipv6"], "description": "Address family (default ipv4)."}
     return {
         "type": "object",
-        "description": "One socket, or a connected pair. Exactly one of pair, listener, "
-        "tcp, udp.",
+        "description": "One socket, or a connected pair. Exactly one of pair, listener, tcp, udp.",
         "properties": {
-            "pair": {"type": "array", "items": name, "minItems": 2, "maxItems": 2,
-                     "description": "[client, server]: a TCP connection over loopback; "
-                     "the server end is the accepted socket."},
-            "listener": {**name, "description": "A TCP socket bound to loopback port 0 "
-                         "and listening."},
+            "pair": {
+                "type": "array",
+                "items": name,
+                "minItems": 2,
+                "maxItems": 2,
+                "description": "[client, server]: a TCP connection over loopback; "
+                "the server end is the accepted socket.",
+            },
+            "listener": {
+                **name,
+                "description": "A TCP socket bound to loopback port 0 and listening.",
+            },
             "tcp": {**name, "description": "A fresh TCP socket, neither bound nor connected."},
             "udp": {**name, "description": "A UDP socket."},
-            "bind": {"type": "boolean", "description": "udp only: bind to loopback port 0 "
-                     "(default true)."},
+            "bind": {
+                "type": "boolean",
+                "description": "udp only: bind to loopback port 0 (default true).",
+            },
             "family": family,
-            "backlog": {"type": "integer", "minimum": 0, "maximum": 128,
-                        "description": "listener only: listen() backlog (default 8)."},
-            "options": {"type": "object", "description": "Socket options: for a pair, a "
-                        "mapping from each end's name to its options."},
+            "backlog": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 128,
+                "description": "listener only: listen() backlog (default 8).",
+            },
+            "options": {
+                "type": "object",
+                "description": "Socket options: for a pair, a "
+                "mapping from each end's name to its options.",
+            },
         },
         "additionalProperties": False,
         "oneOf": [{"required": [key]} for key in ("pair", "listener", "tcp", "udp")],
         "allOf": [
-            {"if": {"required": ["pair"]},
-             "then": {"properties": {"options": {
-                 "propertyNames": {"pattern": SOCKET_NAME_PATTERN},
-                 "additionalProperties": _socket_options()}}}},
-            {"if": {"not": {"required": ["pair"]}},
-             "then": {"properties": {"options": _socket_options()}}},
+            {
+                "if": {"required": ["pair"]},
+                "then": {
+                    "properties": {
+                        "options": {
+                            "description": "Each end's name → its options.",
+                            "propertyNames": {"pattern": SOCKET_NAME_PATTERN},
+                            "additionalProperties": _socket_options(),
+                        }
+                    }
+                },
+            },
+            {
+                "if": {"not": {"required": ["pair"]}},
+                "then": {"properties": {"options": _socket_options()}},
+            },
         ],
     }
 
@@ -126,13 +160,20 @@ def _expectation() -> dict[str, Any]:
         "additionalProperties": False,
         "minProperties": 1,
         "properties": {
-            "outcome": {"enum": ["returned", "raised", "blocked"],
-                        "description": "How the step ended."},
-            "error": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$",
-                      "description": "Portable error name, e.g. EWOULDBLOCK or ECONNRESET."},
+            "outcome": {
+                "enum": ["returned", "raised", "blocked"],
+                "description": "How the step ended.",
+            },
+            "error": {
+                "type": "string",
+                "pattern": "^[A-Z][A-Z0-9_]*$",
+                "description": "Portable error name, e.g. EWOULDBLOCK or ECONNRESET.",
+            },
             "summary": {"type": "string", "description": "The value summary, e.g. EOF."},
-            "timing": {"type": "string", "description": "Timing class: immediate, "
-                       "'after ~N s' or blocked."},
+            "timing": {
+                "type": "string",
+                "description": "Timing class: immediate, 'after ~N s' or blocked.",
+            },
         },
     }
 
@@ -145,20 +186,33 @@ def probe_schema() -> dict[str, Any]:
         "title": "sockmatrix probe",
         "description": "A socket behaviour scenario, run on each OS and compared.",
         "type": "object",
-        "required": ["id", "title", "question", "tags", "sources", "sockets", "steps",
-                     "verdict"],
+        "required": ["id", "title", "question", "tags", "sources", "sockets", "steps", "verdict"],
         "additionalProperties": False,
         "properties": {
-            "id": {"type": "string", "pattern": ID_PATTERN,
-                   "description": "Equal to the file name without .yaml."},
+            "id": {
+                "type": "string",
+                "pattern": ID_PATTERN,
+                "description": "Equal to the file name without .yaml.",
+            },
             "title": {**text, "maxLength": 120, "description": "Row label in the table."},
-            "question": {**text, "maxLength": 2000,
-                         "description": "The question this probe answers, plainly."},
-            "tags": {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN},
-                     "maxItems": 16, "description": "Areas, for filtering (close, linger…)."},
-            "sources": {"type": "array", "minItems": 1, "maxItems": 32,
-                        "items": {**text, "maxLength": 500},
-                        "description": "URLs or references for the behaviour probed."},
+            "question": {
+                **text,
+                "maxLength": 2000,
+                "description": "The question this probe answers, plainly.",
+            },
+            "tags": {
+                "type": "array",
+                "items": {"type": "string", "pattern": ID_PATTERN},
+                "maxItems": 16,
+                "description": "Areas, for filtering (close, linger…).",
+            },
+            "sources": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 32,
+                "items": {**text, "maxLength": 500},
+                "description": "URLs or references for the behaviour probed.",
+            },
             "documented": {
                 "type": "object",
                 "description": "What documentation says per OS family (linux, windows, "
@@ -169,31 +223,59 @@ def probe_schema() -> dict[str, Any]:
                     "required": ["source", "quote"],
                     "additionalProperties": False,
                     "properties": {
-                        "source": {**text, "maxLength": 500,
-                                   "description": "Where the quote is from (URL or title)."},
-                        "quote": {**text, "maxLength": 2000,
-                                  "description": "The documentation's words, verbatim."},
-                        "expect": {"type": "object", "maxProperties": 16,
-                                   "description": "Observation name → what the quote "
-                                   "implies it should be.",
-                                   "additionalProperties": _expectation()},
+                        "source": {
+                            **text,
+                            "maxLength": 500,
+                            "description": "Where the quote is from (URL or title).",
+                        },
+                        "quote": {
+                            **text,
+                            "maxLength": 2000,
+                            "description": "The documentation's words, verbatim.",
+                        },
+                        "expect": {
+                            "type": "object",
+                            "maxProperties": 16,
+                            "description": "Observation name → what the quote "
+                            "implies it should be.",
+                            "additionalProperties": _expectation(),
+                        },
                     },
                 },
             },
-            "notes": {"type": "string", "maxLength": 4000,
-                      "description": "Findings and caveats, e.g. where sources disagree."},
-            "time_limit": {"type": "number", "exclusiveMinimum": 0, "maximum": 120,
-                           "description": "Hard limit in seconds for the probe's process "
-                           "(default 20)."},
-            "sockets": {"type": "array", "minItems": 1, "maxItems": 16,
-                        "items": _socket_spec(), "description": "Sockets made before the "
-                        "first step."},
-            "steps": {"type": "array", "minItems": 1, "maxItems": 200, "items": _step(),
-                      "description": "The scenario, in order."},
-            "verdict": {"type": "array", "minItems": 1, "maxItems": 16,
-                        "items": {"type": "string"},
-                        "description": "Names of the steps whose observations make up the "
-                        "verdict that is compared across platforms."},
+            "notes": {
+                "type": "string",
+                "maxLength": 4000,
+                "description": "Findings and caveats, e.g. where sources disagree.",
+            },
+            "time_limit": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "maximum": 120,
+                "description": "Hard limit in seconds for the probe's process (default 20).",
+            },
+            "sockets": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 16,
+                "items": _socket_spec(),
+                "description": "Sockets made before the first step.",
+            },
+            "steps": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 200,
+                "items": _step(),
+                "description": "The scenario, in order.",
+            },
+            "verdict": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 16,
+                "items": {"type": "string"},
+                "description": "Names of the steps whose observations make up the "
+                "verdict that is compared across platforms.",
+            },
         },
     }
 
@@ -210,24 +292,35 @@ def _observation_schema() -> dict[str, Any]:
             "socket": {"type": ["string", "null"], "description": "Socket it used."},
             "thread": {"type": ["string", "null"], "description": "Thread it ran on."},
             "step_index": {"type": "integer", "description": "Index in the probe's steps."},
-            "outcome": {"enum": ["returned", "raised", "blocked", "unsupported",
-                                 "harness-error"], "description": "How the step ended."},
-            "summary": {"type": "string", "description": "Value summary: byte count, EOF, "
-                        "option value, the portable error name, or blocked."},
+            "outcome": {
+                "enum": ["returned", "raised", "blocked", "unsupported", "harness-error"],
+                "description": "How the step ended.",
+            },
+            "summary": {
+                "type": "string",
+                "description": "Value summary: byte count, EOF, "
+                "option value, the portable error name, or blocked.",
+            },
             "bound": {**number_or_null, "description": "Seconds waited before `blocked`."},
             "elapsed": {**number_or_null, "description": "Seconds until it returned."},
-            "timing": {"type": "string", "description": "Timing class: immediate, "
-                       "'after ~N s' or blocked."},
+            "timing": {
+                "type": "string",
+                "description": "Timing class: immediate, 'after ~N s' or blocked.",
+            },
             "error": {
                 "type": ["object", "null"],
                 "description": "The exception, when the outcome is raised.",
                 "properties": {
                     "exception": {"type": "string", "description": "Python class."},
                     "errno": {"type": ["integer", "null"], "description": "Raw number."},
-                    "name": {"type": ["string", "null"],
-                             "description": "The platform's name for it (WSAECONNRESET)."},
-                    "portable": {"type": "string",
-                                 "description": "The name that compares across OSes."},
+                    "name": {
+                        "type": ["string", "null"],
+                        "description": "The platform's name for it (WSAECONNRESET).",
+                    },
+                    "portable": {
+                        "type": "string",
+                        "description": "The name that compares across OSes.",
+                    },
                     "message": {"type": "string", "description": "The exception text."},
                 },
             },
@@ -247,9 +340,12 @@ def results_schema() -> dict[str, Any]:
         "required": ["schema_version", "tool", "platform", "started", "complete", "probes"],
         "properties": {
             "schema_version": {"const": 1, "description": "Format version of this file."},
-            "tool": {"type": "object", "required": ["name", "version"],
-                     "description": "The sockmatrix that wrote it.",
-                     "properties": {"name": string, "version": string}},
+            "tool": {
+                "type": "object",
+                "required": ["name", "version"],
+                "description": "The sockmatrix that wrote it.",
+                "properties": {"name": string, "version": string},
+            },
             "platform": {
                 "type": "object",
                 "description": "Where it ran: never the host or user name.",
@@ -260,17 +356,22 @@ def results_schema() -> dict[str, Any]:
                     "machine": {**string, "description": "Architecture, e.g. x86_64."},
                     "python_version": string,
                     "python_implementation": string,
-                    "key": {"type": "string", "pattern": "^[a-z0-9._-]+$",
-                            "description": "Platform key, also the file name."},
+                    "key": {
+                        "type": "string",
+                        "pattern": "^[a-z0-9._-]+$",
+                        "description": "Platform key, also the file name.",
+                    },
                 },
             },
-            "source": {"type": "object", "description": "CI provenance when run there: "
-                       "run_url, commit, image_os, image_version.",
-                       "additionalProperties": {"type": "string"}},
+            "source": {
+                "type": "object",
+                "description": "CI provenance when run there: "
+                "run_url, commit, image_os, image_version.",
+                "additionalProperties": {"type": "string"},
+            },
             "started": {**string, "description": "ISO 8601 start time."},
             "finished": {"type": ["string", "null"], "description": "ISO 8601 end time."},
-            "complete": {"type": "boolean",
-                         "description": "False if the run was interrupted."},
+            "complete": {"type": "boolean", "description": "False if the run was interrupted."},
             "probes": {
                 "type": "array",
                 "description": "One record per probe.",
@@ -281,15 +382,27 @@ def results_schema() -> dict[str, Any]:
                         "id": {"type": "string", "pattern": ID_PATTERN},
                         "file": string,
                         "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                        "status": {"enum": ["ok", "skipped", "harness-error", "timed-out",
-                                            "crashed", "invalid"],
-                                   "description": "Whether the probe could run."},
+                        "status": {
+                            "enum": [
+                                "ok",
+                                "skipped",
+                                "harness-error",
+                                "timed-out",
+                                "crashed",
+                                "invalid",
+                            ],
+                            "description": "Whether the probe could run.",
+                        },
                         "reason": {"type": ["string", "null"]},
                         "duration": {"type": "number", "description": "Wall seconds."},
-                        "overhead": {"type": "number", "description": "Seconds from process "
-                                     "start to the first step."},
-                        "verdict": {"type": ["string", "null"],
-                                    "description": "The comparable summary."},
+                        "overhead": {
+                            "type": "number",
+                            "description": "Seconds from process start to the first step.",
+                        },
+                        "verdict": {
+                            "type": ["string", "null"],
+                            "description": "The comparable summary.",
+                        },
                         "observations": {"type": "array", "items": _observation_schema()},
                         "stderr_tail": string,
                         "cleanup": {"type": "array", "items": string},
@@ -301,8 +414,10 @@ def results_schema() -> dict[str, Any]:
 
 
 def write_schema() -> None:
-    for path, schema in ((PROBE_SCHEMA_PATH, probe_schema()),
-                         (RESULTS_SCHEMA_PATH, results_schema())):
+    for path, schema in (
+        (PROBE_SCHEMA_PATH, probe_schema()),
+        (RESULTS_SCHEMA_PATH, results_schema()),
+    ):
         path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
 
 

@@ -11,10 +11,9 @@ Rules of this module:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
-
-import re
 
 import yaml
 
@@ -54,8 +53,13 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(  # type: ignore[no-untyped-call]
+_Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null")
 )
 
 
@@ -75,10 +79,12 @@ class _Walker:
         if len(path) > MAX_DEPTH:
             raise YamlProblem(f"nested deeper than {MAX_DEPTH} levels", line, path)
         self.lines.setdefault(path, line)
+        if node.tag not in _PLAIN_TAGS:
+            raise YamlProblem(f"YAML tag {node.tag!r} is not allowed in a probe", line, path)
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+                key = self.loader.construct_object(key_node, deep=True)
                 if not isinstance(key, str):
                     raise YamlProblem(
                         f"keys must be text, not {key!r}", key_node.start_mark.line + 1, path
@@ -91,14 +97,14 @@ class _Walker:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.walk(item, (*path, index)) for index, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+        return self.loader.construct_object(node, deep=True)
 
 
 def load_yaml(text: str) -> LoadedYaml:
     """Parse one YAML document; raise YamlProblem with a line on any failure."""
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()  # type: ignore[no-untyped-call]
+        node = loader.get_single_node()
         if node is None:
             return LoadedYaml(None, {(): 1})
         walker = _Walker(loader)
@@ -113,4 +119,4 @@ def load_yaml(text: str) -> LoadedYaml:
     except RecursionError:
         raise YamlProblem(f"nested deeper than {MAX_DEPTH} levels", None) from None
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()

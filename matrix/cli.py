@@ -27,51 +27,76 @@ each in its own process, and writes what this OS did to results/<platform>.json.
 
 def _add_paths(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
-        "paths", nargs="*", type=Path, metavar="PATH",
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
         help=f"probe files or folders to {what} (default: the built-in library)",
     )
     parser.add_argument(
-        "--with-builtin", action="store_true",
+        "--with-builtin",
+        action="store_true",
         help="also include the built-in library when PATHs are given",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="sockmatrix", description=DESCRIPTION,
+        prog="sockmatrix",
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"sockmatrix {matrix.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     run = commands.add_parser(
-        "run", help="validate and run probes here, write results, print verdicts",
+        "run",
+        help="validate and run probes here, write results, print verdicts",
         description="Validate the probes, run each in its own process (many at once), "
         "write this platform's results file and print its verdicts.",
     )
     _add_paths(run, "run")
-    run.add_argument("-k", dest="keyword", metavar="EXPR",
-                     help="only probes matching EXPR: words (a substring of the id, or a "
-                     "tag) joined by and/or/not, e.g. -k 'linger and not zero'")
-    run.add_argument("-n", dest="workers", default="auto", metavar="WORKERS",
-                     help="probes run at once (default auto: up to 16; they mostly wait)")
-    run.add_argument("--output", type=Path, metavar="FILE",
-                     help="results file (default results/<platform-key>.json)")
+    run.add_argument(
+        "-k",
+        dest="keyword",
+        metavar="EXPR",
+        help="only probes matching EXPR: words (a substring of the id, or a "
+        "tag) joined by and/or/not, e.g. -k 'linger and not zero'",
+    )
+    run.add_argument(
+        "-n",
+        dest="workers",
+        default="auto",
+        metavar="WORKERS",
+        help="probes run at once (default auto: up to 16; they mostly wait)",
+    )
+    run.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="results file (default results/<platform-key>.json)",
+    )
     run.add_argument("--quiet", action="store_true", help="no per-probe progress lines")
 
     validate = commands.add_parser(
-        "validate", help="check probe files without running them",
+        "validate",
+        help="check probe files without running them",
         description="Check every probe: YAML, schema, references, addresses, ids. "
         "All problems in all files are reported; exit status 2 if there are any.",
     )
     _add_paths(validate, "check")
 
     show = commands.add_parser(
-        "show", help="print one probe's full observations from a results file",
+        "show",
+        help="print one probe's full observations from a results file",
     )
     show.add_argument("probe", metavar="PROBE", help="probe id")
-    show.add_argument("--results", type=Path, metavar="FILE",
-                      help="results file (default results/<platform-key>.json)")
+    show.add_argument(
+        "--results",
+        type=Path,
+        metavar="FILE",
+        help="results file (default results/<platform-key>.json)",
+    )
 
     listing = commands.add_parser("list", help="list the probes: id, title, tags")
     _add_paths(listing, "list")
@@ -100,8 +125,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _print_problems(problems)
     if problems:
         files = len({p.file for p in problems})
-        print(f"{len(problems)} problem(s) in {files} file(s); {len(probes)} probe(s) valid",
-              file=sys.stderr)
+        print(
+            f"{len(problems)} problem(s) in {files} file(s); {len(probes)} probe(s) valid",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     print(f"{len(probes)} probe(s) valid")
     return EXIT_OK
@@ -114,8 +141,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     probes, problems = validate_paths(_probe_sources(args))
     _print_problems(problems)
-    rows = [[p.id, p.data["title"], ", ".join(p.data["tags"])]
-            for p in probes if args.tag is None or args.tag in p.data["tags"]]
+    rows = [
+        [p.id, p.data["title"], ", ".join(p.data["tags"])]
+        for p in probes
+        if args.tag is None or args.tag in p.data["tags"]
+    ]
     print(tabulate(rows, headers=["id", "title", "tags"]))
     return EXIT_USAGE if problems else EXIT_OK
 
@@ -151,31 +181,42 @@ def cmd_run(args: argparse.Namespace) -> int:
     if matcher is not None:
         probes = [p for p in probes if matcher.matches(p.id, p.data["tags"])]
     if not probes:
-        print("sockmatrix run: no probes to run" + (" (none valid)" if problems else ""),
-              file=sys.stderr)
+        print(
+            "sockmatrix run: no probes to run" + (" (none valid)" if problems else ""),
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     output = args.output or default_results_path()
     writer = ResultsWriter(output)
     workers = _workers(args.workers, len(probes))
     total = len(probes)
     if not args.quiet:
-        print(f"running {total} probe(s), {workers} at a time, on "
-              f"{writer.document['platform']['key']}", file=sys.stderr)
+        print(
+            f"running {total} probe(s), {workers} at a time, on "
+            f"{writer.document['platform']['key']}",
+            file=sys.stderr,
+        )
 
     def progress(record: dict[str, Any]) -> None:
         writer.add(record)
         if not args.quiet:
             done = len(writer.document["probes"])
-            print(f"[{done}/{total}] {record['id']}: {record['status']} "
-                  f"({record.get('duration', 0):.1f} s)", file=sys.stderr)
+            print(
+                f"[{done}/{total}] {record['id']}: {record['status']} "
+                f"({record.get('duration', 0):.1f} s)",
+                file=sys.stderr,
+            )
 
     runner = Runner()
     try:
         runner.run_many(probes, workers, progress)
     except KeyboardInterrupt:
         writer.finish(complete=False)
-        print(f"\ninterrupted: {len(writer.document['probes'])} of {total} probe(s) finished; "
-              f"kept in {output}", file=sys.stderr)
+        print(
+            f"\ninterrupted: {len(writer.document['probes'])} of {total} probe(s) finished; "
+            f"kept in {output}",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     writer.finish(complete=True)
     records = writer.document["probes"]
@@ -183,8 +224,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"\nresults written to {output}", file=sys.stderr)
     failed = [r for r in records if r["status"] not in ("ok", "skipped")]
     if failed:
-        print(f"{len(failed)} probe(s) could not run: "
-              + ", ".join(f"{r['id']} ({r['status']})" for r in failed), file=sys.stderr)
+        print(
+            f"{len(failed)} probe(s) could not run: "
+            + ", ".join(f"{r['id']} ({r['status']})" for r in failed),
+            file=sys.stderr,
+        )
     if problems:
         return EXIT_USAGE
     return EXIT_PROBE_FAILED if failed else EXIT_OK
@@ -212,8 +256,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     record = records[args.probe]
     probe = None
-    for candidate in (Path(str(record.get("file", ""))),
-                      builtin_probe_dir() / f"{args.probe}.yaml"):
+    for candidate in (
+        Path(str(record.get("file", ""))),
+        builtin_probe_dir() / f"{args.probe}.yaml",
+    ):
         if candidate.is_file():
             probe_file, _ = check_probe_file(candidate)
             probe = probe_file.data if probe_file else None

@@ -12,8 +12,12 @@ def verdict_table(records: list[dict[str, Any]], platform_key: str) -> str:
         [r["id"], r["status"], r.get("verdict") or r.get("reason") or ""]
         for r in sorted(records, key=lambda r: r["id"])
     ]
-    return tabulate(rows, headers=["probe", "status", f"verdict on {platform_key}"],
-                    tablefmt="simple", maxcolwidths=[None, None, 90])
+    return tabulate(
+        rows,
+        headers=["probe", "status", f"verdict on {platform_key}"],
+        tablefmt="simple",
+        maxcolwidths=[None, None, 90],
+    )
 
 
 def describe_error(error: dict[str, Any] | None) -> str:
@@ -30,11 +34,19 @@ def observation_rows(observations: list[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for obs in observations:
         elapsed = "" if obs.get("elapsed") is None else f"{obs['elapsed']:.3f} s"
-        rows.append([
-            obs["name"], obs["op"], obs.get("socket") or "", obs.get("thread") or "main",
-            obs["outcome"], obs.get("summary", ""), describe_error(obs.get("error")),
-            elapsed, obs.get("timing", ""),
-        ])
+        rows.append(
+            [
+                obs["name"],
+                obs["op"],
+                obs.get("socket") or "",
+                obs.get("thread") or "main",
+                obs["outcome"],
+                obs.get("summary", ""),
+                describe_error(obs.get("error")),
+                elapsed,
+                obs.get("timing", ""),
+            ]
+        )
     return rows
 
 
@@ -46,11 +58,22 @@ def probe_detail(record: dict[str, Any], probe: dict[str, Any] | None) -> str:
         lines.append(f"reason: {record['reason']}")
     lines.append(f"verdict: {record.get('verdict')}")
     lines.append("")
-    lines.append(tabulate(
-        observation_rows(record.get("observations", [])),
-        headers=["observation", "op", "socket", "thread", "outcome", "summary", "error",
-                 "elapsed", "timing"],
-    ))
+    lines.append(
+        tabulate(
+            observation_rows(record.get("observations", [])),
+            headers=[
+                "observation",
+                "op",
+                "socket",
+                "thread",
+                "outcome",
+                "summary",
+                "error",
+                "elapsed",
+                "timing",
+            ],
+        )
+    )
     for note in record.get("cleanup", []):
         lines.append(f"cleanup: {note}")
     if record.get("stderr_tail"):

@@ -82,9 +82,14 @@ def ci_source(environ: dict[str, str] | None = None) -> dict[str, str]:
         source["run_url"] = (
             f"{server}/{env['GITHUB_REPOSITORY']}/actions/runs/{env['GITHUB_RUN_ID']}"
         )
-    for key, variable in (("commit", "GITHUB_SHA"), ("image_os", "ImageOS"),
-                          ("image_version", "ImageVersion"), ("runner_os", "RUNNER_OS"),
-                          ("runner_arch", "RUNNER_ARCH"), ("job", "SOCKMATRIX_JOB_LABEL")):
+    for key, variable in (
+        ("commit", "GITHUB_SHA"),
+        ("image_os", "ImageOS"),
+        ("image_version", "ImageVersion"),
+        ("runner_os", "RUNNER_OS"),
+        ("runner_arch", "RUNNER_ARCH"),
+        ("job", "SOCKMATRIX_JOB_LABEL"),
+    ):
         if env.get(variable):
             source[key] = env[variable]
     return source

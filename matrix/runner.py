@@ -77,8 +77,10 @@ def _parse_lines(stdout: str) -> tuple[list[dict[str, Any]], dict[str, Any] | No
 class Runner:
     """Runs probes; remembers its live children so an interrupt can stop them."""
 
-    def __init__(self, python: str = sys.executable) -> None:
-        self.python = python
+    def __init__(self, command: list[str] | None = None) -> None:
+        # ``command`` replaces the child interpreter (the tests use stand-ins
+        # that crash or hang); it must speak the protocol of ``_child``.
+        self.command = command or child_command()
         self._live: set[subprocess.Popen[str]] = set()
         self._lock = threading.Lock()
         self._stopping = False
@@ -101,8 +103,13 @@ class Runner:
         spawned = time.time()
         started = time.monotonic()
         process = subprocess.Popen(
-            child_command(self.python), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
+            self.command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
             env=_child_env(),
         )
         with self._lock:
@@ -125,19 +132,29 @@ class Runner:
         tail = stderr[-STDERR_TAIL_CHARS:]
         if result is not None and not timed_out:
             record.update(
-                status=result["status"], reason=result["reason"],
-                observations=result["observations"], verdict=result["verdict"],
+                status=result["status"],
+                reason=result["reason"],
+                observations=result["observations"],
+                verdict=result["verdict"],
                 cleanup=result.get("cleanup", []),
             )
             if result.get("first_step_wall"):
                 record["overhead"] = round(result["first_step_wall"] - spawned, 4)
         elif timed_out:
-            record.update(status="timed-out", observations=observations, verdict=None,
-                          reason=f"still running after its time limit of {limit:g} s; killed")
+            record.update(
+                status="timed-out",
+                observations=observations,
+                verdict=None,
+                reason=f"still running after its time limit of {limit:g} s; killed",
+            )
         else:
-            record.update(status="crashed", observations=observations, verdict=None,
-                          reason=f"child process exited with status {process.returncode} "
-                          "before reporting a result")
+            record.update(
+                status="crashed",
+                observations=observations,
+                verdict=None,
+                reason=f"child process exited with status {process.returncode} "
+                "before reporting a result",
+            )
         if tail and record["status"] != "ok":
             record["stderr_tail"] = tail
         return record

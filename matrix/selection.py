@@ -88,4 +88,3 @@ class KeywordMatcher:
         if token in ("and", "or", ")"):
             raise KeywordError(f"unexpected {token!r} in -k expression")
         return word_matches(token)
-

@@ -83,7 +83,7 @@ def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
 def probe_validator() -> jsonschema.protocols.Validator:
     schema = json.loads(PROBE_SCHEMA_PATH.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)  # type: ignore[no-any-return]
+    return cls(schema)
 
 
 def _schema_problems(loaded: LoadedYaml, file: str) -> Iterator[Problem]:
@@ -99,7 +99,8 @@ def _schema_problems(loaded: LoadedYaml, file: str) -> Iterator[Problem]:
 def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str]]:
     path: Path_ = tuple(error.absolute_path)
     schema = error.schema if isinstance(error.schema, dict) else {}
-    instance = error.instance
+    instance: Any = error.instance
+    expected: Any = error.validator_value
     if error.validator == "additionalProperties" and isinstance(instance, dict):
         known = set(schema.get("properties", {}))
         patterns = schema.get("patternProperties", {})
@@ -109,17 +110,17 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str]]:
                 continue
             if op in OPERATIONS and key in _all_step_args():
                 takes = ", ".join(sorted(known - {"op", "name", "thread", "within", "note"}))
-                yield (*path, key), f"{key!r} is not an argument of {op!r} (it takes: {takes})"
+                yield (*path, key), f"not an argument of {op!r} (it takes: {takes})"
             else:
-                yield (*path, key), f"unknown key {key!r}{_did_you_mean(key, known)}"
+                yield (*path, key), f"unknown key{_did_you_mean(key, known)}"
     elif error.validator == "required":
-        missing = [key for key in error.validator_value if key not in instance]
+        missing = [key for key in expected if key not in instance]
         for key in missing:
             yield path, f"missing required key {key!r}"
     elif error.validator == "enum" and path and path[-1] == "op":
         yield path, f"unknown operation {instance!r}{_did_you_mean(str(instance), OPERATIONS)}"
     elif error.validator == "enum":
-        options = ", ".join(repr(v) for v in error.validator_value)
+        options = ", ".join(repr(v) for v in expected)
         yield path, f"{instance!r} is not one of {options}"
     elif error.validator == "oneOf" and _is_exactly_one(schema.get("oneOf")):
         keys = [sub["required"][0] for sub in schema["oneOf"]]
@@ -130,10 +131,29 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str]]:
         expected = error.validator_value
         expected_text = " or ".join(expected) if isinstance(expected, list) else expected
         yield path, f"expected {expected_text}, got {_describe(instance)}"
+    elif error.validator in _LIMIT_MESSAGES:
+        yield (
+            path,
+            _LIMIT_MESSAGES[error.validator].format(
+                limit=error.validator_value, value=_describe(instance)
+            ),
+        )
     elif error.validator == "pattern":
         yield path, f"{instance!r} does not match the pattern {error.validator_value}"
     else:
         yield path, error.message[:300]
+
+
+_LIMIT_MESSAGES = {
+    "minItems": "needs at least {limit} item(s)",
+    "maxItems": "has more than {limit} items, the limit",
+    "minimum": "{value} is below the minimum of {limit}",
+    "exclusiveMinimum": "{value} must be more than {limit}",
+    "maximum": "{value} is above the limit of {limit}",
+    "minLength": "must not be empty",
+    "maxLength": "is longer than {limit} characters, the limit",
+    "maxProperties": "has more than {limit} entries, the limit",
+}
 
 
 def _describe(value: object) -> str:
@@ -185,8 +205,9 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
         if "pair" in spec:
             for end in spec.get("options", {}):
                 if end not in spec["pair"]:
-                    yield ("sockets", index, "options", end), (
-                        f"{end!r} is not an end of this pair {spec['pair']}"
+                    yield (
+                        ("sockets", index, "options", end),
+                        (f"{end!r} is not an end of this pair {spec['pair']}"),
                     )
 
     steps: dict[str, dict[str, Any]] = {}
@@ -208,8 +229,9 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
         if step["op"] == "join":
             target = steps.get(step["step"])
             if target is None:
-                yield (*where, "step"), (
-                    f"no earlier step named {step['step']!r}{_did_you_mean(step['step'], steps)}"
+                yield (
+                    (*where, "step"),
+                    (f"no earlier step named {step['step']!r}{_did_you_mean(step['step'], steps)}"),
                 )
             elif "thread" not in target:
                 yield (*where, "step"), f"step {step['step']!r} does not run on a thread"
@@ -217,8 +239,9 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
             for position, name in enumerate(step.get("of", [])):
                 target = steps.get(name)
                 if target is None or target["op"] not in ("send", "sendall", "fill"):
-                    yield (*where, "of", position), (
-                        f"{name!r} is not an earlier send, sendall or fill step"
+                    yield (
+                        (*where, "of", position),
+                        (f"{name!r} is not an earlier send, sendall or fill step"),
                     )
         if "thread" in step and step["op"] == "join":
             yield (*where, "thread"), "join runs on the main sequence only"
@@ -234,8 +257,9 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
     for platform, doc in data.get("documented", {}).items():
         for name in doc.get("expect", {}):
             if name not in steps:
-                yield ("documented", platform, "expect", name), (
-                    f"no step named {name!r}{_did_you_mean(name, steps)}"
+                yield (
+                    ("documented", platform, "expect", name),
+                    (f"no step named {name!r}{_did_you_mean(name, steps)}"),
                 )
 
 
@@ -249,8 +273,14 @@ def check_probe_text(text: str, file: str, stem: str) -> tuple[ProbeFile | None,
         return None, [Problem(file, 1, (), f"a probe is a mapping, got {_describe(loaded.data)}")]
     problems = list(_schema_problems(loaded, file))
     if loaded.data.get("id") not in (None, stem) and isinstance(loaded.data.get("id"), str):
-        problems.append(Problem(file, loaded.line_of(("id",)), ("id",),
-                                f"id {loaded.data['id']!r} must equal the file name {stem!r}"))
+        problems.append(
+            Problem(
+                file,
+                loaded.line_of(("id",)),
+                ("id",),
+                f"id {loaded.data['id']!r} must equal the file name {stem!r}",
+            )
+        )
     if not problems:
         problems.extend(
             Problem(file, loaded.line_of(path), path, message)
@@ -267,8 +297,9 @@ def check_probe_file(path: Path) -> tuple[ProbeFile | None, list[Problem]]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, [Problem(file, None, (), f"file is {size} bytes; the limit is "
-                                  f"{MAX_FILE_BYTES}")]
+            return None, [
+                Problem(file, None, (), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
+            ]
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(file, None, (), f"cannot read: {exc.strerror or exc}")]
@@ -308,9 +339,14 @@ def validate_paths(paths: Iterable[Path]) -> tuple[list[ProbeFile], list[Problem
         if probe is None:
             continue
         if probe.id in first_seen:
-            problems.append(Problem(str(path), probe.lines.get(("id",)), ("id",),
-                                    f"id {probe.id!r} is already used by "
-                                    f"{first_seen[probe.id].path}"))
+            problems.append(
+                Problem(
+                    str(path),
+                    probe.lines.get(("id",)),
+                    ("id",),
+                    f"id {probe.id!r} is already used by {first_seen[probe.id].path}",
+                )
+            )
             continue
         first_seen[probe.id] = probe
         probes.append(probe)

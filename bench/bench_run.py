@@ -1,0 +1,62 @@
+"""Benchmark: the probe library serially and in parallel, in one invocation.
+
+Prints both wall times, their ratio, the longest single probe, the median
+per-probe overhead (child process start to its first step) and whether the
+parallel verdicts equal the serial ones. Targets on a 2-core machine: the
+parallel run within 2x the longest single probe; overhead under 150 ms median.
+
+    python bench/bench_run.py [PATHS...]
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from matrix.runner import Runner, default_workers
+from matrix.selection import builtin_probe_dir
+from matrix.validate import ProbeFile, validate_paths
+
+
+def timed_run(probes: list[ProbeFile], workers: int) -> tuple[float, list[dict[str, Any]]]:
+    started = time.monotonic()
+    records = Runner().run_many(probes, workers)
+    return time.monotonic() - started, records
+
+
+def main(argv: list[str]) -> int:
+    paths = [Path(a) for a in argv] or [builtin_probe_dir()]
+    probes, problems = validate_paths(paths)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 2
+    serial_wall, serial = timed_run(probes, 1)
+    workers = default_workers(len(probes))
+    parallel_wall, parallel = timed_run(probes, workers)
+    longest = max(serial, key=lambda r: r["duration"])
+    overheads = [r["overhead"] for r in serial + parallel if "overhead" in r]
+    serial_verdicts = {r["id"]: r["verdict"] for r in serial}
+    parallel_verdicts = {r["id"]: r["verdict"] for r in parallel}
+    differing = sorted(k for k in serial_verdicts if serial_verdicts[k] != parallel_verdicts[k])
+    median_overhead_ms = statistics.median(overheads) * 1000
+    ratio = parallel_wall / longest["duration"]
+    print(f"probes:                   {len(probes)}")
+    print(f"serial wall:              {serial_wall:.2f} s")
+    print(f"parallel wall ({workers:2d} at once): {parallel_wall:.2f} s")
+    print(f"serial / parallel:        {serial_wall / parallel_wall:.2f}x")
+    print(f"longest single probe:     {longest['duration']:.2f} s ({longest['id']})")
+    print(f"parallel / longest:       {ratio:.2f}  (target <= 2)")
+    print(f"median overhead:          {median_overhead_ms:.0f} ms  (target < 150)")
+    print(f"verdicts identical:       {not differing}" + (f" (differ: {differing})"
+                                                         if differing else ""))
+    met = ratio <= 2 and median_overhead_ms < 150 and not differing
+    print("targets met" if met else "TARGETS MISSED")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,145 @@
+"""The command line: run, show, list, exit statuses, help."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from matrix.cli import build_parser, main
+from matrix.selection import KeywordError, KeywordMatcher
+
+WriteProbe = Callable[..., Path]
+
+
+def test_run_writes_results_and_prints_the_verdict_table(
+    write_probe: WriteProbe, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_probe(id="alpha")
+    output = tmp_path / "out" / "r.json"
+    status = main(["run", str(tmp_path / "probes"), "--output", str(output)])
+    captured = capsys.readouterr()
+    assert status == 0
+    assert "alpha" in captured.out and "send: 2 bytes (immediate)" in captured.out
+    assert "[1/1] alpha: ok" in captured.err
+    document = json.loads(output.read_text())
+    assert document["complete"] is True
+    assert [p["id"] for p in document["probes"]] == ["alpha"]
+
+
+def test_run_with_an_invalid_probe_reports_it_runs_the_rest_and_exits_2(
+    write_probe: WriteProbe, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_probe(id="alpha")
+    write_probe("id: broken\n", id="broken")
+    output = tmp_path / "r.json"
+    status = main(["run", str(tmp_path / "probes"), "--output", str(output), "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "broken.yaml:1: missing required key 'title'" in err
+    assert [p["id"] for p in json.loads(output.read_text())["probes"]] == ["alpha"]
+
+
+def test_run_exits_1_when_a_probe_could_not_run(
+    write_probe: WriteProbe, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_probe(
+        """\
+        id: slow
+        title: t
+        question: q
+        tags: [test]
+        sources: [s]
+        time_limit: 0.5
+        sockets: [{tcp: s}]
+        steps: [{op: sleep, seconds: 5}, {op: close, socket: s, name: c}]
+        verdict: [c]
+        """,
+        id="slow",
+    )
+    status = main(["run", str(tmp_path / "probes"), "--output", str(tmp_path / "r.json")])
+    assert status == 1
+    assert "slow (timed-out)" in capsys.readouterr().err
+
+
+def test_k_selects_by_id_and_tag(write_probe: WriteProbe, tmp_path: Path) -> None:
+    write_probe(id="alpha")
+    write_probe(id="beta")
+    output = tmp_path / "r.json"
+    assert (
+        main(
+            [
+                "run",
+                str(tmp_path / "probes"),
+                "-k",
+                "alpha or nothing",
+                "--output",
+                str(output),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert [p["id"] for p in json.loads(output.read_text())["probes"]] == ["alpha"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("alpha", True),
+        ("not alpha", False),
+        ("close and alpha", True),
+        ("close and not alpha", False),
+        ("(beta or close) and alph", True),
+        ("beta", False),
+    ],
+)
+def test_keyword_expressions(expression: str, expected: bool) -> None:
+    assert KeywordMatcher(expression).matches("alpha", ["close"]) is expected
+
+
+@pytest.mark.parametrize("expression", ["", "and", "(alpha", "alpha or", "alpha )"])
+def test_bad_keyword_expressions_are_usage_errors(expression: str) -> None:
+    with pytest.raises(KeywordError):
+        KeywordMatcher(expression)
+
+
+def test_show_prints_every_observation(
+    write_probe: WriteProbe, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_probe(id="alpha")
+    output = tmp_path / "r.json"
+    main(["run", str(tmp_path / "probes"), "--output", str(output), "--quiet"])
+    capsys.readouterr()
+    assert main(["show", "alpha", "--results", str(output)]) == 0
+    out = capsys.readouterr().out
+    assert "verdict: send: 2 bytes (immediate)" in out
+    assert "returned" in out and "immediate" in out
+    assert main(["show", "alpah", "--results", str(output)]) == 2
+    assert "did you mean 'alpha'" in capsys.readouterr().err
+
+
+def test_list_shows_the_builtin_library(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--tag", "linger"]) == 0
+    out = capsys.readouterr().out
+    assert "linger-nonblocking-close" in out
+    assert "close-wakes-blocked-recv" not in out
+
+
+def test_every_command_has_help() -> None:
+    parser = build_parser()
+    for command in ("run", "validate", "show", "list"):
+        with pytest.raises(SystemExit) as exited:
+            parser.parse_args([command, "--help"])
+        assert exited.value.code == 0
+
+
+def test_python_dash_m_matrix_works() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "matrix", "--version"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.startswith("sockmatrix ")

@@ -1,0 +1,36 @@
+"""Generated documentation is current, and the README's commands are the real ones."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from matrix._docs import PROBE_FORMAT_DOC, render_probe_format
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_probe_format_reference_is_up_to_date() -> None:
+    text = PROBE_FORMAT_DOC.read_text(encoding="utf-8")
+    assert render_probe_format(text) == text, "run: python -m matrix._docs"
+
+
+def quickstart_lines() -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Quickstart", 1)[1]
+    block = re.search(r"```\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_quickstart_is_two_command_lines() -> None:
+    lines = quickstart_lines()
+    assert len(lines) == 2
+    assert lines[0].endswith("tox -e probes")
+    assert lines[1].endswith("tox -e py")
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    test_command = quickstart_lines()[1].split("&&")[-1].strip()
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command.replace("python", '"$PYTHON"', 1) in ci

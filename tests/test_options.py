@@ -1,0 +1,75 @@
+"""SO_LINGER encodings per OS, checked with each OS's own constants."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import sys
+
+import pytest
+
+from matrix._options import (
+    RAW_SO_LINGER,
+    decode_linger,
+    encode_linger,
+    linger_layout,
+    option_constants,
+)
+
+
+def test_windows_linger_is_two_unsigned_shorts() -> None:
+    level, optname, value = encode_linger(True, 2, "windows")
+    assert (level, optname) == (0xFFFF, 0x0080)
+    assert value == struct.pack("HH", 1, 2)
+    assert len(value) == 4
+
+
+def test_packing_two_ints_on_windows_would_mean_an_abortive_close() -> None:
+    # The pitfall the Windows layout avoids: Winsock reads the first 4 bytes of
+    # "ii" as {l_onoff=1, l_linger=0}.
+    naive = struct.pack("<ii", 1, 5)
+    assert struct.unpack("<HH", naive[:4]) == (1, 0)
+
+
+def test_macos_uses_seconds_option_not_ticks() -> None:
+    _level, optname, value = encode_linger(True, 2, "macos")
+    assert optname == 0x1080  # SO_LINGER_SEC
+    assert optname != RAW_SO_LINGER["macos"][0]
+    assert struct.unpack("ii", value) == (1, 2)
+    assert RAW_SO_LINGER["macos"][2] == 100  # plain SO_LINGER: 1/100 s ticks
+
+
+def test_linux_linger_is_two_ints_in_seconds() -> None:
+    level, optname, value = encode_linger(True, 3, "linux")
+    assert (level, optname) == (1, 13)
+    assert struct.unpack("ii", value) == (1, 3)
+
+
+@pytest.mark.parametrize("family", ["linux", "macos", "windows"])
+def test_decode_reads_back_what_encode_wrote(family: str) -> None:
+    _, _, value = encode_linger(True, 7, family)
+    assert decode_linger(value, family) == {"on": True, "seconds": 7}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="compares the Linux table with this OS")
+def test_linux_table_matches_this_interpreter() -> None:
+    layout = linger_layout("linux")
+    assert (layout.level, layout.optname) == (socket.SOL_SOCKET, socket.SO_LINGER)
+
+
+def test_a_real_socket_round_trips_the_linger_encoding_of_this_os() -> None:
+    from matrix._errors import os_family
+
+    family = os_family(sys.platform)
+    with socket.socket() as sock:
+        level, optname, value = encode_linger(True, 4, family)
+        sock.setsockopt(level, optname, value)
+        read = sock.getsockopt(level, optname, len(value))
+    assert decode_linger(read, family) == {"on": True, "seconds": 4}
+
+
+def test_option_constants_are_a_capability_check() -> None:
+    assert option_constants("SO_RCVBUF") == (socket.SOL_SOCKET, socket.SO_RCVBUF)
+    assert option_constants("SO_NO_SUCH_OPTION") is None
+    if hasattr(socket, "TCP_NODELAY"):
+        assert option_constants("TCP_NODELAY") == (socket.IPPROTO_TCP, socket.TCP_NODELAY)

@@ -1,0 +1,67 @@
+"""The shipped schemas: generated from the operations table, described, consistent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema
+
+from matrix._engine import Engine
+from matrix._operations import OPERATIONS
+from matrix._schema_build import (
+    PROBE_SCHEMA_PATH,
+    RESULTS_SCHEMA_PATH,
+    probe_schema,
+    results_schema,
+)
+
+
+def test_shipped_probe_schema_is_up_to_date() -> None:
+    shipped = json.loads(PROBE_SCHEMA_PATH.read_text(encoding="utf-8"))
+    assert shipped == probe_schema(), "run: python -m matrix._schema_build"
+
+
+def test_shipped_results_schema_is_up_to_date() -> None:
+    shipped = json.loads(RESULTS_SCHEMA_PATH.read_text(encoding="utf-8"))
+    assert shipped == results_schema(), "run: python -m matrix._schema_build"
+
+
+def test_schemas_are_valid_json_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(probe_schema())
+    jsonschema.Draft202012Validator.check_schema(results_schema())
+
+
+def test_every_operation_has_exactly_one_engine_handler() -> None:
+    handlers = {name[3:] for name in dir(Engine) if name.startswith("op_")}
+    # join is handled by the engine's sequencing, not by a socket handler.
+    assert handlers | {"join"} == set(OPERATIONS)
+
+
+def _properties(schema: Any, trail: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(schema, dict):
+        for name, sub in schema.get("properties", {}).items():
+            yield f"{trail}.{name}", sub
+        for key, sub in schema.items():
+            if key != "properties":
+                yield from _properties(sub, f"{trail}/{key}")
+        for name, sub in schema.get("properties", {}).items():
+            yield from _properties(sub, f"{trail}.{name}")
+    elif isinstance(schema, list):
+        for index, sub in enumerate(schema):
+            yield from _properties(sub, f"{trail}[{index}]")
+
+
+def test_every_probe_field_has_a_description() -> None:
+    undescribed = sorted(
+        {
+            trail
+            for trail, sub in _properties(probe_schema())
+            if isinstance(sub, dict)
+            and "description" not in sub
+            and "$ref" not in sub
+            and "/if" not in trail
+        }
+    )
+    assert undescribed == []

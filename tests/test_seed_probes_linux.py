@@ -1,0 +1,103 @@
+"""End to end: the seed probes on this machine, checked against Linux's own sources.
+
+Each assertion cites what it checks. These run only on Linux: on other systems
+the same probes are observations, never failures.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import pytest
+
+from matrix.runner import Runner
+from matrix.selection import builtin_probe_dir
+from matrix.validate import ProbeFile, validate_paths
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="asserts Linux's behaviour")
+
+
+@pytest.fixture(scope="module")
+def library() -> dict[str, tuple[ProbeFile, dict[str, Any]]]:
+    probes, problems = validate_paths([builtin_probe_dir()])
+    assert problems == []
+    records = Runner().run_many(probes, workers=len(probes))
+    return {p.id: (p, r) for p, r in zip(probes, records, strict=True)}
+
+
+def observations(library: dict[str, Any], probe_id: str) -> dict[str, dict[str, Any]]:
+    _probe, record = library[probe_id]
+    assert record["status"] == "ok", record
+    return {o["name"]: o for o in record["observations"]}
+
+
+def test_every_probe_runs_without_harness_error(library: dict[str, Any]) -> None:
+    assert {pid: rec["status"] for pid, (_, rec) in library.items()} == {
+        pid: "ok" for pid in library
+    }
+
+
+def test_documented_linux_expectations_hold(library: dict[str, Any]) -> None:
+    checked = 0
+    for probe, record in library.values():
+        expect = probe.data.get("documented", {}).get("linux", {}).get("expect", {})
+        seen = {o["name"]: o for o in record["observations"]}
+        for name, fields in expect.items():
+            observed = seen[name]
+            actual = {
+                "outcome": observed["outcome"],
+                "timing": observed["timing"],
+                "summary": observed["summary"],
+                "error": (observed.get("error") or {}).get("portable"),
+            }
+            assert {k: actual[k] for k in fields} == fields, (probe.id, name)
+            checked += 1
+    assert checked >= 3
+
+
+def test_close_with_unread_data_resets_the_peer(library: dict[str, Any]) -> None:
+    # net/ipv4/tcp.c __tcp_close: "we send a RST here because data was lost".
+    obs = observations(library, "close-unread-data-resets")
+    assert obs["peer-recv"]["error"]["exception"] == "ConnectionResetError"
+    assert obs["peer-recv"]["error"]["name"] == "ECONNRESET"
+    assert obs["peer-recv-again"]["summary"] == "EOF"
+    assert obs["peer-send"]["error"]["name"] == "EPIPE"
+
+
+def test_close_does_not_wake_a_blocked_recv_but_the_peer_fin_does(
+    library: dict[str, Any],
+) -> None:
+    # inet_release runs only when the blocked recv drops its file reference.
+    obs = observations(library, "close-wakes-blocked-recv")
+    assert obs["recv-after-close"]["outcome"] == "blocked"
+    assert obs["close"]["timing"] == "immediate"
+    assert obs["recv-after-peer-close"]["summary"] == "EOF"
+
+
+def test_shutdown_wakes_a_blocked_recv_with_eof(library: dict[str, Any]) -> None:
+    obs = observations(library, "shutdown-wakes-blocked-recv")
+    assert obs["recv-after-shutdown"]["summary"] == "EOF"
+    assert obs["recv-after-shutdown"]["timing"] == "immediate"
+
+
+@pytest.mark.parametrize("probe_id", ["linger-nonblocking-close", "linger-blocking-close"])
+def test_linger_close_waits_then_delivers_everything(
+    library: dict[str, Any], probe_id: str
+) -> None:
+    # socket(7): close "will not return until ... the linger timeout has been
+    # reached"; inet_release ignores O_NONBLOCK; the orphan is not reset.
+    obs = observations(library, probe_id)
+    assert obs["close"]["outcome"] == "returned"
+    assert obs["close"]["timing"] == "after ~1 s"
+    assert obs["peer-receives"]["summary"] == "all data, then EOF"
+
+
+def test_zero_linger_resets_even_without_pending_data(library: dict[str, Any]) -> None:
+    # __tcp_close: SOCK_LINGER with sk_lingertime 0 calls disconnect -> RST,
+    # whether or not data is queued: the seed article's FIN claim is wrong here.
+    abort = observations(library, "linger-zero-abort")
+    assert abort["close"]["timing"] == "immediate"
+    assert abort["peer-receives"]["summary"] == "part of the data, then ECONNRESET"
+    idle = observations(library, "linger-zero-no-pending-data")
+    assert idle["peer-receives"]["summary"] == "0 bytes, then ECONNRESET"
