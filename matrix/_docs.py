@@ -12,8 +12,8 @@ from pathlib import Path
 
 from matrix._operations import COMMON_STEP_ARGS, OPERATIONS
 
-REPO = Path(__file__).resolve().parent.parent
-PROBE_FORMAT_DOC = REPO / "docs" / "probe-format.md"
+# Relative to the repository root, where ``python -m matrix._docs`` is run.
+PROBE_FORMAT_DOC = Path("docs") / "probe-format.md"
 
 
 def _cell(text: object) -> str:

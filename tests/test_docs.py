@@ -11,7 +11,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_probe_format_reference_is_up_to_date() -> None:
-    text = PROBE_FORMAT_DOC.read_text(encoding="utf-8")
+    text = (REPO / PROBE_FORMAT_DOC).read_text(encoding="utf-8")
     assert render_probe_format(text) == text, "run: python -m matrix._docs"
 
 
