@@ -51,8 +51,10 @@ def main(argv: list[str]) -> int:
     print(f"longest single probe:     {longest['duration']:.2f} s ({longest['id']})")
     print(f"parallel / longest:       {ratio:.2f}  (target <= 2)")
     print(f"median overhead:          {median_overhead_ms:.0f} ms  (target < 150)")
-    print(f"verdicts identical:       {not differing}" + (f" (differ: {differing})"
-                                                         if differing else ""))
+    print(
+        f"verdicts identical:       {not differing}"
+        + (f" (differ: {differing})" if differing else "")
+    )
     met = ratio <= 2 and median_overhead_ms < 150 and not differing
     print("targets met" if met else "TARGETS MISSED")
     return 0 if met else 1

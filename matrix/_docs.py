@@ -49,9 +49,7 @@ def operations_reference() -> str:
 
 
 def replace_between(text: str, marker: str, body: str) -> str:
-    pattern = re.compile(
-        rf"(<!-- BEGIN {marker} -->\n).*?(<!-- END {marker} -->)", re.DOTALL
-    )
+    pattern = re.compile(rf"(<!-- BEGIN {marker} -->\n).*?(<!-- END {marker} -->)", re.DOTALL)
     if not pattern.search(text):
         raise ValueError(f"markers for {marker} not found")
     return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
