@@ -98,6 +98,50 @@ def build_parser() -> argparse.ArgumentParser:
         help="results file (default results/<platform-key>.json)",
     )
 
+    table = commands.add_parser(
+        "table",
+        help="merge results files from many platforms into one table",
+        description="Merge results files into the cross-platform table. With no arguments: "
+        "read results/*.json, write results/MATRIX.md and results/index.html.",
+    )
+    table.add_argument(
+        "results",
+        nargs="*",
+        type=Path,
+        metavar="RESULTS",
+        help="results files or folders of them (default: results/)",
+    )
+    table.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="md, html, json or text "
+        "(default: from --output's extension; text on a terminal, else md)",
+    )
+    table.add_argument(
+        "--only-differences", action="store_true", help="only rows where platforms differ"
+    )
+    table.add_argument("--tag", help="only probes with this tag")
+    table.add_argument("--output", type=Path, metavar="FILE", help="write here, not stdout")
+    table.add_argument(
+        "--probes",
+        type=Path,
+        nargs="+",
+        metavar="PATH",
+        help="probe files or folders that give titles, documentation and the "
+        "current sha256 (default: the built-in library)",
+    )
+    table.add_argument(
+        "--readme",
+        type=Path,
+        metavar="FILE",
+        help="replace the table between the sockmatrix markers in FILE",
+    )
+    table.add_argument(
+        "--check",
+        action="store_true",
+        help="with --readme: change nothing, exit 1 if FILE's table is stale",
+    )
+
     listing = commands.add_parser("list", help="list the probes: id, title, tags")
     _add_paths(listing, "list")
     listing.add_argument("--tag", help="only probes with this tag")
@@ -268,7 +312,127 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "show": cmd_show, "list": cmd_list}
+FORMATS = ("md", "html", "json", "text")
+README_MARKER = "sockmatrix table"
+
+
+def _render(matrix: Any, fmt: str) -> str:
+    from matrix.render_html import render_html
+    from matrix.render_json import render_json
+    from matrix.render_md import render_markdown
+    from matrix.render_text import render_text
+
+    renderers = {
+        "md": render_markdown,
+        "html": render_html,
+        "json": render_json,
+        "text": render_text,
+    }
+    return str(renderers[fmt](matrix))
+
+
+def _format_for(path: Path) -> str | None:
+    return {
+        ".md": "md",
+        ".markdown": "md",
+        ".html": "html",
+        ".htm": "html",
+        ".json": "json",
+        ".txt": "text",
+    }.get(path.suffix.lower())
+
+
+def cmd_table(args: argparse.Namespace) -> int:
+    from matrix._docs import replace_between
+    from matrix.merge import load_and_merge, results_files
+    from matrix.render_md import summary_table
+    from matrix.results import write_text_atomic
+    from matrix.selection import builtin_probe_dir
+    from matrix.validate import validate_paths
+
+    sources = args.results or [Path("results")]
+    files = results_files(sources)
+    if not files:
+        where = ", ".join(str(p) for p in sources)
+        print(
+            f"sockmatrix table: no results files in {where}. Run `sockmatrix run` to "
+            "produce this platform's, or download other platforms' from the matrix "
+            "workflow's artifacts.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    probes, problems = validate_paths(args.probes or [builtin_probe_dir()])
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    merged = load_and_merge(files, probes)
+    for skipped in merged.skipped:
+        print(skipped, file=sys.stderr)
+    if len(merged.skipped) == len(files):
+        print(
+            f"sockmatrix table: none of the {len(files)} results file(s) could be used",
+            file=sys.stderr,
+        )
+        return EXIT_PROBE_FAILED
+    if args.only_differences:
+        merged = merged.only_differences()
+    if args.tag:
+        merged = merged.with_tag(args.tag)
+    status = EXIT_PROBE_FAILED if merged.skipped else EXIT_OK
+
+    if args.readme:
+        text = args.readme.read_text(encoding="utf-8")
+        body = summary_table(merged) + "\nFull details: [results/MATRIX.md](results/MATRIX.md).\n"
+        try:
+            updated = replace_between(text, README_MARKER, body)
+        except ValueError:
+            print(
+                f"sockmatrix table: {args.readme} has no <!-- BEGIN {README_MARKER} --> / "
+                f"<!-- END {README_MARKER} --> markers",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        if args.check:
+            if updated != text:
+                print(
+                    f"{args.readme}: the table is out of date; run: sockmatrix table "
+                    f"--readme {args.readme}",
+                    file=sys.stderr,
+                )
+                return EXIT_PROBE_FAILED
+            print(f"{args.readme}: the table is current", file=sys.stderr)
+            return status
+        write_text_atomic(args.readme, updated)
+        print(f"updated the table in {args.readme}", file=sys.stderr)
+        return status
+    if args.output:
+        fmt = args.format or _format_for(args.output)
+        if fmt is None:
+            print(
+                f"sockmatrix table: cannot tell the format of {args.output}; use --format",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        write_text_atomic(args.output, _render(merged, fmt))
+        print(f"wrote {args.output}", file=sys.stderr)
+    elif not args.results and args.format is None:
+        for name, fmt in (("MATRIX.md", "md"), ("index.html", "html")):
+            write_text_atomic(Path("results") / name, _render(merged, fmt))
+        print("wrote results/MATRIX.md and results/index.html", file=sys.stderr)
+        if sys.stdout.isatty():
+            print(_render(merged, "text"))
+    else:
+        fmt = args.format or ("text" if sys.stdout.isatty() else "md")
+        sys.stdout.write(_render(merged, fmt))
+    return status
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "validate": cmd_validate,
+    "show": cmd_show,
+    "list": cmd_list,
+    "table": cmd_table,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

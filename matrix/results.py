@@ -113,9 +113,13 @@ def new_document() -> dict[str, Any]:
 
 
 def write_atomic(path: Path, document: dict[str, Any]) -> None:
-    """Replace ``path`` with ``document`` in one step."""
+    """Replace ``path`` with ``document`` as JSON in one step."""
+    write_text_atomic(path, json.dumps(document, indent=1, sort_keys=False) + "\n")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: readers see the old or the new file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(document, indent=1, sort_keys=False) + "\n"
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

@@ -1,0 +1,356 @@
+"""Merge results files from many platforms into one matrix of verdicts.
+
+Rules of this module:
+- A results file that cannot be read (not JSON, truncated, wrong schema,
+  unknown schema version) is reported by name with the reason and left out;
+  the others are still merged.
+- One column per platform key. Several files for one key are re-runs: the
+  newest counts, and a probe whose verdicts disagree between them is
+  ``unstable``, showing every verdict seen.
+- A cell is ``stale`` when its results came from another tool version or from
+  another version of the probe file (sha256), never silently mixed.
+- Only observed cells get marks (A, B, …) and decide whether a row differs. A
+  platform family with no observed column but a documented expectation gets a
+  ``documented`` cell, visibly not an observation.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import fastjsonschema
+
+import matrix
+from matrix._schema_build import RESULTS_SCHEMA_PATH
+from matrix.results import SCHEMA_VERSION
+from matrix.validate import ProbeFile
+
+FAMILY_ORDER = ("linux", "windows", "macos")
+MAX_RESULTS_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Skipped:
+    file: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: skipped: {self.reason}"
+
+
+@dataclass
+class Column:
+    key: str
+    os: str
+    os_version: str
+    machine: str
+    python: str
+    tool_version: str
+    started: str
+    finished: str | None
+    complete: bool
+    source: dict[str, str]
+    files: list[str]
+    documented_only: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.documented_only:
+            return f"{self.os} (documented)"
+        return f"{self.os} {self.os_version} {self.machine} py{self.python}"
+
+
+@dataclass
+class Cell:
+    kind: str  # observed | documented | missing
+    status: str | None = None
+    verdict: str | None = None
+    mark: str | None = None
+    flags: list[str] = field(default_factory=list)
+    verdicts_seen: list[str] = field(default_factory=list)
+    documented: dict[str, Any] | None = None
+    contradicts: list[str] = field(default_factory=list)
+    record: dict[str, Any] | None = None
+
+
+@dataclass
+class Row:
+    id: str
+    title: str
+    question: str
+    tags: list[str]
+    sources: list[str]
+    documented: dict[str, Any]
+    cells: dict[str, Cell]
+    legend: dict[str, str]
+    in_library: bool
+
+    @property
+    def differs(self) -> bool:
+        return len(self.legend) > 1
+
+
+@dataclass
+class Matrix:
+    columns: list[Column]
+    rows: list[Row]
+    skipped: list[Skipped]
+    tool_version: str = matrix.__version__
+
+    def only_differences(self) -> Matrix:
+        return Matrix(self.columns, [r for r in self.rows if r.differs], self.skipped)
+
+    def with_tag(self, tag: str) -> Matrix:
+        return Matrix(self.columns, [r for r in self.rows if tag in r.tags], self.skipped)
+
+
+@functools.cache
+def _results_validator() -> Any:
+    schema = json.loads(RESULTS_SCHEMA_PATH.read_text(encoding="utf-8"))
+    return fastjsonschema.compile(schema)
+
+
+def load_results(path: Path) -> dict[str, Any] | Skipped:
+    """One results file, checked, or the reason it cannot be used."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_RESULTS_BYTES:
+            return Skipped(name, f"{size} bytes is over the {MAX_RESULTS_BYTES} byte limit")
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        return Skipped(name, f"cannot be read ({exc.strerror or exc})")
+    except UnicodeDecodeError:
+        return Skipped(name, "is not UTF-8 text")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        at_end = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated")
+        hint = " (truncated?)" if at_end else ""
+        return Skipped(name, f"is not valid JSON{hint}: {exc}")
+    except RecursionError:
+        return Skipped(name, "is nested too deeply to be a results file")
+    if not isinstance(document, dict):
+        return Skipped(name, "is not a results document (expected a JSON object)")
+    version = document.get("schema_version")
+    if version != SCHEMA_VERSION:
+        return Skipped(
+            name, f"has schema version {version!r}; this sockmatrix reads version {SCHEMA_VERSION}"
+        )
+    try:
+        _results_validator()(document)
+    except fastjsonschema.JsonSchemaValueException as error:
+        trail = "/".join(str(p) for p in error.path[1:]) or "(top level)"
+        return Skipped(
+            name, f"does not match the results schema at {trail}: {str(error.message)[:200]}"
+        )
+    return document
+
+
+def _version_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort '10.0.26100' after '10.0.9200' and '15.10' after '15.9'."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-_]", text))
+
+
+def column_order(column: Column) -> tuple[Any, ...]:
+    family = FAMILY_ORDER.index(column.os) if column.os in FAMILY_ORDER else len(FAMILY_ORDER)
+    return (
+        family,
+        column.os,
+        column.documented_only,
+        _version_key(column.os_version),
+        column.machine,
+        _version_key(column.python),
+    )
+
+
+def _column_of(document: dict[str, Any], file: str) -> Column:
+    platform = document["platform"]
+    return Column(
+        key=platform["key"],
+        os=platform["os"],
+        os_version=platform["os_version"],
+        machine=platform["machine"],
+        python=".".join(str(platform["python_version"]).split(".")[:2]),
+        tool_version=document["tool"]["version"],
+        started=document["started"],
+        finished=document.get("finished"),
+        complete=bool(document["complete"]),
+        source=dict(document.get("source", {})),
+        files=[file],
+    )
+
+
+def _mark_names() -> Iterator[str]:
+    yield from string.ascii_uppercase
+    for first in string.ascii_uppercase:
+        for second in string.ascii_uppercase:
+            yield first + second
+
+
+def matches_expectation(expect: dict[str, Any], observations: list[dict[str, Any]]) -> list[str]:
+    """The expected observations the actual ones contradict (empty: consistent)."""
+    seen = {o.get("name"): o for o in observations}
+    contradicted = []
+    for name, fields in expect.items():
+        observed = seen.get(name)
+        if observed is None:
+            continue
+        actual = {
+            "outcome": observed.get("outcome"),
+            "timing": observed.get("timing"),
+            "summary": observed.get("summary"),
+            "error": (observed.get("error") or {}).get("portable"),
+        }
+        if any(actual.get(key) != value for key, value in fields.items()):
+            contradicted.append(name)
+    return contradicted
+
+
+def describe_expectation(expect: dict[str, Any]) -> str:
+    parts = []
+    for name, fields in expect.items():
+        text = fields.get("error") or fields.get("summary") or fields.get("outcome", "")
+        if "timing" in fields:
+            text = f"{text} ({fields['timing']})" if text else fields["timing"]
+        parts.append(f"{name}: {text}")
+    return " · ".join(parts)
+
+
+def merge(
+    documents: list[tuple[str, dict[str, Any]]],
+    probes: list[ProbeFile],
+    skipped: list[Skipped] | None = None,
+) -> Matrix:
+    """Build the matrix from (file name, results document) pairs and the probe library."""
+    by_key: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for file, document in documents:
+        by_key.setdefault(document["platform"]["key"], []).append((file, document))
+
+    columns: list[Column] = []
+    runs: dict[str, list[dict[str, dict[str, Any]]]] = {}
+    for key, entries in by_key.items():
+        entries.sort(key=lambda entry: entry[1]["started"], reverse=True)  # newest first
+        column = _column_of(entries[0][1], entries[0][0])
+        column.files = [file for file, _ in entries]
+        columns.append(column)
+        runs[key] = [{p["id"]: p for p in doc["probes"]} for _, doc in entries]
+
+    library = {p.id: p for p in probes}
+    probe_ids = sorted(set(library) | {pid for rs in runs.values() for r in rs for pid in r})
+    observed_families = {c.os for c in columns}
+    documented_families = sorted(
+        {fam for p in probes for fam in p.data.get("documented", {})} - observed_families,
+        key=lambda f: (FAMILY_ORDER.index(f) if f in FAMILY_ORDER else 9, f),
+    )
+    for family in documented_families:
+        columns.append(
+            Column(
+                key=f"{family}-documented",
+                os=family,
+                os_version="",
+                machine="",
+                python="",
+                tool_version="",
+                started="",
+                finished=None,
+                complete=True,
+                source={},
+                files=[],
+                documented_only=True,
+            )
+        )
+    columns.sort(key=column_order)
+
+    rows = [_row(pid, library.get(pid), columns, runs) for pid in probe_ids]
+    return Matrix(columns, rows, list(skipped or []))
+
+
+def _row(
+    probe_id: str,
+    probe: ProbeFile | None,
+    columns: list[Column],
+    runs: dict[str, list[dict[str, dict[str, Any]]]],
+) -> Row:
+    data = probe.data if probe is not None else {}
+    documented: dict[str, Any] = data.get("documented", {})
+    cells: dict[str, Cell] = {}
+    legend: dict[str, str] = {}
+    names = _mark_names()
+    marks: dict[str, str] = {}
+    for column in columns:
+        doc = documented.get(column.os)
+        records = [r[probe_id] for r in runs.get(column.key, []) if probe_id in r]
+        if not records:
+            cells[column.key] = Cell(kind="documented" if doc else "missing", documented=doc)
+            continue
+        newest = records[0]
+        cell = Cell(
+            kind="observed",
+            status=newest["status"],
+            verdict=newest.get("verdict"),
+            record=newest,
+            documented=doc,
+        )
+        verdicts = list(dict.fromkeys(str(r.get("verdict") or r["status"]) for r in records))
+        if len(verdicts) > 1:
+            cell.flags.append("unstable")
+            cell.verdicts_seen = verdicts
+        other_probe_file = probe is not None and newest.get("sha256") != probe.sha256
+        if column.tool_version != matrix.__version__ or other_probe_file:
+            cell.flags.append("stale")
+        if probe is None:
+            cell.flags.append("not in library")
+        if not column.complete:
+            cell.flags.append("incomplete run")
+        if newest["status"] == "ok" and cell.verdict is not None:
+            if cell.verdict not in marks:
+                marks[cell.verdict] = next(names)
+                legend[marks[cell.verdict]] = cell.verdict
+            cell.mark = marks[cell.verdict]
+            if doc and doc.get("expect"):
+                cell.contradicts = matches_expectation(doc["expect"], newest["observations"])
+                if cell.contradicts:
+                    cell.flags.append("differs from documentation")
+        cells[column.key] = cell
+    return Row(
+        id=probe_id,
+        title=str(data.get("title", probe_id)),
+        question=str(data.get("question", "")),
+        tags=list(data.get("tags", [])),
+        sources=[str(s) for s in data.get("sources", [])],
+        documented=documented,
+        cells=cells,
+        legend=legend,
+        in_library=probe is not None,
+    )
+
+
+def load_and_merge(result_paths: list[Path], probes: list[ProbeFile]) -> Matrix:
+    documents: list[tuple[str, dict[str, Any]]] = []
+    skipped: list[Skipped] = []
+    for path in result_paths:
+        loaded = load_results(path)
+        if isinstance(loaded, Skipped):
+            skipped.append(loaded)
+        else:
+            documents.append((path.name, loaded))
+    return merge(documents, probes, skipped)
+
+
+def results_files(paths: list[Path]) -> list[Path]:
+    """Files named directly, and every *.json in folders named."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.glob("*.json") if p.name != "matrix.json"))
+        else:
+            found.append(path)
+    return found

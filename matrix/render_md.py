@@ -1,0 +1,226 @@
+"""The matrix as GitHub Markdown: README, results/MATRIX.md, job summaries.
+
+Every string from a probe or a results file goes through :func:`md`, which
+makes it inert text: HTML is escaped, Markdown punctuation is backslashed and
+newlines are folded, so no title can add a link, a tag or a table column.
+GitHub job summaries take at most 1 MiB, so details shrink to fit:
+per platform, then one platform per verdict, then only rows that differ,
+then none.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from matrix._present import (
+    FLAG_LEGEND,
+    cell_text,
+    documented_text,
+    safe_url,
+    source_url,
+)
+from matrix.merge import Cell, Column, Matrix, Row
+
+SUMMARY_LIMIT = 1024 * 1024
+DETAIL_LEVELS = ("full", "grouped", "differences", "none")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#~!])")
+
+
+def md(text: object) -> str:
+    """Any string as inert Markdown text, safe inside a table cell."""
+    escaped = html.escape(" ".join(str(text).split()), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", escaped)
+
+
+def link(text: str, url: str | None) -> str:
+    target = safe_url(url) if url else None
+    return f"[{md(text)}]({target})" if target else md(text)
+
+
+def _anchor(row: Row) -> str:
+    return "probe-" + re.sub(r"[^a-z0-9-]", "", row.id)
+
+
+def _header(column: Column) -> str:
+    return link(column.label, column.source.get("run_url"))
+
+
+def _cell(cell: Cell) -> str:
+    if cell.kind == "documented":
+        doc = cell.documented or {}
+        source = source_url(str(doc.get("source", "")))
+        text = f"*documented:* {md(documented_text(cell))}"
+        return f"{text} [source]({source})" if source else text
+    text = md(cell_text(cell))
+    return f"**{text}**" if cell.mark else text
+
+
+def summary_table(matrix: Matrix) -> str:
+    observed = [c for c in matrix.columns if not c.documented_only]
+    differing = sum(row.differs for row in matrix.rows)
+    lines = [
+        f"**{len(matrix.rows)} probes · {len(observed)} platform(s) observed · "
+        f"{differing} row(s) where platforms differ**",
+        "",
+        "| Probe | Differs | " + " | ".join(_header(c) for c in matrix.columns) + " | Verdicts |",
+        "|---|---|" + "---|" * len(matrix.columns) + "---|",
+    ]
+    for row in matrix.rows:
+        cells = " | ".join(_cell(row.cells[c.key]) for c in matrix.columns)
+        legend = "<br>".join(f"**{mark}** {md(verdict)}" for mark, verdict in row.legend.items())
+        differs = "**yes**" if row.differs else ""
+        lines.append(f"| [{md(row.title)}](#{_anchor(row)}) | {differs} | {cells} | {legend} |")
+    lines += ["", _legend(matrix), "", _platforms(matrix)]
+    return "\n".join(lines) + "\n"
+
+
+def _legend(matrix: Matrix) -> str:
+    used = {
+        s
+        for row in matrix.rows
+        for cell in row.cells.values()
+        for s in cell_text(cell).split()
+        if s in FLAG_LEGEND
+    }
+    parts = [
+        "Within a row, cells with the same letter observed the same verdict (listed under "
+        "*Verdicts*). *documented* cells are what a source says, for a platform with no "
+        "observation: not measured. — means neither."
+    ]
+    parts += [
+        f"{md(symbol)}: {md(text)}." for symbol, text in FLAG_LEGEND.items() if symbol in used
+    ]
+    return " ".join(parts)
+
+
+def _platforms(matrix: Matrix) -> str:
+    lines = ["Platforms:", ""]
+    for column in matrix.columns:
+        if column.documented_only:
+            continue
+        facts = [f"sockmatrix {md(column.tool_version)}", f"run {md(column.started)}"]
+        for key in ("image_os", "image_version", "commit"):
+            if column.source.get(key):
+                facts.append(f"{key.replace('_', ' ')} {md(column.source[key])}")
+        if not column.complete:
+            facts.append("**interrupted run**")
+        run = safe_url(column.source.get("run_url", ""))
+        if run:
+            facts.append(f"[CI run]({run})")
+        lines.append(f"- **{md(column.label)}** (`{md(column.key)}`): " + ", ".join(facts))
+    return "\n".join(lines)
+
+
+def _error_text(error: dict[str, Any] | None) -> str:
+    if not error:
+        return ""
+    if error.get("errno") is None:
+        return md(error.get("exception", ""))
+    raw, portable = error.get("name"), error.get("portable")
+    names = md(raw) if raw == portable else f"{md(raw)} → {md(portable)}"
+    return f"{md(error.get('exception', ''))} {md(error.get('errno'))} {names}"
+
+
+def _observations(record: dict[str, Any]) -> list[str]:
+    lines = ["| step | outcome | summary | error | elapsed | timing |", "|---|---|---|---|---|---|"]
+    for obs in record.get("observations", []):
+        elapsed = obs.get("elapsed")
+        elapsed_text = f"{elapsed:.3f} s" if isinstance(elapsed, (int, float)) else ""
+        lines.append(
+            f"| {md(obs.get('name', ''))} | {md(obs.get('outcome', ''))} | "
+            f"{md(obs.get('summary', ''))} | {_error_text(obs.get('error'))} | "
+            f"{elapsed_text} | {md(obs.get('timing', ''))} |"
+        )
+    if record.get("reason"):
+        lines.append(f"\nReason: {md(record['reason'])}")
+    return lines
+
+
+def _details(row: Row, columns: list[Column], level: str) -> str:
+    lines = [
+        f'<a id="{_anchor(row)}"></a>',
+        "<details>",
+        f"<summary>{md(row.title)} (<code>{md(row.id)}</code>)</summary>",
+        "",
+        md(row.question),
+        "",
+        "Tags: " + ", ".join(md(t) for t in row.tags),
+        "",
+        "Sources:",
+        "",
+    ]
+    lines += [f"- {link(s, source_url(s))}" for s in row.sources]
+    for family, doc in row.documented.items():
+        source = str(doc.get("source", ""))
+        lines += [
+            "",
+            f"Documented for **{md(family)}** ({link(source, source_url(source))}):",
+            "",
+            f"> {md(doc.get('quote', ''))}",
+        ]
+    observed = [c for c in columns if row.cells[c.key].kind == "observed"]
+    shown: set[str] = set()
+    for column in observed:
+        cell = row.cells[column.key]
+        record = cell.record or {}
+        if level == "grouped":
+            group = cell.mark or str(cell.status)
+            if group in shown:
+                continue
+            shown.add(group)
+            same = [
+                c.label
+                for c in observed
+                if (row.cells[c.key].mark or str(row.cells[c.key].status)) == group
+            ]
+            title = f"{md(group)} on " + ", ".join(md(label) for label in same)
+        else:
+            title = md(column.label)
+        verdict = md(cell.verdict or cell.status)
+        lines += ["", f"**{title}**: {verdict}"]
+        if cell.verdicts_seen:
+            lines.append(
+                "Verdicts across re-runs: " + " / ".join(md(v) for v in cell.verdicts_seen)
+            )
+        if cell.contradicts:
+            lines.append(
+                "Differs from documentation in: " + ", ".join(md(c) for c in cell.contradicts)
+            )
+        lines += ["", *_observations(record)]
+    lines += ["", "</details>", ""]
+    return "\n".join(lines)
+
+
+def render_markdown(matrix: Matrix, limit: int = SUMMARY_LIMIT, details: str = "auto") -> str:
+    """The whole document; with ``details='auto'`` the most detail that fits ``limit``."""
+    head = "<!-- generated by `sockmatrix table`: do not edit by hand -->\n\n"
+    table = summary_table(matrix)
+    base = len(head.encode("utf-8")) + len(table.encode("utf-8"))
+    levels = DETAIL_LEVELS if details == "auto" else (details,)
+    for level in levels:
+        if level == "none":
+            break
+        note = {
+            "full": "",
+            "grouped": "\n*Details were shortened to fit the size limit: one platform per "
+            "verdict.*\n",
+            "differences": "\n*Details were shortened to fit the size limit: only rows where "
+            "platforms differ.*\n",
+        }[level]
+        parts = ["\n## Details\n", note, "\n"]
+        size = base + sum(len(p.encode("utf-8")) for p in parts)
+        fits = True
+        for row in matrix.rows:
+            if level == "differences" and not row.differs:
+                continue
+            part = _details(row, matrix.columns, "full" if level == "full" else "grouped")
+            size += len(part.encode("utf-8"))
+            if details == "auto" and size > limit:
+                fits = False  # stop rendering this level as soon as it cannot fit
+                break
+            parts.append(part)
+        if fits:
+            return head + table + "".join(parts)
+    return head + table
