@@ -122,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     table.add_argument("--tag", help="only probes with this tag")
     table.add_argument("--output", type=Path, metavar="FILE", help="write here, not stdout")
+    table.add_argument("--output-dir", type=Path, metavar="DIR",
+                       help="write MATRIX.md, index.html and matrix.json into DIR")
+    table.add_argument("--summary", type=Path, metavar="FILE",
+                       help="also append the Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY)")
     table.add_argument(
         "--probes",
         type=Path,
@@ -350,7 +354,9 @@ def cmd_table(args: argparse.Namespace) -> int:
     from matrix.selection import builtin_probe_dir
     from matrix.validate import validate_paths
 
-    sources = args.results or [Path("results")]
+    from matrix.results import default_results_dir
+
+    sources = args.results or [default_results_dir()]
     files = results_files(sources)
     if not files:
         where = ", ".join(str(p) for p in sources)
@@ -404,7 +410,15 @@ def cmd_table(args: argparse.Namespace) -> int:
         write_text_atomic(args.readme, updated)
         print(f"updated the table in {args.readme}", file=sys.stderr)
         return status
-    if args.output:
+    if args.summary:
+        with args.summary.open("a", encoding="utf-8") as summary:
+            summary.write(_render(merged, "md"))
+    if args.output_dir:
+        for name, fmt in (("MATRIX.md", "md"), ("index.html", "html"), ("matrix.json", "json")):
+            write_text_atomic(args.output_dir / name, _render(merged, fmt))
+        print(f"wrote MATRIX.md, index.html and matrix.json to {args.output_dir}",
+              file=sys.stderr)
+    elif args.output:
         fmt = args.format or _format_for(args.output)
         if fmt is None:
             print(
@@ -414,10 +428,14 @@ def cmd_table(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         write_text_atomic(args.output, _render(merged, fmt))
         print(f"wrote {args.output}", file=sys.stderr)
+    elif args.summary:
+        pass
     elif not args.results and args.format is None:
+        directory = default_results_dir()
         for name, fmt in (("MATRIX.md", "md"), ("index.html", "html")):
-            write_text_atomic(Path("results") / name, _render(merged, fmt))
-        print("wrote results/MATRIX.md and results/index.html", file=sys.stderr)
+            write_text_atomic(directory / name, _render(merged, fmt))
+        print(f"wrote {directory / 'MATRIX.md'} and {directory / 'index.html'}",
+              file=sys.stderr)
         if sys.stdout.isatty():
             print(_render(merged, "text"))
     else:

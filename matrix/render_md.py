@@ -73,6 +73,9 @@ def summary_table(matrix: Matrix) -> str:
         differs = "**yes**" if row.differs else ""
         lines.append(f"| [{md(row.title)}](#{_anchor(row)}) | {differs} | {cells} | {legend} |")
     lines += ["", _legend(matrix), "", _platforms(matrix)]
+    if matrix.skipped:
+        lines += ["", f"**{len(matrix.skipped)} results file(s) could not be used:**", ""]
+        lines += [f"- `{md(s.file)}`: {md(s.reason)}" for s in matrix.skipped]
     return "\n".join(lines) + "\n"
 
 

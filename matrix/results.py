@@ -167,5 +167,13 @@ class ResultsWriter:
             write_atomic(self.path, self.document)
 
 
-def default_results_path(directory: Path = Path("results")) -> Path:
-    return directory / f"{fingerprint()['key']}.json"
+RESULTS_DIR_VARIABLE = "SOCKMATRIX_RESULTS_DIR"
+
+
+def default_results_dir() -> Path:
+    """results/, or where $SOCKMATRIX_RESULTS_DIR points (CI legs collect files there)."""
+    return Path(os.environ.get(RESULTS_DIR_VARIABLE) or "results")
+
+
+def default_results_path(directory: Path | None = None) -> Path:
+    return (directory or default_results_dir()) / f"{fingerprint()['key']}.json"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from synthetic import observation, record, results_document, write_results
 
 from matrix._schema_build import matrix_schema
 from matrix.cli import main
@@ -18,7 +19,6 @@ from matrix.render_json import matrix_document
 from matrix.render_md import md, render_markdown
 from matrix.render_text import render_text
 from matrix.validate import ProbeFile, check_probe_file
-from tests.synthetic import observation, record, results_document, write_results
 
 WriteProbe = Callable[..., Path]
 XSS = "<img src=x onerror=alert(1)>"

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from synthetic import observation, record, results_document
 
 from matrix.merge import merge
 from matrix.render_html import render_html
 from matrix.validate import check_probe_file
-from tests.synthetic import observation, record, results_document
 
 XSS = "<img src=x onerror=alert(1)>"
 
