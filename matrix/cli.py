@@ -122,10 +122,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     table.add_argument("--tag", help="only probes with this tag")
     table.add_argument("--output", type=Path, metavar="FILE", help="write here, not stdout")
-    table.add_argument("--output-dir", type=Path, metavar="DIR",
-                       help="write MATRIX.md, index.html and matrix.json into DIR")
-    table.add_argument("--summary", type=Path, metavar="FILE",
-                       help="also append the Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY)")
+    table.add_argument(
+        "--output-dir",
+        type=Path,
+        metavar="DIR",
+        help="write MATRIX.md, index.html and matrix.json into DIR",
+    )
+    table.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE",
+        help="also append the Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY)",
+    )
     table.add_argument(
         "--probes",
         type=Path,
@@ -350,11 +358,9 @@ def cmd_table(args: argparse.Namespace) -> int:
     from matrix._docs import replace_between
     from matrix.merge import load_and_merge, results_files
     from matrix.render_md import summary_table
-    from matrix.results import write_text_atomic
+    from matrix.results import default_results_dir, write_text_atomic
     from matrix.selection import builtin_probe_dir
     from matrix.validate import validate_paths
-
-    from matrix.results import default_results_dir
 
     sources = args.results or [default_results_dir()]
     files = results_files(sources)
@@ -416,8 +422,7 @@ def cmd_table(args: argparse.Namespace) -> int:
     if args.output_dir:
         for name, fmt in (("MATRIX.md", "md"), ("index.html", "html"), ("matrix.json", "json")):
             write_text_atomic(args.output_dir / name, _render(merged, fmt))
-        print(f"wrote MATRIX.md, index.html and matrix.json to {args.output_dir}",
-              file=sys.stderr)
+        print(f"wrote MATRIX.md, index.html and matrix.json to {args.output_dir}", file=sys.stderr)
     elif args.output:
         fmt = args.format or _format_for(args.output)
         if fmt is None:
@@ -434,8 +439,7 @@ def cmd_table(args: argparse.Namespace) -> int:
         directory = default_results_dir()
         for name, fmt in (("MATRIX.md", "md"), ("index.html", "html")):
             write_text_atomic(directory / name, _render(merged, fmt))
-        print(f"wrote {directory / 'MATRIX.md'} and {directory / 'index.html'}",
-              file=sys.stderr)
+        print(f"wrote {directory / 'MATRIX.md'} and {directory / 'index.html'}", file=sys.stderr)
         if sys.stdout.isatty():
             print(_render(merged, "text"))
     else:

@@ -244,10 +244,18 @@ def merge(
         runs[key] = [{p["id"]: p for p in doc["probes"]} for _, doc in entries]
 
     library = {p.id: p for p in probes}
-    probe_ids = sorted(set(library) | {pid for rs in runs.values() for r in rs for pid in r})
+    # Rows are the probes some platform ran; the library adds titles, sources,
+    # documentation and the current sha256.
+    probe_ids = sorted({pid for rs in runs.values() for r in rs for pid in r})
     observed_families = {c.os for c in columns}
     documented_families = sorted(
-        {fam for p in probes for fam in p.data.get("documented", {})} - observed_families,
+        {
+            fam
+            for pid in probe_ids
+            if pid in library
+            for fam in library[pid].data.get("documented", {})
+        }
+        - observed_families,
         key=lambda f: (FAMILY_ORDER.index(f) if f in FAMILY_ORDER else 9, f),
     )
     for family in documented_families:
