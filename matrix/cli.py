@@ -420,8 +420,8 @@ def cmd_table(args: argparse.Namespace) -> int:
         with args.summary.open("a", encoding="utf-8") as summary:
             summary.write(_render(merged, "md"))
     if args.output_dir:
-        for name, fmt in (("MATRIX.md", "md"), ("index.html", "html"), ("matrix.json", "json")):
-            write_text_atomic(args.output_dir / name, _render(merged, fmt))
+        for name, kind in (("MATRIX.md", "md"), ("index.html", "html"), ("matrix.json", "json")):
+            write_text_atomic(args.output_dir / name, _render(merged, kind))
         print(f"wrote MATRIX.md, index.html and matrix.json to {args.output_dir}", file=sys.stderr)
     elif args.output:
         fmt = args.format or _format_for(args.output)
