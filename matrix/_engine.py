@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import select
 import socket
+import struct
 import sys
 import threading
 import time
@@ -28,9 +30,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from matrix._addresses import LOOPBACK, address_problem
-from matrix._errors import describe_exception, os_family
+from matrix._errors import describe_exception, os_family, portable_name, raw_name
 from matrix._operations import DEFAULT_WITHIN, MAX_BYTES, OPERATIONS
-from matrix._options import decode_linger, encode_linger, linger_size, option_constants
+from matrix._options import (
+    decode_duration,
+    decode_linger,
+    encode_duration,
+    encode_linger,
+    linger_size,
+    option_constants,
+)
 from matrix._timing import timing_class
 
 FAMILIES = {"ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
@@ -482,30 +491,38 @@ class Engine:
             linger = step["linger"]
             sock.setsockopt(*encode_linger(linger["on"], linger["seconds"], self.family))
         elif "raw" in step:
-            import struct
-
             raw = step["raw"]
             sock.setsockopt(*self._option(step), struct.pack(raw["format"], *raw["values"]))
+        elif "duration" in step:
+            sock.setsockopt(*self._option(step), encode_duration(step["duration"], self.family))
         else:
             sock.setsockopt(*self._option(step), int(step["value"]))
         return "ok", {}
 
     def op_getsockopt(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         sock = self._sock(step)
-        if step.get("decode") == "linger":
+        decode = step.get("decode", "int")
+        if decode == "linger":
             level, optname, _ = encode_linger(False, 0, self.family)
-            linger = decode_linger(
-                sock.getsockopt(level, optname, linger_size(self.family)), self.family
-            )
+            raw_value = sock.getsockopt(level, optname, linger_size(self.family))
+            linger = decode_linger(raw_value, self.family)
             text = f"on, {linger['seconds']} s" if linger["on"] else "off"
             return text, {"linger": linger}
+        if decode == "duration":
+            seconds = decode_duration(sock.getsockopt(*self._option(step), 16), self.family)
+            return f"{seconds:g} s", {"seconds": seconds}
         if "raw" in step:
-            import struct
-
             fmt = step["raw"]["format"]
-            values = struct.unpack(fmt, sock.getsockopt(*self._option(step), struct.calcsize(fmt)))
-            return str(list(values)), {"raw": list(values)}
+            # Ask for more than the format needs: the OS says how much it filled in
+            # (Winsock's linger is 4 bytes where POSIX's is 8).
+            data = sock.getsockopt(*self._option(step), 32)
+            padded = data.ljust(struct.calcsize(fmt), b"\0")
+            values = list(struct.unpack_from(fmt, padded))
+            return f"{values} from {len(data)} bytes", {"raw": values, "length": len(data)}
         value = sock.getsockopt(*self._option(step))
+        if decode == "errno":
+            name = "0" if value == 0 else portable_name(raw_name(value, self.family))
+            return name, {"value": value, "name": raw_name(value, self.family) if value else None}
         return str(value), {"value": value}
 
     def op_setblocking(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -521,6 +538,53 @@ class Engine:
         self._add(step["as"], copy, self.kinds[step["socket"]])
         self.bound.setdefault(step["as"], self.bound.get(step["socket"], ()))
         return "ok", {}
+
+    def op_sendto(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        if step["to"] not in self.bound:
+            raise HarnessError(f"socket {step['to']!r} has no bound address to send to")
+        target = self.bound[step["to"]]
+        self._checked(target[0])
+        sent = self._sock(step).sendto(self._payload(step), target[:2])
+        return f"{sent} bytes", {"bytes": sent}
+
+    def op_recvfrom(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        data, _ = self._sock(step).recvfrom(int(step.get("bytes", 65536)))
+        return f"{len(data)} bytes", {"bytes": len(data)}
+
+    def op_select(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        lists = [
+            [self._sock({"socket": n}) for n in step.get(key, [])]
+            for key in ("read", "write", "exceptional")
+        ]
+        names = {id(sock): name for name, sock in self.sockets.items()}
+        ready = select.select(lists[0], lists[1], lists[2], float(step["timeout"]))
+        reported = [sorted(names[id(sock)] for sock in group) for group in ready]
+        text = " ".join(
+            f"{label}=[{','.join(group)}]"
+            for label, group in zip(("r", "w", "x"), reported, strict=True)
+        )
+        return text, {"read": reported[0], "write": reported[1], "exceptional": reported[2]}
+
+    def op_poll(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        if not hasattr(select, "poll"):
+            # Windows: Python offers no poll() (WSAPoll is not exposed).
+            raise _Unsupported("select.poll does not exist on this platform")
+        events = 0
+        for name in step.get("events", ["IN", "OUT"]):
+            flag = getattr(select, "POLL" + name, None)
+            if flag is None:
+                raise _Unsupported(f"POLL{name} does not exist on this platform")
+            events |= flag
+        poller = select.poll()
+        fds: dict[int, str] = {}
+        for name in step["sockets"]:
+            fd = self._sock({"socket": name}).fileno()
+            fds[fd] = name
+            poller.register(fd, events)
+        results = poller.poll(float(step["timeout"]) * 1000)
+        flags = {fds.get(fd, str(fd)): _poll_flags(revents) for fd, revents in results}
+        text = " ".join(f"{name}={'|'.join(f) or '0'}" for name, f in sorted(flags.items()))
+        return text or "nothing", {"flags": flags}
 
     def op_getpeername(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         self._sock(step).getpeername()
@@ -571,6 +635,19 @@ class Engine:
                 poke.connect(address[:2])
         except OSError:
             pass
+
+
+_POLL_NAMES = ("IN", "PRI", "OUT", "ERR", "HUP", "NVAL", "RDHUP", "RDNORM", "WRNORM")
+
+
+def _poll_flags(revents: int) -> list[str]:
+    """Names of the poll flags set in ``revents``, by this platform's values."""
+    names = []
+    for name in _POLL_NAMES:
+        value = getattr(select, "POLL" + name, None)
+        if value and revents & value and name not in ("RDNORM", "WRNORM"):
+            names.append(name)
+    return names
 
 
 class _Unsupported(Exception):

@@ -25,6 +25,12 @@ _SOCKET: dict[str, Any] = {
     "pattern": SOCKET_NAME_PATTERN,
     "description": "Name of a socket declared under `sockets` or created by `accept`/`dup`.",
 }
+_SOCKET_LIST: dict[str, Any] = {
+    "type": "array",
+    "items": {"type": "string", "pattern": SOCKET_NAME_PATTERN},
+    "maxItems": 16,
+    "description": "Names of sockets.",
+}
 _SECONDS: dict[str, Any] = {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_SECONDS}
 _BYTE_COUNT: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": MAX_BYTES}
 _DATA: dict[str, Any] = {
@@ -262,6 +268,65 @@ OPERATIONS: dict[str, Operation] = {
         {"socket": _SOCKET, "as": {**_SOCKET, "description": "Name for the copy."}},
         ("socket", "as"),
     ),
+    "sendto": Operation(
+        "sendto() a datagram to another socket's bound address (which may be closed).",
+        {
+            "socket": _SOCKET,
+            "to": {**_SOCKET, "description": "Socket whose address to send to."},
+            "bytes": {**_BYTE_COUNT, "description": "Number of bytes to send."},
+            "data": _DATA,
+        },
+        ("socket", "to"),
+        (("bytes", "data"),),
+    ),
+    "recvfrom": Operation(
+        "recvfrom(); observes the byte count (the sender's address is noise).",
+        {
+            "socket": _SOCKET,
+            "bytes": {**_BYTE_COUNT, "description": "Buffer size (default 65536)."},
+        },
+        ("socket",),
+    ),
+    "select": Operation(
+        "select() on sockets; observes which were reported, by name. A socket closed "
+        "before the call cannot be passed (Python refuses its fileno of -1).",
+        {
+            "read": {**_SOCKET_LIST, "description": "Sockets to watch for reading."},
+            "write": {**_SOCKET_LIST, "description": "Sockets to watch for writing."},
+            "exceptional": {
+                **_SOCKET_LIST,
+                "description": "Sockets to watch for exceptional "
+                "conditions (Windows reports a failed connect here).",
+            },
+            "timeout": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": MAX_SECONDS,
+                "description": "Seconds to wait (0: just look).",
+            },
+        },
+        ("timeout",),
+    ),
+    "poll": Operation(
+        "poll() on sockets for the given events; observes the returned flags per socket. "
+        "Unsupported where Python has no select.poll (Windows).",
+        {
+            "sockets": {**_SOCKET_LIST, "minItems": 1, "description": "Sockets to register."},
+            "events": {
+                "type": "array",
+                "maxItems": 4,
+                "items": {"enum": ["IN", "OUT", "PRI", "RDHUP"]},
+                "description": "Events to ask for (default IN and OUT).",
+            },
+            "timeout": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": MAX_SECONDS,
+                "description": "Seconds to wait (0: just look).",
+            },
+        },
+        ("sockets", "timeout"),
+    ),
     "getpeername": Operation(
         "getpeername(); the address itself is not recorded (it is run-to-run noise).",
         {"socket": _SOCKET},
@@ -311,4 +376,5 @@ DEFAULT_WITHIN = 5.0
 
 # Arguments whose value names a socket the step uses, one it creates, or a step.
 SOCKET_REFERENCE_ARGS = ("socket", "to", "port_of")
+SOCKET_LIST_ARGS = ("read", "write", "exceptional", "sockets")
 SOCKET_CREATING_ARGS = ("as",)

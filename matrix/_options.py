@@ -91,6 +91,35 @@ def linger_size(family: str) -> int:
     return struct.calcsize(linger_layout(family).fmt)
 
 
+# SO_RCVTIMEO / SO_SNDTIMEO: a duration, encoded three ways.
+DURATION_LAYOUTS: dict[str, tuple[str, int, str]] = {
+    # Linux <bits/types/struct_timeval.h>: {time_t tv_sec; suseconds_t tv_usec;}, both long.
+    "linux": ("@ll", 1_000_000, "struct timeval {long tv_sec; long tv_usec;}"),
+    # macOS <sys/_types/_timeval.h>: {long tv_sec; int tv_usec;} padded to 16 bytes;
+    # XNU refuses a shorter buffer.
+    "macos": ("@li4x", 1_000_000, "struct timeval {long tv_sec; int tv_usec;} + padding"),
+    # Windows (setsockopt, SO_RCVTIMEO): "a DWORD in milliseconds".
+    "windows": ("<I", 1000, "DWORD milliseconds"),
+}
+
+
+def encode_duration(seconds: float, family: str) -> bytes:
+    """A socket timeout option value (SO_RCVTIMEO, SO_SNDTIMEO) for ``family``."""
+    fmt, per_second, _ = DURATION_LAYOUTS.get(family, DURATION_LAYOUTS["linux"])
+    if per_second == 1000:
+        return struct.pack(fmt, round(seconds * 1000))
+    whole = int(seconds)
+    return struct.pack(fmt, whole, round((seconds - whole) * per_second))
+
+
+def decode_duration(value: bytes, family: str) -> float:
+    fmt, per_second, _ = DURATION_LAYOUTS.get(family, DURATION_LAYOUTS["linux"])
+    fields = struct.unpack_from(fmt, value.ljust(struct.calcsize(fmt), b"\0"))
+    if per_second == 1000:
+        return float(fields[0]) / 1000
+    return float(fields[0]) + float(fields[1]) / per_second
+
+
 _LEVEL_BY_PREFIX = (
     ("TCP_", "IPPROTO_TCP"),
     ("IPV6_", "IPPROTO_IPV6"),

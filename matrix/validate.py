@@ -22,7 +22,12 @@ from typing import Any
 import jsonschema
 
 from matrix._addresses import address_problem
-from matrix._operations import OPERATIONS, SOCKET_CREATING_ARGS, SOCKET_REFERENCE_ARGS
+from matrix._operations import (
+    OPERATIONS,
+    SOCKET_CREATING_ARGS,
+    SOCKET_LIST_ARGS,
+    SOCKET_REFERENCE_ARGS,
+)
 from matrix._schema_build import PROBE_SCHEMA_PATH
 from matrix._yaml import LoadedYaml, Path_, YamlProblem, load_yaml
 
@@ -217,6 +222,13 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
             name = step.get(arg)
             if name is not None and name not in sockets:
                 yield (*where, arg), f"unknown socket {name!r}{_did_you_mean(name, sockets)}"
+        for arg in SOCKET_LIST_ARGS:
+            for position, name in enumerate(step.get(arg, [])):
+                if name not in sockets:
+                    yield (
+                        (*where, arg, position),
+                        (f"unknown socket {name!r}{_did_you_mean(name, sockets)}"),
+                    )
         for arg in SOCKET_CREATING_ARGS:
             name = step.get(arg)
             if name is not None:
