@@ -215,7 +215,8 @@ OPERATIONS: dict[str, Operation] = {
         ("socket",),
     ),
     "setsockopt": Operation(
-        "setsockopt(): an integer value, a portable linger, or raw packed bytes.",
+        "setsockopt(): an integer value, a portable linger, a portable duration, or raw "
+        "packed bytes.",
         {
             "socket": _SOCKET,
             "option": OPTION_NAME,
@@ -227,9 +228,14 @@ OPERATIONS: dict[str, Operation] = {
             },
             "linger": LINGER_VALUE,
             "raw": RAW_VALUE,
+            "duration": {
+                **_SECONDS,
+                "description": "SO_RCVTIMEO/SO_SNDTIMEO in seconds, encoded for the running "
+                "OS: struct timeval on Linux and macOS, DWORD milliseconds on Windows.",
+            },
         },
         ("socket",),
-        (("value", "linger", "raw"),),
+        (("value", "linger", "raw", "duration"),),
     ),
     "getsockopt": Operation(
         "getsockopt(); observes the value (as an integer unless `decode` says otherwise).",
@@ -237,9 +243,10 @@ OPERATIONS: dict[str, Operation] = {
             "socket": _SOCKET,
             "option": OPTION_NAME,
             "decode": {
-                "enum": ["int", "linger"],
-                "description": "How to read the value: "
-                "`linger` reads it with the same per-OS layout setsockopt uses.",
+                "enum": ["int", "linger", "duration", "errno"],
+                "description": "How to read the value: `linger` and `duration` with the "
+                "per-OS layout setsockopt uses; `errno` turns SO_ERROR into its portable "
+                "error name.",
             },
             "raw": RAW_VALUE,
         },

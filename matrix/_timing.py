@@ -6,7 +6,8 @@ never appear in one. They are folded into classes:
 - ``immediate``: under IMMEDIATE_LIMIT. Syscalls that do not wait finish in
   microseconds; a loaded 2-core runner can delay a thread's wake-up by tens of
   milliseconds, rarely more than a couple of hundred.
-- ``after ~N s``: N is the elapsed time rounded to the nearest whole second.
+- ``after ~N s``: N is the elapsed time rounded to the nearest whole second,
+  and at least 1 (0.5 s to 1.5 s all read "after ~1 s").
   Probes wait in whole seconds (linger 2 s, bounds of 1 s), so a measurement sits
   at N plus scheduling noise, half a second away from either class boundary.
 - ``blocked``: the step had not returned when its bound ran out.
@@ -22,4 +23,4 @@ def timing_class(elapsed: float | None, blocked: bool = False) -> str:
         return "blocked"
     if elapsed < IMMEDIATE_LIMIT:
         return "immediate"
-    return f"after ~{round(elapsed):d} s"
+    return f"after ~{max(1, round(elapsed)):d} s"

@@ -393,7 +393,10 @@ def cmd_table(args: argparse.Namespace) -> int:
 
     if args.readme:
         text = args.readme.read_text(encoding="utf-8")
-        body = summary_table(merged) + "\nFull details: [results/MATRIX.md](results/MATRIX.md).\n"
+        body = (
+            summary_table(merged, details_in="results/MATRIX.md")
+            + "\nFull details: [results/MATRIX.md](results/MATRIX.md).\n"
+        )
         try:
             updated = replace_between(text, README_MARKER, body)
         except ValueError:

@@ -57,7 +57,8 @@ def _cell(cell: Cell) -> str:
     return f"**{text}**" if cell.mark else text
 
 
-def summary_table(matrix: Matrix) -> str:
+def summary_table(matrix: Matrix, details_in: str = "") -> str:
+    """The table itself; row titles link to ``details_in`` + ``#probe-<id>``."""
     observed = [c for c in matrix.columns if not c.documented_only]
     differing = sum(row.differs for row in matrix.rows)
     lines = [
@@ -71,7 +72,9 @@ def summary_table(matrix: Matrix) -> str:
         cells = " | ".join(_cell(row.cells[c.key]) for c in matrix.columns)
         legend = "<br>".join(f"**{mark}** {md(verdict)}" for mark, verdict in row.legend.items())
         differs = "**yes**" if row.differs else ""
-        lines.append(f"| [{md(row.title)}](#{_anchor(row)}) | {differs} | {cells} | {legend} |")
+        lines.append(
+            f"| [{md(row.title)}]({details_in}#{_anchor(row)}) | {differs} | {cells} | {legend} |"
+        )
     lines += ["", _legend(matrix), "", _platforms(matrix)]
     if matrix.skipped:
         lines += ["", f"**{len(matrix.skipped)} results file(s) could not be used:**", ""]

@@ -11,6 +11,7 @@ from matrix._timing import IMMEDIATE_LIMIT, timing_class
         (0.0, "immediate"),
         (0.2, "immediate"),
         (IMMEDIATE_LIMIT - 0.01, "immediate"),
+        (0.5, "after ~1 s"),
         (0.6, "after ~1 s"),
         (1.05, "after ~1 s"),
         (1.4, "after ~1 s"),
