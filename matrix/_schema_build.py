@@ -331,7 +331,28 @@ def _observation_schema() -> dict[str, Any]:
     }
 
 
+MAX_RESULTS_STRING = 4096
+
+
+def _bounded(schema: Any) -> Any:
+    """Give every string in a schema a maximum length (hostile results files)."""
+    if isinstance(schema, dict):
+        bounded = {key: _bounded(value) for key, value in schema.items()}
+        kinds = schema.get("type")
+        is_string = kinds == "string" or (isinstance(kinds, list) and "string" in kinds)
+        if is_string and "maxLength" not in schema:
+            bounded["maxLength"] = MAX_RESULTS_STRING
+        return bounded
+    if isinstance(schema, list):
+        return [_bounded(item) for item in schema]
+    return schema
+
+
 def results_schema() -> dict[str, Any]:
+    return _bounded(_results_schema())  # type: ignore[no-any-return]
+
+
+def _results_schema() -> dict[str, Any]:
     string = {"type": "string"}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -407,6 +428,23 @@ def results_schema() -> dict[str, Any]:
                         },
                         "observations": {"type": "array", "items": _observation_schema()},
                         "stderr_tail": string,
+                        "repeat": {
+                            "type": "object",
+                            "description": "With --repeat: how many runs, and how many gave "
+                            "each verdict.",
+                            "required": ["runs", "verdicts"],
+                            "properties": {
+                                "runs": {"type": "integer", "minimum": 1},
+                                "verdicts": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "integer"},
+                                },
+                            },
+                        },
+                        "unstable": {
+                            "type": "boolean",
+                            "description": "The repeated runs gave more than one verdict.",
+                        },
                         "cleanup": {"type": "array", "items": string},
                     },
                 },

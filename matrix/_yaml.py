@@ -102,7 +102,12 @@ class _Walker:
 
 def load_yaml(text: str) -> LoadedYaml:
     """Parse one YAML document; raise YamlProblem with a line on any failure."""
-    loader = _Loader(text)
+    try:
+        # The reader rejects control characters as soon as it is made.
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise YamlProblem(f"YAML: character {exc.character!r} is not allowed", line) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -112,8 +117,15 @@ def load_yaml(text: str) -> LoadedYaml:
         return LoadedYaml(data, walker.lines)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise YamlProblem(f"YAML syntax: {exc.problem or exc.context}", line) from None
+        raise YamlProblem(
+            f"YAML syntax: {exc.problem or exc.context}",
+            mark.line + 1 if mark is not None else None,
+        ) from None
+    except yaml.reader.ReaderError as exc:
+        raise YamlProblem(
+            f"YAML: character {exc.character!r} is not allowed",
+            text[: exc.position].count("\n") + 1,
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"YAML: {exc}", None) from None
     except RecursionError:

@@ -76,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="results file (default results/<platform-key>.json)",
     )
+    run.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run every probe N times; a probe whose runs disagree is marked "
+        "unstable, with how many runs gave each verdict",
+    )
     run.add_argument("--quiet", action="store_true", help="no per-probe progress lines")
 
     validate = commands.add_parser(
@@ -222,7 +230,7 @@ def _workers(text: str, count: int) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from matrix.report import verdict_table
-    from matrix.results import ResultsWriter, default_results_path
+    from matrix.results import ResultsNotWritten, ResultsWriter, default_results_path
     from matrix.runner import Runner
     from matrix.selection import KeywordError, KeywordMatcher
     from matrix.validate import validate_paths
@@ -242,6 +250,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if not 1 <= args.repeat <= 1000:
+        print("sockmatrix run: --repeat takes 1 to 1000", file=sys.stderr)
+        return EXIT_USAGE
     output = args.output or default_results_path()
     writer = ResultsWriter(output)
     workers = _workers(args.workers, len(probes))
@@ -257,24 +268,40 @@ def cmd_run(args: argparse.Namespace) -> int:
         writer.add(record)
         if not args.quiet:
             done = len(writer.document["probes"])
+            counts = record.get("repeat", {}).get("verdicts", {})
+            stability = ""
+            if record.get("unstable"):
+                stability = " UNSTABLE " + " / ".join(f"{n}x {v}" for v, n in counts.items())
+            elif counts:
+                stability = f" (same verdict in all {record['repeat']['runs']} runs)"
             print(
                 f"[{done}/{total}] {record['id']}: {record['status']} "
-                f"({record.get('duration', 0):.1f} s)",
+                f"({record.get('duration', 0):.1f} s){stability}",
                 file=sys.stderr,
             )
 
     runner = Runner()
     try:
-        runner.run_many(probes, workers, progress)
+        runner.run_many(probes, workers, progress, repeat=args.repeat)
+        writer.finish(complete=True)
     except KeyboardInterrupt:
-        writer.finish(complete=False)
+        kept = len(writer.document["probes"])
+        try:
+            writer.finish(complete=False)
+        except ResultsNotWritten as exc:
+            print(f"\ninterrupted; {exc}", file=sys.stderr)
+            return EXIT_INTERRUPTED
         print(
-            f"\ninterrupted: {len(writer.document['probes'])} of {total} probe(s) finished; "
-            f"kept in {output}",
-            file=sys.stderr,
+            f"\ninterrupted: {kept} of {total} probe(s) finished; kept in {output}", file=sys.stderr
         )
         return EXIT_INTERRUPTED
-    writer.finish(complete=True)
+    except ResultsNotWritten as exc:
+        print(
+            f"sockmatrix run: {exc}. The run was stopped; the file keeps what it held "
+            "before (every probe that had finished by then).",
+            file=sys.stderr,
+        )
+        return EXIT_PROBE_FAILED
     records = writer.document["probes"]
     print(verdict_table(records, writer.document["platform"]["key"]))
     print(f"\nresults written to {output}", file=sys.stderr)

@@ -308,7 +308,14 @@ def _row(
             documented=doc,
         )
         verdicts = list(dict.fromkeys(str(r.get("verdict") or r["status"]) for r in records))
-        if len(verdicts) > 1:
+        counts = newest.get("repeat", {}).get("verdicts", {})
+        if newest.get("unstable"):
+            cell.flags.append("unstable")
+            cell.verdicts_seen = [
+                f"{verdict} ({n} of {newest['repeat']['runs']} runs)"
+                for verdict, n in counts.items()
+            ]
+        elif len(verdicts) > 1:
             cell.flags.append("unstable")
             cell.verdicts_seen = verdicts
         other_probe_file = probe is not None and newest.get("sha256") != probe.sha256

@@ -146,6 +146,16 @@ def _replace(source: str, target: Path) -> None:
             time.sleep(0.02)
 
 
+class ResultsNotWritten(Exception):
+    """The results file could not be written; the previous one is untouched."""
+
+    def __init__(self, path: Path, cause: OSError) -> None:
+        reason = cause.strerror or str(cause)
+        super().__init__(f"cannot write results to {path}: {reason}")
+        self.path = path
+        self.cause = cause
+
+
 class ResultsWriter:
     """Accumulates probe records and keeps the file on disk current."""
 
@@ -158,13 +168,19 @@ class ResultsWriter:
         with self._lock:
             self.document["probes"].append(record)
             self.document["probes"].sort(key=lambda r: r["id"])
-            write_atomic(self.path, self.document)
+            self._write()
 
     def finish(self, complete: bool = True) -> None:
         with self._lock:
             self.document["finished"] = now_iso()
             self.document["complete"] = complete
+            self._write()
+
+    def _write(self) -> None:
+        try:
             write_atomic(self.path, self.document)
+        except OSError as exc:
+            raise ResultsNotWritten(self.path, exc) from exc
 
 
 RESULTS_DIR_VARIABLE = "SOCKMATRIX_RESULTS_DIR"

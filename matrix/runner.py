@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -148,12 +149,13 @@ class Runner:
                 reason=f"still running after its time limit of {limit:g} s; killed",
             )
         else:
+            code = process.returncode
+            killed = f" (killed by signal {-code})" if code is not None and code < 0 else ""
             record.update(
                 status="crashed",
                 observations=observations,
                 verdict=None,
-                reason=f"child process exited with status {process.returncode} "
-                "before reporting a result",
+                reason=f"child process exited with status {code}{killed} before reporting a result",
             )
         if tail and record["status"] != "ok":
             record["stderr_tail"] = tail
@@ -164,15 +166,27 @@ class Runner:
         probes: Iterable[ProbeFile],
         workers: int,
         on_done: Callable[[dict[str, Any]], None] | None = None,
+        repeat: int = 1,
     ) -> list[dict[str, Any]]:
-        """Run probes ``workers`` at a time; results come back in the probes' order."""
+        """Run probes ``workers`` at a time, each ``repeat`` times.
+
+        Results come back in the probes' order, one combined record per probe
+        (see :func:`combine_runs`); ``on_done`` gets each as soon as all of that
+        probe's runs have finished.
+        """
         ordered = list(probes)
+        runs: dict[str, list[dict[str, Any]]] = {p.id: [] for p in ordered}
         records: dict[str, dict[str, Any]] = {}
         pool = ThreadPoolExecutor(max_workers=max(1, workers))
         try:
-            futures = [pool.submit(self.run_one, probe) for probe in ordered]
+            # Round-robin over the probes so repeats of one probe do not run together.
+            futures = [pool.submit(self.run_one, probe) for _ in range(repeat) for probe in ordered]
             for future in as_completed(futures):
-                record = future.result()
+                run = future.result()
+                runs[run["id"]].append(run)
+                if len(runs[run["id"]]) < repeat:
+                    continue
+                record = combine_runs(runs[run["id"]])
                 records[record["id"]] = record
                 if on_done is not None:
                     on_done(record)
@@ -183,6 +197,27 @@ class Runner:
             raise
         pool.shutdown(wait=True)
         return [records[p.id] for p in ordered if p.id in records]
+
+
+def _verdict_of(run: dict[str, Any]) -> str:
+    return str(run.get("verdict") or run["status"])
+
+
+def combine_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One record for several runs of a probe.
+
+    The record is that of a run with the most common verdict; with more than one
+    run it also carries ``repeat`` (how many runs gave each verdict) and
+    ``unstable`` (more than one verdict seen), like a known-intermittent test.
+    """
+    counts = Counter(_verdict_of(run) for run in runs)
+    most_common = counts.most_common(1)[0][0]
+    record = dict(next(run for run in runs if _verdict_of(run) == most_common))
+    if len(runs) > 1:
+        record["repeat"] = {"runs": len(runs), "verdicts": dict(counts.most_common())}
+        record["unstable"] = len(counts) > 1
+        record["duration"] = round(max(run.get("duration", 0.0) for run in runs), 3)
+    return record
 
 
 def default_workers(count: int) -> int:

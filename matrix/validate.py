@@ -32,6 +32,7 @@ from matrix._schema_build import PROBE_SCHEMA_PATH
 from matrix._yaml import LoadedYaml, Path_, YamlProblem, load_yaml
 
 MAX_FILE_BYTES = 256 * 1024
+MAX_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -215,8 +216,16 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
                         (f"{end!r} is not an end of this pair {spec['pair']}"),
                     )
 
+    threads: dict[str, int] = {}
     steps: dict[str, dict[str, Any]] = {}
     for index, step in enumerate(data["steps"]):
+        if "thread" in step and step["thread"] not in threads:
+            threads[step["thread"]] = index
+            if len(threads) > MAX_THREADS:
+                yield (
+                    ("steps", index, "thread"),
+                    (f"more than {MAX_THREADS} threads; a probe may use at most {MAX_THREADS}"),
+                )
         where: Path_ = ("steps", index)
         for arg in SOCKET_REFERENCE_ARGS:
             name = step.get(arg)
@@ -277,10 +286,15 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
 
 def check_probe_text(text: str, file: str, stem: str) -> tuple[ProbeFile | None, list[Problem]]:
     """Validate one probe's text; ``stem`` is the file name the id must equal."""
+    if len(text) > MAX_FILE_BYTES:
+        return None, [
+            Problem(file, 1, (), f"probe is {len(text)} characters; the limit is {MAX_FILE_BYTES}")
+        ]
     try:
         loaded = load_yaml(text)
     except YamlProblem as exc:
-        return None, [Problem(file, exc.line, exc.path, exc.message)]
+        # Every problem names a line; one PyYAML cannot place is at the top.
+        return None, [Problem(file, exc.line or 1, exc.path, exc.message)]
     if not isinstance(loaded.data, dict):
         return None, [Problem(file, 1, (), f"a probe is a mapping, got {_describe(loaded.data)}")]
     problems = list(_schema_problems(loaded, file))

@@ -377,3 +377,15 @@ def test_readme_without_markers_is_a_usage_error(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text("no markers\n", encoding="utf-8")
     assert main(["table", str(tmp_path / "in"), "--readme", str(readme)]) == 2
+
+
+def test_unstable_record_from_repeat_shows_its_counts(probe) -> None:
+    p = probe()
+    rec = record("p1", "recv: EOF", sha=p.sha256)
+    rec["repeat"] = {"runs": 10, "verdicts": {"recv: EOF": 9, "recv: blocked": 1}}
+    rec["unstable"] = True
+    m = merge([("a", results_document(os="testos", records=[rec]))], [p])
+    cell = m.rows[0].cells["testos-1.0-x86_64-py3.11"]
+    assert "unstable" in cell.flags
+    assert cell.verdicts_seen == ["recv: EOF (9 of 10 runs)", "recv: blocked (1 of 10 runs)"]
+    assert "recv: blocked (1 of 10 runs)" in render_markdown(m)
