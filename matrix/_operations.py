@@ -74,9 +74,16 @@ RAW_VALUE: dict[str, Any] = {
         },
     },
 }
+OPTION_NAME_PATTERN = "^(SO|TCP|IP|IPV6)_[A-Z0-9_]{1,40}$"
+INT_OPTION_VALUE: dict[str, Any] = {
+    "type": "integer",
+    "minimum": -(2**31),
+    "maximum": 2**31 - 1,
+    "description": "Integer option value.",
+}
 OPTION_NAME: dict[str, Any] = {
     "type": "string",
-    "pattern": "^(SO|TCP|IP|IPV6)_[A-Z0-9_]{1,40}$",
+    "pattern": OPTION_NAME_PATTERN,
     "description": "Option name as Python's socket module spells it, e.g. SO_RCVBUF. "
     "The level (SOL_SOCKET, IPPROTO_TCP, ...) follows from the prefix.",
 }
@@ -220,12 +227,7 @@ OPERATIONS: dict[str, Operation] = {
         {
             "socket": _SOCKET,
             "option": OPTION_NAME,
-            "value": {
-                "type": "integer",
-                "minimum": -(2**31),
-                "maximum": 2**31 - 1,
-                "description": "Integer option value.",
-            },
+            "value": INT_OPTION_VALUE,
             "linger": LINGER_VALUE,
             "raw": RAW_VALUE,
             "duration": {

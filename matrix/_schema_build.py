@@ -14,9 +14,11 @@ from typing import Any
 
 from matrix._operations import (
     COMMON_STEP_ARGS,
+    INT_OPTION_VALUE,
     LINGER_VALUE,
     MAX_SECONDS,
     OPERATIONS,
+    OPTION_NAME_PATTERN,
     SOCKET_NAME_PATTERN,
 )
 
@@ -53,10 +55,8 @@ def _socket_options() -> dict[str, Any]:
             },
         },
         "patternProperties": {
-            "^(SO|TCP|IP|IPV6)_[A-Z0-9_]{1,40}$": {
-                "type": "integer",
-                "minimum": -(2**31),
-                "maximum": 2**31 - 1,
+            OPTION_NAME_PATTERN: {
+                **INT_OPTION_VALUE,
                 "description": "Integer socket option set with setsockopt().",
             }
         },

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -339,10 +340,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     record = records[args.probe]
     probe = None
-    for candidate in (
-        Path(str(record.get("file", ""))),
-        builtin_probe_dir() / f"{args.probe}.yaml",
-    ):
+    candidates = [Path(str(record.get("file", "")))]
+    candidates += sorted(builtin_probe_dir().rglob(f"{args.probe}.yaml"))
+    for candidate in candidates:
         if candidate.is_file():
             probe_file, _ = check_probe_file(candidate)
             probe = probe_file.data if probe_file else None
@@ -491,6 +491,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:
+        # The reader went away (`sockmatrix show x | head`): stop quietly, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except FileNotFoundError as exc:
         print(f"sockmatrix {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -143,3 +144,42 @@ def test_python_dash_m_matrix_works() -> None:
         [sys.executable, "-m", "matrix", "--version"], capture_output=True, text=True, check=True
     )
     assert done.stdout.startswith("sockmatrix ")
+
+
+def test_show_finds_a_builtin_probe_in_its_area_from_any_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    output = tmp_path / "r.json"
+    assert (
+        main(["run", "-k", "linger-zero-no-pending-data", "--output", str(output), "--quiet"]) == 0
+    )
+    capsys.readouterr()
+    assert main(["show", "linger-zero-no-pending-data", "--results", str(output)]) == 0
+    out = capsys.readouterr().out
+    assert "close() with SO_LINGER {on, 0} and nothing unsent" in out
+    assert "article claims Linux then" in out
+
+
+def test_output_closed_early_is_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `sockmatrix list | head`: the reader goes away and writes fail with EPIPE.
+    # Simulated, because some kernels (this sandbox's) silently drop such writes.
+    target = (tmp_path / "stdout").open("w")
+
+    class ClosedPipe:
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            pass
+
+        def fileno(self) -> int:
+            return target.fileno()
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["list"]) == 0
+    os.write(target.fileno(), b"after the pipe broke")  # now goes to the null device
+    target.close()
+    assert (tmp_path / "stdout").read_text() == ""
