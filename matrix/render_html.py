@@ -19,7 +19,14 @@ import html
 import json
 from typing import Any
 
-from matrix._present import FLAG_LEGEND, cell_text, documented_text, safe_url, source_url
+from matrix._present import (
+    FLAG_LEGEND,
+    FLAG_SYMBOLS,
+    cell_text,
+    documented_text,
+    safe_url,
+    source_url,
+)
 from matrix.merge import Cell, Column, Matrix, Row
 
 PALETTE = ["#cfe8ff", "#ffd9b3", "#d5f5d0", "#f4d0f5", "#fff3b0", "#d0f0f0", "#f5d0d0", "#e0d8ff"]
@@ -174,6 +181,23 @@ def _header(column: Column) -> str:
     return f'<th data-col="{e(column.key)}" title="{e(tooltip)}">{label}</th>'
 
 
+def _flag(symbol: str, cell: Cell) -> str:
+    title = FLAG_LEGEND.get(symbol, symbol)
+    if symbol != FLAG_SYMBOLS["differs from documentation"]:
+        return f'<span class="flag" title="{e(title)}">{e(symbol)}</span>'
+    # Name the documentation contradicted, and link it when it is a URL.
+    doc = cell.documented or {}
+    contradicted = ", ".join(cell.contradicts)
+    title = f'{title} ({contradicted}): "{doc.get("quote", "")}" ({doc.get("source", "")})'
+    link = source_url(str(doc.get("source", "")))
+    if link is None:
+        return f'<span class="flag" title="{e(title)}">{e(symbol)}</span>'
+    return (
+        f'<a class="flag" href="{e(link)}" rel="noopener noreferrer" title="{e(title)}">'
+        f"{e(symbol)}</a>"
+    )
+
+
 def _cell(cell: Cell, column: Column, colours: dict[str, str]) -> str:
     col = f'data-col="{e(column.key)}"'
     if cell.kind == "missing":
@@ -188,10 +212,7 @@ def _cell(cell: Cell, column: Column, colours: dict[str, str]) -> str:
             f'<td class="documented" {col} title="{e(title)}">documented: '
             f"{e(documented_text(cell))}{more}</td>"
         )
-    flags = "".join(
-        f'<span class="flag" title="{e(FLAG_LEGEND.get(symbol, symbol))}">{e(symbol)}</span>'
-        for symbol in cell_text(cell).split()[1:]
-    )
+    flags = "".join(_flag(symbol, cell) for symbol in cell_text(cell).split()[1:])
     verdict = cell.verdict or cell.status or ""
     if cell.verdicts_seen:
         verdict = "unstable: " + " / ".join(cell.verdicts_seen)

@@ -16,6 +16,7 @@ from typing import Any
 
 from matrix._present import (
     FLAG_LEGEND,
+    FLAG_SYMBOLS,
     cell_text,
     documented_text,
     safe_url,
@@ -47,13 +48,21 @@ def _header(column: Column) -> str:
     return link(column.label, column.source.get("run_url"))
 
 
-def _cell(cell: Cell) -> str:
+def _cell(cell: Cell, details: str) -> str:
+    """One cell; ``details`` is the link to the row's details (quote and source)."""
     if cell.kind == "documented":
         doc = cell.documented or {}
         source = source_url(str(doc.get("source", "")))
         text = f"*documented:* {md(documented_text(cell))}"
         return f"{text} [source]({source})" if source else text
     text = md(cell_text(cell))
+    if cell.contradicts:
+        # The flag links the documentation it contradicts (or the quote, in the details).
+        source = source_url(str((cell.documented or {}).get("source", ""))) or details
+        text = text.replace(
+            md(FLAG_SYMBOLS["differs from documentation"]),
+            f"[{md(FLAG_SYMBOLS['differs from documentation'])}]({source})",
+        )
     return f"**{text}**" if cell.mark else text
 
 
@@ -69,7 +78,9 @@ def summary_table(matrix: Matrix, details_in: str = "") -> str:
         "|---|---|" + "---|" * len(matrix.columns) + "---|",
     ]
     for row in matrix.rows:
-        cells = " | ".join(_cell(row.cells[c.key]) for c in matrix.columns)
+        cells = " | ".join(
+            _cell(row.cells[c.key], f"{details_in}#{_anchor(row)}") for c in matrix.columns
+        )
         legend = "<br>".join(f"**{mark}** {md(verdict)}" for mark, verdict in row.legend.items())
         differs = "**yes**" if row.differs else ""
         lines.append(

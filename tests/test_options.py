@@ -73,3 +73,14 @@ def test_option_constants_are_a_capability_check() -> None:
     assert option_constants("SO_NO_SUCH_OPTION") is None
     if hasattr(socket, "TCP_NODELAY"):
         assert option_constants("TCP_NODELAY") == (socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+def test_receive_timeout_is_a_timeval_on_posix_and_milliseconds_on_windows() -> None:
+    from matrix._options import decode_duration, encode_duration
+
+    assert encode_duration(1.5, "windows") == struct.pack("<I", 1500)
+    assert len(encode_duration(1.5, "macos")) == 16
+    assert struct.unpack("@li4x", encode_duration(1.5, "macos")) == (1, 500_000)
+    assert struct.unpack("@ll", encode_duration(1.5, "linux")) == (1, 500_000)
+    for family in ("linux", "macos", "windows"):
+        assert decode_duration(encode_duration(2.25, family), family) == 2.25

@@ -389,3 +389,13 @@ def test_unstable_record_from_repeat_shows_its_counts(probe) -> None:
     assert "unstable" in cell.flags
     assert cell.verdicts_seen == ["recv: EOF (9 of 10 runs)", "recv: blocked (1 of 10 runs)"]
     assert "recv: blocked (1 of 10 runs)" in render_markdown(m)
+
+
+def test_contradiction_flag_links_the_documentation(probe) -> None:
+    p = probe()
+    m = merge([("a", doc("fakeos", {"p1": "recv: ECONNRESET"}, {"p1": p.sha256}))], [p])
+    markdown = render_markdown(m)
+    assert "[≠doc](https://example.invalid/fakeos)" in markdown
+    page = render_html(m)
+    assert '<a class="flag" href="https://example.invalid/fakeos"' in page
+    assert "recv returns EOF." in page  # the quote, in the flag's tooltip
