@@ -487,7 +487,17 @@ COMMANDS = {
 }
 
 
+def _never_fail_to_print() -> None:
+    """Windows: stdout to a pipe uses the ANSI code page (cp1252), which has no
+    "→" or "≠"; write those as escapes rather than crash mid-report."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _never_fail_to_print()
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)

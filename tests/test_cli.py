@@ -10,9 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import MINIMAL_PROBE
 
 from matrix.cli import build_parser, main
 from matrix.selection import KeywordError, KeywordMatcher
+
+MINIMAL = MINIMAL_PROBE.format(id="arrow")
 
 WriteProbe = Callable[..., Path]
 
@@ -27,7 +30,7 @@ def test_run_writes_results_and_prints_the_verdict_table(
     assert status == 0
     assert "alpha" in captured.out and "send: 2 bytes (immediate)" in captured.out
     assert "[1/1] alpha: ok" in captured.err
-    document = json.loads(output.read_text())
+    document = json.loads(output.read_text(encoding="utf-8"))
     assert document["complete"] is True
     assert [p["id"] for p in document["probes"]] == ["alpha"]
 
@@ -42,7 +45,7 @@ def test_run_with_an_invalid_probe_reports_it_runs_the_rest_and_exits_2(
     err = capsys.readouterr().err
     assert status == 2
     assert "broken.yaml:1: missing required key 'title'" in err
-    assert [p["id"] for p in json.loads(output.read_text())["probes"]] == ["alpha"]
+    assert [p["id"] for p in json.loads(output.read_text(encoding="utf-8"))["probes"]] == ["alpha"]
 
 
 def test_run_exits_1_when_a_probe_could_not_run(
@@ -85,7 +88,7 @@ def test_k_selects_by_id_and_tag(write_probe: WriteProbe, tmp_path: Path) -> Non
         )
         == 0
     )
-    assert [p["id"] for p in json.loads(output.read_text())["probes"]] == ["alpha"]
+    assert [p["id"] for p in json.loads(output.read_text(encoding="utf-8"))["probes"]] == ["alpha"]
 
 
 @pytest.mark.parametrize(
@@ -166,7 +169,7 @@ def test_output_closed_early_is_not_a_traceback(
 ) -> None:
     # `sockmatrix list | head`: the reader goes away and writes fail with EPIPE.
     # Simulated, because some kernels (this sandbox's) silently drop such writes.
-    target = (tmp_path / "stdout").open("w")
+    target = (tmp_path / "stdout").open("w", encoding="utf-8")
 
     class ClosedPipe:
         def write(self, text: str) -> int:
@@ -182,4 +185,19 @@ def test_output_closed_early_is_not_a_traceback(
     assert main(["list"]) == 0
     os.write(target.fileno(), b"after the pipe broke")  # now goes to the null device
     target.close()
-    assert (tmp_path / "stdout").read_text() == ""
+    assert (tmp_path / "stdout").read_text(encoding="utf-8") == ""
+
+
+def test_report_survives_a_stdout_that_cannot_encode_it(
+    write_probe: WriteProbe, tmp_path: Path
+) -> None:
+    # What Windows gives a program whose output goes to a pipe: cp1252, no "→".
+    write_probe(MINIMAL.replace("A minimal probe", "close() → RST"), id="arrow")
+    done = subprocess.run(
+        [sys.executable, "-m", "matrix", "list", str(tmp_path / "probes")],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252", "PYTHONUTF8": "0"},
+    )
+    assert b"Traceback" not in done.stderr, done.stderr.decode()
+    assert done.returncode == 0
+    assert b"close() \\u2192 RST" in done.stdout

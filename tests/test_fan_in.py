@@ -39,9 +39,11 @@ def test_fan_in_writes_summary_and_artifacts_and_reports_the_broken_leg(
     write_results(collected, "fakeos-2.0-x86_64-py3.12.json", leg("fakeos", "recv: EOF", "1"))
     write_results(collected, "mockos-3.0-x86_64-py3.12.json", leg("mockos", "recv: blocked", "1"))
     whole = json.dumps(leg("cutos", "recv: EOF", "1"))
-    (collected / "cutos-1.0-x86_64-py3.12.json").write_text(whole[: len(whole) // 2])
+    (collected / "cutos-1.0-x86_64-py3.12.json").write_text(
+        whole[: len(whole) // 2], encoding="utf-8"
+    )
     summary = tmp_path / "step-summary.md"
-    summary.write_text("earlier summary text\n")
+    summary.write_text("earlier summary text\n", encoding="utf-8")
 
     status = main(
         ["table", str(collected), "--output-dir", str(tmp_path / "out"), "--summary", str(summary)]
@@ -52,7 +54,7 @@ def test_fan_in_writes_summary_and_artifacts_and_reports_the_broken_leg(
         "cutos-1.0-x86_64-py3.12.json: skipped: is not valid JSON (truncated?)"
         in capsys.readouterr().err
     )
-    text = summary.read_text()
+    text = summary.read_text(encoding="utf-8")
     assert text.startswith("earlier summary text\n"), "the summary is appended to"
     assert "**1 probes · 3 platform(s) observed · 1 row(s) where platforms differ**" in text
     assert (
@@ -65,6 +67,6 @@ def test_fan_in_writes_summary_and_artifacts_and_reports_the_broken_leg(
         "index.html",
         "matrix.json",
     ]
-    merged = json.loads((tmp_path / "out" / "matrix.json").read_text())
+    merged = json.loads((tmp_path / "out" / "matrix.json").read_text(encoding="utf-8"))
     assert merged["rows"][0]["differs"] is True
     assert len(merged["skipped"]) == 1

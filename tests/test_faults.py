@@ -47,7 +47,7 @@ def wait_for(condition: Callable[[], bool], timeout: float = 15) -> None:
 
 def probes_in(path: Path) -> list[str]:
     try:
-        return [p["id"] for p in json.loads(path.read_text())["probes"]]
+        return [p["id"] for p in json.loads(path.read_text(encoding="utf-8"))["probes"]]
     except (OSError, ValueError):
         return []
 
@@ -67,7 +67,7 @@ def test_ctrl_c_keeps_every_finished_probe(write_probe: WriteProbe, tmp_path: Pa
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130
     assert "interrupted: 1 of 2 probe(s) finished" in stderr
-    document = json.loads(output.read_text())
+    document = json.loads(output.read_text(encoding="utf-8"))
     assert [p["id"] for p in document["probes"]] == ["quick"]
     assert document["complete"] is False and document["finished"]
 
@@ -108,7 +108,7 @@ def test_killing_an_xdist_worker_still_writes_the_other_results(
     probes.mkdir()
     for name in ("alpha", "beta", "victim"):
         (probes / f"{name}.yaml").write_text(
-            SLOW.format(id=name).replace("seconds: 8", "seconds: 0.2")
+            SLOW.format(id=name).replace("seconds: 8", "seconds: 0.2"), encoding="utf-8"
         )
     pytester.makeconftest("""
         import os, signal
@@ -121,7 +121,7 @@ def test_killing_an_xdist_worker_still_writes_the_other_results(
     )
     assert result.ret != 0
     result.stdout.fnmatch_lines(["*victim*crashed*"])
-    document = json.loads((pytester.path / "out.json").read_text())
+    document = json.loads((pytester.path / "out.json").read_text(encoding="utf-8"))
     assert sorted(p["id"] for p in document["probes"]) == ["alpha", "beta"]
 
 
@@ -130,14 +130,14 @@ def test_unwritable_results_folder_gives_a_clear_message(
 ) -> None:
     write_probe(id="alpha")
     not_a_folder = tmp_path / "file"
-    not_a_folder.write_text("I am a file")
+    not_a_folder.write_text("I am a file", encoding="utf-8")
     output = not_a_folder / "r.json"
     status = main(["run", str(tmp_path / "probes"), "--output", str(output), "--quiet"])
     err = capsys.readouterr().err
     assert status == 1
     assert f"cannot write results to {output}" in err
     assert "Traceback" not in err
-    assert not_a_folder.read_text() == "I am a file"
+    assert not_a_folder.read_text(encoding="utf-8") == "I am a file"
 
 
 def test_results_folder_turning_unwritable_keeps_the_previous_file(
@@ -150,7 +150,7 @@ def test_results_folder_turning_unwritable_keeps_the_previous_file(
     write_probe(id="beta")
     output = tmp_path / "r.json"
     previous = '{"previous": "run"}\n'
-    output.write_text(previous)
+    output.write_text(previous, encoding="utf-8")
 
     def refuse(source: str, target: Path) -> None:
         raise PermissionError(errno.EACCES, "Permission denied")
@@ -159,7 +159,7 @@ def test_results_folder_turning_unwritable_keeps_the_previous_file(
     status = main(["run", str(tmp_path / "probes"), "--output", str(output), "--quiet"])
     assert status == 1
     assert "Permission denied" in capsys.readouterr().err
-    assert output.read_text() == previous
+    assert output.read_text(encoding="utf-8") == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["probes", "r.json"]
 
 
@@ -201,6 +201,6 @@ def test_disk_filling_while_writing_keeps_the_last_good_file(
     status = main(["run", str(tmp_path / "probes"), "--output", str(output), "--quiet", "-n", "1"])
     assert status == 1
     assert "No space left on device" in capsys.readouterr().err
-    document = json.loads(output.read_text())
+    document = json.loads(output.read_text(encoding="utf-8"))
     assert len(document["probes"]) == 1, "the file holds the probe that finished first"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["probes", "r.json"]

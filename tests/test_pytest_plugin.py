@@ -26,7 +26,7 @@ def test_probes_run_in_parallel_and_results_are_written_once(pytester: pytest.Py
         "probes", "-n", "2", "--sockmatrix-results", "out.json", "-p", "no:cacheprovider"
     )
     result.assert_outcomes(passed=2)
-    document = json.loads((pytester.path / "out.json").read_text())
+    document = json.loads((pytester.path / "out.json").read_text(encoding="utf-8"))
     assert sorted(p["id"] for p in document["probes"]) == sorted(SEEDS)
     assert document["complete"] is True
     assert all(p["status"] == "ok" for p in document["probes"])
@@ -45,7 +45,7 @@ def test_k_selects_probes_by_id(pytester: pytest.Pytester) -> None:
 def test_invalid_probe_fails_with_a_readable_report(pytester: pytest.Pytester) -> None:
     probes = pytester.path / "probes"
     probes.mkdir()
-    (probes / "broken.yaml").write_text("id: broken\ntitle: t\nstesp: []\n")
+    (probes / "broken.yaml").write_text("id: broken\ntitle: t\nstesp: []\n", encoding="utf-8")
     result = pytester.runpytest_subprocess("probes", "--sockmatrix-results", "none")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
@@ -57,6 +57,6 @@ def test_invalid_probe_fails_with_a_readable_report(pytester: pytest.Pytester) -
 
 
 def test_yaml_outside_a_probes_folder_is_not_collected(pytester: pytest.Pytester) -> None:
-    (pytester.path / "config.yaml").write_text("a: 1\n")
+    (pytester.path / "config.yaml").write_text("a: 1\n", encoding="utf-8")
     result = pytester.runpytest_subprocess(".")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED

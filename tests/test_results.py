@@ -74,7 +74,7 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path: Path) -> None:
     target = tmp_path / "r.json"
     write_atomic(target, {"a": 1})
     write_atomic(target, {"a": 2})
-    assert json.loads(target.read_text()) == {"a": 2}
+    assert json.loads(target.read_text(encoding="utf-8")) == {"a": 2}
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
 
 
@@ -88,7 +88,7 @@ def test_concurrent_writers_never_leave_a_broken_file(tmp_path: Path) -> None:
         while not stop.is_set():
             if target.exists():
                 try:
-                    text = target.read_text()
+                    text = target.read_text(encoding="utf-8")
                 except OSError:
                     continue  # Windows: the file can be mid-replace for a moment
                 try:
@@ -110,7 +110,7 @@ def test_concurrent_writers_never_leave_a_broken_file(tmp_path: Path) -> None:
     stop.set()
     reader.join()
     assert broken == []
-    assert json.loads(target.read_text()) in documents
+    assert json.loads(target.read_text(encoding="utf-8")) in documents
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
 
 
@@ -124,7 +124,7 @@ def test_concurrent_writer_processes(tmp_path: Path) -> None:
         subprocess.Popen([sys.executable, "-c", script, str(target), str(n)]) for n in range(4)
     ]
     assert [p.wait(60) for p in processes] == [0, 0, 0, 0]
-    assert json.loads(target.read_text())["i"] == 29
+    assert json.loads(target.read_text(encoding="utf-8"))["i"] == 29
 
 
 def test_interrupted_write_keeps_the_previous_file(tmp_path: Path) -> None:
@@ -136,7 +136,7 @@ def test_interrupted_write_keeps_the_previous_file(tmp_path: Path) -> None:
 
     with pytest.raises(TypeError):
         write_atomic(target, {"bad": Unserialisable()})
-    assert json.loads(target.read_text()) == {"good": True}
+    assert json.loads(target.read_text(encoding="utf-8")) == {"good": True}
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
 
 
@@ -144,12 +144,12 @@ def test_writer_keeps_every_finished_probe_and_marks_completion(tmp_path: Path) 
     target = tmp_path / "r.json"
     writer = ResultsWriter(target)
     writer.add({"id": "b", "sha256": "0" * 64, "status": "ok"})
-    on_disk = json.loads(target.read_text())
+    on_disk = json.loads(target.read_text(encoding="utf-8"))
     assert on_disk["complete"] is False
     assert [p["id"] for p in on_disk["probes"]] == ["b"]
     writer.add({"id": "a", "sha256": "0" * 64, "status": "ok"})
     writer.finish(complete=False)
-    on_disk = json.loads(target.read_text())
+    on_disk = json.loads(target.read_text(encoding="utf-8"))
     assert [p["id"] for p in on_disk["probes"]] == ["a", "b"]
     assert on_disk["complete"] is False and on_disk["finished"]
     jsonschema.validate(on_disk, results_schema())

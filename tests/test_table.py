@@ -265,7 +265,7 @@ def test_table_command_reports_skipped_files_and_exits_1(
     status = main(["table", str(tmp_path / "in"), "--output", str(out)])
     assert status == 1
     assert "broken.json: skipped: is not valid JSON" in capsys.readouterr().err
-    document = json.loads(out.read_text())
+    document = json.loads(out.read_text(encoding="utf-8"))
     jsonschema.validate(document, matrix_schema())
     assert document["skipped"][0]["file"].endswith("broken.json")
 
@@ -365,7 +365,7 @@ def test_readme_update_replaces_only_the_marked_block(tmp_path: Path, probe) -> 
     args = ["table", str(tmp_path / "in"), "--readme", str(readme)]
     assert main([*args, "--check"]) == 1
     assert main(args) == 0
-    text = readme.read_text()
+    text = readme.read_text(encoding="utf-8")
     assert text.startswith("intro\n<!-- BEGIN sockmatrix table -->\n**")
     assert text.endswith("<!-- END sockmatrix table -->\noutro\n")
     assert "old" not in text and "testos 1.0" in text

@@ -68,7 +68,8 @@ def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("same-probe", "Same everywhere", "linger"),
     ):
         path = folder / f"{pid}.yaml"
-        path.write_text(PROBE.format(id=pid, title=title.replace('"', '\\"'), tag=tag))
+        text = PROBE.format(id=pid, title=title.replace('"', '\\"'), tag=tag)
+        path.write_text(text, encoding="utf-8")
         probe, problems = check_probe_file(path)
         assert probe is not None, problems
         probes.append(probe)

@@ -32,7 +32,7 @@ def steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
 def uses_lines(path: Path) -> list[str]:
     return [
         line.split("uses:", 1)[1].strip()
-        for line in path.read_text().splitlines()
+        for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip().startswith(("uses:", "- uses:"))
     ]
 
