@@ -4,8 +4,10 @@ Registered through the ``pytest11`` entry point, so ``pytest probes/ -n auto``
 runs the probe library in parallel under pytest-xdist and ``-k`` selects
 probes. Following pytest's "non-Python tests" example:
 
-- a YAML file under a folder named ``probes`` becomes one item, named by its
-  id, reported at the file's first line;
+- a YAML file under a folder named ``probes`` that looks like a probe (at least
+  three of a probe's top-level keys start a line) becomes one item, named by
+  its id, reported at the file's first line; other YAML is left alone, since
+  the plugin is active in every project where sockmatrix is installed;
 - an item fails only when its probe could not run (invalid, harness error,
   timed out, crashed): a platform behaving differently is an observation;
 - each item's record travels to the controlling process in the report's
@@ -16,6 +18,7 @@ probes. Following pytest's "non-Python tests" example:
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +40,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+PROBE_KEYS = re.compile(
+    r"^(id|title|question|tags|sources|documented|sockets|steps|verdict):", re.MULTILINE
+)
+
+
+def looks_like_probe(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64 * 1024).decode("utf-8", errors="replace")
+    except OSError:
+        return True  # let validation report the unreadable file
+    return len(set(PROBE_KEYS.findall(head))) >= 3
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.File | None:
-    if file_path.suffix == ".yaml" and "probes" in file_path.parts[:-1]:
+    if (
+        file_path.suffix == ".yaml"
+        and "probes" in file_path.parts[:-1]
+        and looks_like_probe(file_path)
+    ):
         return ProbeYamlFile.from_parent(parent, path=file_path)
     return None
 

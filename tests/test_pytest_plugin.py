@@ -45,15 +45,27 @@ def test_k_selects_probes_by_id(pytester: pytest.Pytester) -> None:
 def test_invalid_probe_fails_with_a_readable_report(pytester: pytest.Pytester) -> None:
     probes = pytester.path / "probes"
     probes.mkdir()
-    (probes / "broken.yaml").write_text("id: broken\ntitle: t\nstesp: []\n", encoding="utf-8")
+    (probes / "broken.yaml").write_text(
+        "id: broken\ntitle: t\nquestion: q\nstesp: []\n", encoding="utf-8"
+    )
     result = pytester.runpytest_subprocess("probes", "--sockmatrix-results", "none")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
             "*invalid probe:*",
-            "*broken.yaml:3: stesp → unknown key (did you mean 'steps'?)",
+            "*broken.yaml:4: stesp → unknown key (did you mean 'steps'?)",
         ]
     )
+
+
+def test_other_yaml_in_a_probes_folder_is_left_alone(pytester: pytest.Pytester) -> None:
+    probes = pytester.path / "probes"
+    probes.mkdir()
+    (probes / "kubernetes.yaml").write_text(
+        "livenessProbe:\n  httpGet: {path: /health, port: 8080}\nid: x\n", encoding="utf-8"
+    )
+    result = pytester.runpytest_subprocess("probes")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
 
 
 def test_yaml_outside_a_probes_folder_is_not_collected(pytester: pytest.Pytester) -> None:
