@@ -440,16 +440,22 @@ class Engine:
             raise HarnessError(problem)
         return address
 
+    def _bound_address(self, name: str) -> tuple[Any, ...]:
+        """Where socket ``name`` is (or was) bound: a closed socket's port stays known."""
+        if name not in self.bound:
+            raise HarnessError(f"socket {name!r} has no bound address")
+        return self.bound[name]
+
+    @staticmethod
+    def _loopback_of(sock: socket.socket) -> str:
+        return LOOPBACK["ipv6" if sock.family == socket.AF_INET6 else "ipv4"]
+
     def op_connect(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         sock = self._sock(step)
         if "to" in step:
-            if step["to"] not in self.bound:
-                raise HarnessError(f"socket {step['to']!r} has no bound address to connect to")
-            target = self.bound[step["to"]]
-            host, port = target[0], target[1]
+            host, port = self._bound_address(step["to"])[:2]
         else:
-            host, port = LOOPBACK["ipv6" if sock.family == socket.AF_INET6 else "ipv4"], 0
-            port = int(step["port"])
+            host, port = self._loopback_of(sock), int(step["port"])
         host = self._checked(step.get("address", host))
         sock.connect((host, port))
         return "ok", {}
@@ -461,13 +467,8 @@ class Engine:
 
     def op_bind(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         sock = self._sock(step)
-        default = LOOPBACK["ipv6" if sock.family == socket.AF_INET6 else "ipv4"]
-        address = self._checked(step.get("address", default))
-        port = 0
-        if "port_of" in step:
-            if step["port_of"] not in self.bound:
-                raise HarnessError(f"socket {step['port_of']!r} has no bound port")
-            port = self.bound[step["port_of"]][1]
+        address = self._checked(step.get("address", self._loopback_of(sock)))
+        port = self._bound_address(step["port_of"])[1] if "port_of" in step else 0
         sock.bind((address, port))
         self.bound[step["socket"]] = sock.getsockname()
         return "ok", {}
@@ -521,8 +522,10 @@ class Engine:
             return f"{values} from {len(data)} bytes", {"raw": values, "length": len(data)}
         value = sock.getsockopt(*self._option(step))
         if decode == "errno":
-            name = "0" if value == 0 else portable_name(raw_name(value, self.family))
-            return name, {"value": value, "name": raw_name(value, self.family) if value else None}
+            if value == 0:
+                return "0", {"value": 0, "name": None}
+            raw = raw_name(value, self.family)
+            return portable_name(raw), {"value": value, "name": raw}
         return str(value), {"value": value}
 
     def op_setblocking(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -540,9 +543,7 @@ class Engine:
         return "ok", {}
 
     def op_sendto(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        if step["to"] not in self.bound:
-            raise HarnessError(f"socket {step['to']!r} has no bound address to send to")
-        target = self.bound[step["to"]]
+        target = self._bound_address(step["to"])
         self._checked(target[0])
         sent = self._sock(step).sendto(self._payload(step), target[:2])
         return f"{sent} bytes", {"bytes": sent}
@@ -637,17 +638,17 @@ class Engine:
             pass
 
 
-_POLL_NAMES = ("IN", "PRI", "OUT", "ERR", "HUP", "NVAL", "RDHUP", "RDNORM", "WRNORM")
+# POLLRDNORM/POLLWRNORM are left out: they repeat IN and OUT on Linux.
+_POLL_NAMES = ("IN", "PRI", "OUT", "ERR", "HUP", "NVAL", "RDHUP")
 
 
 def _poll_flags(revents: int) -> list[str]:
     """Names of the poll flags set in ``revents``, by this platform's values."""
-    names = []
-    for name in _POLL_NAMES:
-        value = getattr(select, "POLL" + name, None)
-        if value and revents & value and name not in ("RDNORM", "WRNORM"):
-            names.append(name)
-    return names
+    return [
+        name
+        for name in _POLL_NAMES
+        if (value := getattr(select, "POLL" + name, None)) and revents & value
+    ]
 
 
 class _Unsupported(Exception):
