@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from matrix.runner import Runner, default_workers
+from matrix.runner import Runner, default_workers, verdict_or_status
 from matrix.selection import builtin_probe_dir
 from matrix.validate import validate_paths
 
@@ -46,7 +46,7 @@ def main(argv: list[str]) -> int:
     workers = default_workers(len(probes))
     runner = Runner()
     started = time.monotonic()
-    idle = {r["id"]: r.get("verdict") or r["status"] for r in runner.run_many(probes, workers)}
+    idle = {r["id"]: verdict_or_status(r) for r in runner.run_many(probes, workers)}
     idle_wall = time.monotonic() - started
     cores = os.cpu_count() or 2
     hogs = start_hogs(cores)
@@ -57,11 +57,7 @@ def main(argv: list[str]) -> int:
     finally:
         stop_hogs(hogs)
     unstable = [r for r in loaded if r.get("unstable")]
-    moved = [
-        r
-        for r in loaded
-        if not r.get("unstable") and (r.get("verdict") or r["status"]) != idle[r["id"]]
-    ]
+    moved = [r for r in loaded if not r.get("unstable") and verdict_or_status(r) != idle[r["id"]]]
     print(
         f"probes: {len(probes)}; idle run {idle_wall:.1f} s; "
         f"loaded ({cores} busy-loop processes) {args.repeat} runs each: {loaded_wall:.1f} s"

@@ -30,6 +30,7 @@ import fastjsonschema
 import matrix
 from matrix._schema_build import RESULTS_SCHEMA_PATH
 from matrix.results import SCHEMA_VERSION
+from matrix.runner import verdict_or_status
 from matrix.validate import ProbeFile
 
 FAMILY_ORDER = ("linux", "windows", "macos")
@@ -248,16 +249,13 @@ def merge(
     # documentation and the current sha256.
     probe_ids = sorted({pid for rs in runs.values() for r in rs for pid in r})
     observed_families = {c.os for c in columns}
-    documented_families = sorted(
-        {
-            fam
-            for pid in probe_ids
-            if pid in library
-            for fam in library[pid].data.get("documented", {})
-        }
-        - observed_families,
-        key=lambda f: (FAMILY_ORDER.index(f) if f in FAMILY_ORDER else 9, f),
-    )
+    documented_families = {
+        family
+        for pid in probe_ids
+        if pid in library
+        for family in library[pid].data.get("documented", {})
+    } - observed_families
+    # Appended in any order: columns.sort(key=column_order) below places them.
     for family in documented_families:
         columns.append(
             Column(
@@ -307,7 +305,7 @@ def _row(
             record=newest,
             documented=doc,
         )
-        verdicts = list(dict.fromkeys(str(r.get("verdict") or r["status"]) for r in records))
+        verdicts = list(dict.fromkeys(verdict_or_status(r) for r in records))
         counts = newest.get("repeat", {}).get("verdicts", {})
         if newest.get("unstable"):
             cell.flags.append("unstable")

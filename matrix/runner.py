@@ -199,8 +199,9 @@ class Runner:
         return [records[p.id] for p in ordered if p.id in records]
 
 
-def _verdict_of(run: dict[str, Any]) -> str:
-    return str(run.get("verdict") or run["status"])
+def verdict_or_status(record: dict[str, Any]) -> str:
+    """What a run showed: its verdict, or its status when it could not give one."""
+    return str(record.get("verdict") or record["status"])
 
 
 def combine_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -210,9 +211,9 @@ def combine_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
     run it also carries ``repeat`` (how many runs gave each verdict) and
     ``unstable`` (more than one verdict seen), like a known-intermittent test.
     """
-    counts = Counter(_verdict_of(run) for run in runs)
+    counts = Counter(verdict_or_status(run) for run in runs)
     most_common = counts.most_common(1)[0][0]
-    record = dict(next(run for run in runs if _verdict_of(run) == most_common))
+    record = dict(next(run for run in runs if verdict_or_status(run) == most_common))
     if len(runs) > 1:
         record["repeat"] = {"runs": len(runs), "verdicts": dict(counts.most_common())}
         record["unstable"] = len(counts) > 1
