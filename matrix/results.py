@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import json
 import os
 import platform
@@ -48,6 +49,13 @@ def os_version(family: str) -> str:
 
 
 def fingerprint() -> dict[str, Any]:
+    """This platform's description (a fresh copy: callers may keep or change it)."""
+    return dict(_fingerprint())
+
+
+@functools.cache
+def _fingerprint() -> dict[str, Any]:
+    # The platform cannot change while the process runs; os-release is read once.
     family = os_family(sys.platform)
     details: dict[str, Any] = {
         "os": family,
