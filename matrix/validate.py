@@ -14,6 +14,7 @@ import difflib
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,8 +171,6 @@ def _describe(value: object) -> str:
 
 
 def _matches(pattern: str, key: str) -> bool:
-    import re
-
     return re.search(pattern, key) is not None
 
 
