@@ -352,6 +352,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 FORMATS = ("md", "html", "json", "text")
+PAGES = (("MATRIX.md", "md"), ("index.html", "html"))
 README_MARKER = "sockmatrix table"
 
 
@@ -446,13 +447,20 @@ def cmd_table(args: argparse.Namespace) -> int:
         write_text_atomic(args.readme, updated)
         print(f"updated the table in {args.readme}", file=sys.stderr)
         return status
+
+    def write(directory: Path, outputs: tuple[tuple[str, str], ...]) -> None:
+        for name, kind in outputs:
+            write_text_atomic(directory / name, _render(merged, kind))
+        names = ", ".join(name for name, _ in outputs)
+        print(f"wrote {names} to {directory}", file=sys.stderr)
+
     if args.summary:
         with args.summary.open("a", encoding="utf-8") as summary:
             summary.write(_render(merged, "md"))
+        if not (args.output_dir or args.output):
+            return status
     if args.output_dir:
-        for name, kind in (("MATRIX.md", "md"), ("index.html", "html"), ("matrix.json", "json")):
-            write_text_atomic(args.output_dir / name, _render(merged, kind))
-        print(f"wrote MATRIX.md, index.html and matrix.json to {args.output_dir}", file=sys.stderr)
+        write(args.output_dir, (*PAGES, ("matrix.json", "json")))
     elif args.output:
         fmt = args.format or _format_for(args.output)
         if fmt is None:
@@ -463,13 +471,8 @@ def cmd_table(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         write_text_atomic(args.output, _render(merged, fmt))
         print(f"wrote {args.output}", file=sys.stderr)
-    elif args.summary:
-        pass
     elif not args.results and args.format is None:
-        directory = default_results_dir()
-        for name, fmt in (("MATRIX.md", "md"), ("index.html", "html")):
-            write_text_atomic(directory / name, _render(merged, fmt))
-        print(f"wrote {directory / 'MATRIX.md'} and {directory / 'index.html'}", file=sys.stderr)
+        write(default_results_dir(), PAGES)
         if sys.stdout.isatty():
             print(_render(merged, "text"))
     else:
