@@ -23,6 +23,7 @@ from matrix._present import (
     source_url,
 )
 from matrix.merge import Cell, Column, Matrix, Row
+from matrix.report import describe_error
 
 SUMMARY_LIMIT = 1024 * 1024
 DETAIL_LEVELS = ("full", "grouped", "differences", "none")
@@ -130,16 +131,6 @@ def _platforms(matrix: Matrix) -> str:
     return "\n".join(lines)
 
 
-def _error_text(error: dict[str, Any] | None) -> str:
-    if not error:
-        return ""
-    if error.get("errno") is None:
-        return md(error.get("exception", ""))
-    raw, portable = error.get("name"), error.get("portable")
-    names = md(raw) if raw == portable else f"{md(raw)} → {md(portable)}"
-    return f"{md(error.get('exception', ''))} {md(error.get('errno'))} {names}"
-
-
 def _observations(record: dict[str, Any]) -> list[str]:
     lines = ["| step | outcome | summary | error | elapsed | timing |", "|---|---|---|---|---|---|"]
     for obs in record.get("observations", []):
@@ -147,7 +138,7 @@ def _observations(record: dict[str, Any]) -> list[str]:
         elapsed_text = f"{elapsed:.3f} s" if isinstance(elapsed, (int, float)) else ""
         lines.append(
             f"| {md(obs.get('name', ''))} | {md(obs.get('outcome', ''))} | "
-            f"{md(obs.get('summary', ''))} | {_error_text(obs.get('error'))} | "
+            f"{md(obs.get('summary', ''))} | {md(describe_error(obs.get('error')))} | "
             f"{elapsed_text} | {md(obs.get('timing', ''))} |"
         )
     if record.get("reason"):

@@ -21,13 +21,16 @@ def verdict_table(records: list[dict[str, Any]], platform_key: str) -> str:
 
 
 def describe_error(error: dict[str, Any] | None) -> str:
+    """One line for an observed exception; every field may be missing in a results
+    file written elsewhere."""
     if not error:
         return ""
+    exception = error.get("exception", "")
     if error.get("errno") is None:
-        return f"{error['exception']} (no errno)"
+        return f"{exception} (no errno)"
     raw, portable = error.get("name"), error.get("portable")
     same = f"{raw}" if raw == portable else f"{raw} → {portable}"
-    return f"{error['exception']} errno {error['errno']} {same}"
+    return f"{exception} errno {error['errno']} {same}"
 
 
 def observation_rows(observations: list[dict[str, Any]]) -> list[list[str]]:

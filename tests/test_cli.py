@@ -201,3 +201,17 @@ def test_report_survives_a_stdout_that_cannot_encode_it(
     assert b"Traceback" not in done.stderr, done.stderr.decode()
     assert done.returncode == 0
     assert b"close() \\u2192 RST" in done.stdout
+
+
+def test_show_reads_an_error_without_its_exception_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from synthetic import observation, record, results_document, write_results
+
+    obs = observation("recv", "ECONNRESET", outcome="raised", error="ECONNRESET")
+    del obs["error"]["exception"]  # the results schema does not require it
+    write_results(
+        tmp_path, "r.json", results_document(records=[record("p1", "v", observations=[obs])])
+    )
+    assert main(["show", "p1", "--results", str(tmp_path / "r.json")]) == 0
+    assert "errno 9999 TEST_ECONNRESET → ECONNRESET" in capsys.readouterr().out
