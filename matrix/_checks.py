@@ -52,9 +52,7 @@ def probe_bytes(data: dict[str, Any]) -> int:
     return total
 
 
-def limit_problems(
-    instance: Any, schema: Any, path: Path_ = ()
-) -> Iterator[tuple[Path_, str]]:
+def limit_problems(instance: Any, schema: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
     """Size limits (maxItems, maxProperties, maxLength) of ``schema``, checked first.
 
     Walks only ``properties``, ``items`` and ``additionalProperties`` and never

@@ -38,6 +38,7 @@ from matrix._operations import (
     SOCKET_LIST_ARGS,
     SOCKET_REFERENCE_ARGS,
 )
+from matrix._results_read import Unreadable, read_bounded
 from matrix._schema_build import PROBE_SCHEMA_PATH
 from matrix._yaml import LoadedYaml, Path_, YamlProblem, load_yaml
 
@@ -100,11 +101,35 @@ def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+_UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+@functools.cache
+def _ecma_pattern(pattern: str) -> re.Pattern[str]:
+    """A schema pattern as JSON Schema (ECMA 262) means it: ``$`` is the very end.
+
+    Python's ``$`` also matches before a trailing newline, so ``id: "x\\n"``
+    passed ``^[a-z0-9-]+$``; ``\\Z`` does not.
+    """
+    return re.compile(_UNESCAPED_DOLLAR.sub(r"\\Z", pattern))
+
+
+def _full_pattern(
+    validator: Any, pattern: str, instance: Any, schema: Any
+) -> Iterator[jsonschema.ValidationError]:
+    if validator.is_type(instance, "string") and not _ecma_pattern(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{short(instance)} does not match {pattern!r}")
+
+
 @functools.cache
 def probe_validator() -> jsonschema.protocols.Validator:
     schema = json.loads(PROBE_SCHEMA_PATH.read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)
+    base = jsonschema.validators.validator_for(schema)
+    cls: Any = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        base, {"pattern": _full_pattern}
+    )
+    validator: jsonschema.protocols.Validator = cls(schema)
+    return validator
 
 
 def _schema_problems(
@@ -205,7 +230,7 @@ def _describe(value: object) -> str:
 
 
 def _matches(pattern: str, key: str) -> bool:
-    return re.search(pattern, key) is not None
+    return _ecma_pattern(pattern).search(key) is not None
 
 
 def _is_exactly_one(subschemas: object) -> bool:
@@ -386,9 +411,12 @@ def check_probe_file(path: Path) -> tuple[ProbeFile | None, list[Problem]]:
             return None, [
                 Problem(file, None, (), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
             ]
-        raw = path.read_bytes()
+        # Regular files only, bounded while reading: not /dev/zero, not a FIFO.
+        raw = read_bounded(path, MAX_FILE_BYTES)
     except OSError as exc:
         return None, [Problem(file, None, (), f"cannot read: {exc.strerror or exc}")]
+    except Unreadable as exc:
+        return None, [Problem(file, None, (), str(exc))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
