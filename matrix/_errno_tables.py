@@ -13,7 +13,7 @@ def parse(text: str) -> dict[int, str]:
     """``"1 EPERM 2 ENOENT"`` -> ``{1: "EPERM", 2: "ENOENT"}`` (a duplicate number is a bug)."""
     words = text.split()
     table: dict[int, str] = {}
-    for number, name in zip(words[::2], words[1::2]):
+    for number, name in zip(words[::2], words[1::2], strict=True):
         if int(number) in table:
             raise ValueError(f"errno {number} listed twice ({table[int(number)]}, {name})")
         table[int(number)] = name
@@ -115,7 +115,8 @@ WINSOCK_RANGE = range(10000, 12000)
 
 # POSIX.1-2017 <errno.h>, The Open Group Base Specifications Issue 7:
 # https://pubs.opengroup.org/onlinepubs/9699919799/basedefs/errno.h.html
-POSIX = frozenset("""
+POSIX = frozenset(
+    """
 E2BIG EACCES EADDRINUSE EADDRNOTAVAIL EAFNOSUPPORT EAGAIN EALREADY EBADF EBADMSG EBUSY
 ECANCELED ECHILD ECONNABORTED ECONNREFUSED ECONNRESET EDEADLK EDESTADDRREQ EDOM EDQUOT EEXIST
 EFAULT EFBIG EHOSTUNREACH EIDRM EILSEQ EINPROGRESS EINTR EINVAL EIO EISCONN EISDIR ELOOP
@@ -124,4 +125,5 @@ ENODATA ENODEV ENOENT ENOEXEC ENOLCK ENOLINK ENOMEM ENOMSG ENOPROTOOPT ENOSPC EN
 ENOSYS ENOTCONN ENOTDIR ENOTEMPTY ENOTRECOVERABLE ENOTSOCK ENOTSUP ENOTTY ENXIO EOPNOTSUPP
 EOVERFLOW EOWNERDEAD EPERM EPIPE EPROTO EPROTONOSUPPORT EPROTOTYPE ERANGE EROFS ESPIPE ESRCH
 ESTALE ETIME ETIMEDOUT ETXTBSY EWOULDBLOCK EXDEV
-""".split())
+""".split()  # noqa: SIM905 (a header-like list reads best as text)
+)

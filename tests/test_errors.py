@@ -110,7 +110,7 @@ def test_every_name_the_os_can_report_maps_to_a_portable_name_or_itself(family: 
 def test_one_condition_has_one_portable_name_on_every_os() -> None:
     # The same POSIX condition, whatever each OS numbers and spells it.
     by_name: dict[str, set[str]] = {}
-    for family, table in ERRNO_TABLES.items():
+    for table in ERRNO_TABLES.values():
         for name in table.values():
             stripped = name[3:] if name.startswith("WSAE") else name
             if stripped in tables.POSIX:
