@@ -48,7 +48,11 @@ def test_os_family_from_sys_platform() -> None:
     assert os_family("linux") == "linux"
     assert os_family("darwin") == "macos"
     assert os_family("win32") == "windows"
-    assert os_family("freebsd14") == "freebsd14"
+    assert os_family("freebsd14") == "freebsd"
+    assert os_family("openbsd7") == "openbsd"
+    assert os_family("netbsd10") == "netbsd"
+    assert os_family("sunos5") == "illumos"
+    assert os_family("haiku1") == "haiku1"
 
 
 def _WindowsStyleResetError() -> ConnectionResetError:
