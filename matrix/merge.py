@@ -61,6 +61,7 @@ class Column:
     source: dict[str, str]
     files: list[str]
     documented_only: bool = False
+    stack: str = ""  # the TCP/IP stack behind the API (WSL1: Windows); "" in older files
 
     @property
     def label(self) -> str:
@@ -187,6 +188,7 @@ def _column_of(document: dict[str, Any], file: str) -> Column:
         complete=bool(document["complete"]),
         source=dict(document.get("source", {})),
         files=[file],
+        stack=str(platform.get("stack", "")),
     )
 
 
