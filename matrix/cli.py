@@ -1,7 +1,8 @@
 """The ``sockmatrix`` command line.
 
 Exit status, for every command: 0 ok, 1 some probe could not run (or some
-input was skipped), 2 usage or validation errors, 130 interrupted.
+input was skipped), 2 usage or validation errors, 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -85,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
         "unstable, with how many runs gave each verdict",
     )
     run.add_argument("--quiet", action="store_true", help="no per-probe progress lines")
+    run.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start the results file over; by default a run replaces only the records "
+        "of the probes it ran and keeps the others",
+    )
 
     validate = commands.add_parser(
         "validate",
@@ -236,8 +243,16 @@ def _workers(text: str, count: int) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from matrix._interrupt import EXIT_TERMINATED, Terminated, terminate_as_interrupt
+    from matrix._results_write import output_problem
     from matrix.report import verdict_table
-    from matrix.results import ResultsNotWritten, ResultsWriter, default_results_path
+    from matrix.results import (
+        ResultsNotWritten,
+        ResultsWriter,
+        default_results_path,
+        existing_results_problem,
+        fingerprint,
+    )
     from matrix.runner import Runner
     from matrix.selection import KeywordError, KeywordMatcher
     from matrix.validate import validate_paths
@@ -261,7 +276,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("sockmatrix run: --repeat takes 1 to 1000", file=sys.stderr)
         return EXIT_USAGE
     output = args.output or default_results_path()
-    writer = ResultsWriter(output)
+    key = fingerprint()["key"]
+    refused = output_problem(output) if args.fresh else existing_results_problem(output, key)
+    if refused is not None:
+        hint = "" if args.fresh else " (--fresh starts a new file there)"
+        print(f"sockmatrix run: {output} {refused}; nothing was run{hint}", file=sys.stderr)
+        return EXIT_USAGE
+    writer = ResultsWriter(output, fresh=args.fresh)
     workers = _workers(args.workers, len(probes))
     total = len(probes)
     if not args.quiet:
@@ -289,19 +310,24 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     runner = Runner()
     try:
-        runner.run_many(probes, workers, progress, repeat=args.repeat)
-        writer.finish(complete=True)
-    except KeyboardInterrupt:
+        with terminate_as_interrupt():
+            runner.run_many(probes, workers, progress, repeat=args.repeat)
+            writer.finish(complete=True)
+    except KeyboardInterrupt as stop:
+        # Ctrl-C, or SIGTERM (a cancelled CI job): children are already killed.
+        code, what = (
+            (EXIT_TERMINATED, "terminated (SIGTERM)")
+            if isinstance(stop, Terminated)
+            else (EXIT_INTERRUPTED, "interrupted")
+        )
         kept = len(writer.document["probes"])
         try:
             writer.finish(complete=False)
         except ResultsNotWritten as exc:
-            print(f"\ninterrupted; {exc}", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        print(
-            f"\ninterrupted: {kept} of {total} probe(s) finished; kept in {output}", file=sys.stderr
-        )
-        return EXIT_INTERRUPTED
+            print(f"\n{what}; {exc}", file=sys.stderr)
+            return code
+        print(f"\n{what}: {kept} of {total} probe(s) finished; kept in {output}", file=sys.stderr)
+        return code
     except ResultsNotWritten as exc:
         print(
             f"sockmatrix run: {exc}. The run was stopped; the file keeps what it held "
