@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from matrix._addresses import LOOPBACK, address_problem, destination_problem
+from matrix._budget import budget_problem
 from matrix._errors import describe_exception, os_family, portable_name, raw_name
 from matrix._operations import DEFAULT_WITHIN, MAX_BYTES, OPERATIONS
 from matrix._option_table import OptionRefused, checked_set, resolve
@@ -295,6 +296,9 @@ class Engine:
                 sock.setsockopt(*constants, value)
 
     def _setup(self) -> None:
+        # Validation refuses this already; the engine does not trust its input.
+        if (too_much := budget_problem(self.probe)) is not None:
+            raise HarnessError(too_much)
         for spec in self.probe["sockets"]:
             family_name = spec.get("family", "ipv4")
             options = spec.get("options", {})
