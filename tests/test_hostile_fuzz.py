@@ -13,7 +13,6 @@ import json
 import math
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -202,7 +201,7 @@ def test_special_files_as_probe_or_results_paths(
         lambda v: isinstance(v, int) and not isinstance(v, bool) and abs(v) > 10**40,
         lambda v: isinstance(v, str) and any("\ud800" <= c <= "\udfff" for c in v),
         lambda v: isinstance(v, str) and any(ord(c) < 32 for c in v),
-        lambda v: isinstance(v, str) and "\u202e" in v or isinstance(v, str) and "\u200b" in v,
+        lambda v: (isinstance(v, str) and "\u202e" in v) or (isinstance(v, str) and "\u200b" in v),
     ],
     ids=["nan", "inf", "huge-int", "surrogate", "control", "format-char"],
 )
