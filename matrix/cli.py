@@ -434,6 +434,7 @@ def _format_for(path: Path) -> str | None:
 def cmd_table(args: argparse.Namespace) -> int:
     from matrix._docs import replace_between
     from matrix._job_summary import job_summary
+    from matrix._terminal import printable
     from matrix.merge import load_and_merge, results_files
     from matrix.render_md import summary_table
     from matrix.results import default_results_dir, write_text_atomic
@@ -453,10 +454,10 @@ def cmd_table(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     probes, problems = validate_paths(args.probes or [builtin_probe_dir()])
     for problem in problems:
-        print(f"warning: {problem}", file=sys.stderr)
+        print(printable(f"warning: {problem}"), file=sys.stderr)
     merged = load_and_merge(files, probes)
     for skipped in merged.skipped:
-        print(skipped, file=sys.stderr)
+        print(printable(str(skipped)), file=sys.stderr)
     if len(merged.skipped) == len(files):
         print(
             f"sockmatrix table: none of the {len(files)} results file(s) could be used",
