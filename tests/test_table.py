@@ -352,7 +352,7 @@ def test_text_output_has_marks_and_legend(probe) -> None:
     m = merge([("a", doc("testos", {"p1": "recv: EOF\x1b[31m"}, {"p1": p.sha256}))], [p])
     text = render_text(m)
     assert "\x1b" not in text
-    assert "  A [1] recv: EOF[U+001B][31m" in text
+    assert "  A [2] recv: EOF[U+001B][31m" in text  # [1] is fakeos (documented)
 
 
 def test_readme_update_replaces_only_the_marked_block(tmp_path: Path, probe) -> None:
