@@ -129,6 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument(
         "--only-differences", action="store_true", help="only rows where platforms differ"
     )
+    table.add_argument(
+        "--only",
+        choices=("differs", "contradicts", "documented"),
+        help="only rows where observed platforms differ, where an observation contradicts "
+        "its documentation, or where only documentation says platforms differ",
+    )
     table.add_argument("--tag", help="only probes with this tag")
     table.add_argument("--output", type=Path, metavar="FILE", help="write here, not stdout")
     table.add_argument(
@@ -415,6 +421,8 @@ def cmd_table(args: argparse.Namespace) -> int:
         return EXIT_PROBE_FAILED
     if args.only_differences:
         merged = merged.only_differences()
+    if args.only:
+        merged = merged.only(args.only)
     if args.tag:
         merged = merged.with_tag(args.tag)
     status = EXIT_PROBE_FAILED if merged.skipped else EXIT_OK

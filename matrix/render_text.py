@@ -25,7 +25,8 @@ def _grid(rows: list[list[str]]) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for n, row in enumerate(rows):
-        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        padded = (cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+        lines.append("  ".join(padded).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return lines
@@ -57,7 +58,7 @@ def _verdicts(row: Row, numbers: dict[str, int]) -> list[str]:
 
 def render_text(matrix: Matrix) -> str:
     numbers = {c.key: n for n, c in enumerate(matrix.columns, 1)}
-    lines = _wrapped(headline(matrix), "", "") + ["", "platforms:"]
+    lines = [*_wrapped(headline(matrix), "", ""), "", "platforms:"]
     lines += [f"  {numbers[c.key]:>2} {_plain(c.label)}" for c in matrix.columns]
     grid = [["probe", "differs", *(str(n) for n in numbers.values())]]
     for row in matrix.rows:
@@ -75,8 +76,12 @@ def render_text(matrix: Matrix) -> str:
             if on
         )
         grid.append([_plain(row.id), differs, *cells])
-    lines += ["", *_grid(grid), "", "verdicts (where platforms differ: the differing parts, "
-              "then the full verdict):"]
+    lines += [
+        "",
+        *_grid(grid),
+        "",
+        "verdicts (where platforms differ: the differing parts, then the full verdict):",
+    ]
     for row in matrix.rows:
         lines += _verdicts(row, numbers)
     used = {s for r in matrix.rows for c in r.cells.values() for s in cell_text(c).split()}
