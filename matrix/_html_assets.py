@@ -16,13 +16,13 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1em;color:#111;overflow-wrap:anyw
 h1{font-size:1.4em}
 .headline li{margin:.1em 0}
 .controls{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:center;margin:1em 0}
-.controls select{max-width:100%}
-.controls fieldset{border:1px solid #ccc;padding:.3em .6em;min-width:0;max-width:100%}
-.controls fieldset label{display:inline-block;margin-right:.8em}
+.controls select{max-width:calc(100vw - 6em)}
+.controls details{max-width:100%}
+.controls details label{display:inline-block;margin-right:.8em}
 .scroll{overflow:auto;max-width:100%;max-height:85vh;border:1px solid #ccc}
 table.matrix{border-collapse:separate;border-spacing:0}
 .matrix th,.matrix td{border-right:1px solid #ddd;border-bottom:1px solid #ddd;
-padding:.3em .4em;vertical-align:top;overflow-wrap:anywhere;min-width:5.5em;max-width:14em}
+padding:.3em .4em;vertical-align:top;overflow-wrap:break-word;min-width:7.5em;max-width:14em}
 .matrix thead th{background:#f4f4f4;position:sticky;top:0;z-index:2;font-size:12px}
 .matrix .probe{position:sticky;left:0;z-index:1;background:#fff;
 width:min(40vw,19em);min-width:min(40vw,19em);max-width:19em}
@@ -30,6 +30,7 @@ width:min(40vw,19em);min-width:min(40vw,19em);max-width:19em}
 .matrix th.sortable{cursor:pointer}
 .matrix td.mark{font-weight:bold;cursor:pointer}
 .matrix td.mark .parts{display:block;font-weight:normal;font-size:12px}
+.matrix td.mark .parts span{display:block;margin-top:.2em}
 .matrix td.documented{font-style:italic;color:#555;font-size:12px;
 background:repeating-linear-gradient(45deg,#fff,#fff 6px,#f3f3f3 6px,#f3f3f3 12px)}
 .matrix td.missing{color:#aaa;text-align:center}
@@ -38,7 +39,7 @@ background:repeating-linear-gradient(45deg,#fff,#fff 6px,#f3f3f3 6px,#f3f3f3 12p
 .flag{font-weight:normal;color:#a00;margin-left:.3em}
 tr.differs td.probe{box-shadow:inset 4px 0 #d33}
 .legend-cell{font-size:12px}
-.matrix td.legend-cell{min-width:14em;max-width:28em}
+.matrix td.legend-cell{min-width:22em;max-width:44em}
 .hidden{display:none}
 button.details{font-size:11px}
 tr.detail-row td{background:#fafafa;max-width:none}
