@@ -17,6 +17,8 @@ from typing import Any
 import matrix
 
 EXIT_OK, EXIT_PROBE_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# Subcommands in their own modules (matrix/cmd_*.py), registered by build_parser.
+EXTRA_COMMANDS: dict[str, Any] = {}
 
 DESCRIPTION = """\
 Measure where operating systems disagree about sockets.
@@ -168,6 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --readme: change nothing, exit 1 if FILE's table is stale",
     )
+
+    from matrix import cmd_diff, cmd_history
+
+    for module in (cmd_diff, cmd_history):
+        module.add_parser(commands)
+        EXTRA_COMMANDS[module.__name__.rsplit("_", 1)[1]] = module.run
 
     listing = commands.add_parser("list", help="list the probes: id, title, tags")
     _add_paths(listing, "list")
@@ -511,7 +519,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _never_fail_to_print()
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return int({**COMMANDS, **EXTRA_COMMANDS}[args.command](args))
     except BrokenPipeError:
         # The reader went away (`sockmatrix show x | head`): stop quietly, and keep
         # Python from complaining again when it flushes stdout at exit.
