@@ -34,6 +34,10 @@ def _visible(match: re.Match[str]) -> str:
 def shown(text: object, limit: int = TEXT_LIMIT) -> str:
     """``text`` with invisible characters made visible, capped at ``limit`` characters."""
     value = text if isinstance(text, str) else str(text)
+    # Fast path (one C call): str.isprintable() is False for every control, format
+    # (bidi, zero-width), separator and surrogate character this function replaces.
+    if len(value) <= limit and value.isprintable():
+        return value
     cut = 0
     if len(value) > limit:
         cut = len(value) - limit
@@ -45,3 +49,30 @@ def shown(text: object, limit: int = TEXT_LIMIT) -> str:
     if cut:
         value += f" … ({cut} more characters)"
     return value
+
+
+# In JSON text from json.dumps(ensure_ascii=False): an escaped backslash (kept, so
+# the "\u" after it is not misread), an escaped control character, or a raw
+# invisible or surrogate character (only possible inside strings).
+_JSON_UNSAFE = re.compile(
+    r"\\\\|\\u00[01][0-9a-fA-F]|\\u007[fF]|"
+    "[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
+
+
+def _json_visible(match: re.Match[str]) -> str:
+    found = match.group(0)
+    if found == "\\\\":
+        return found
+    if found.startswith("\\u"):
+        return f"[U+{found[2:].upper()}]"
+    if "\ud800" <= found <= "\udfff":
+        return "\ufffd"
+    return f"[U+{ord(found):04X}]"
+
+
+def shown_json(text: str) -> str:
+    """JSON text (json.dumps, ensure_ascii=False) whose strings, once parsed, hold no
+    invisible characters: the same visible ``[U+XXXX]`` as :func:`shown`, applied
+    to the whole text in one C-speed pass instead of string by string."""
+    return _JSON_UNSAFE.sub(_json_visible, text) if _JSON_UNSAFE.search(text) else text

@@ -32,7 +32,7 @@ from matrix._present import (
     safe_url,
     source_url,
 )
-from matrix._text import CELL_LIMIT, TEXT_LIMIT, shown
+from matrix._text import CELL_LIMIT, TEXT_LIMIT, shown, shown_json
 from matrix.merge import ROW_FILTERS, Cell, Column, Matrix, Row
 
 PALETTE = ["#cfe8ff", "#ffd9b3", "#d5f5d0", "#f4d0f5", "#fff3b0", "#d0f0f0", "#f5d0d0", "#e0d8ff"]
@@ -155,42 +155,51 @@ def _t(value: Any) -> Any:
     return shown(value) if isinstance(value, str) else value
 
 
-def _details_of(row: Row, columns: list[Column]) -> dict[str, Any]:
-    """One row's details, embedded as its own JSON block and parsed only when opened."""
+def _observations_json(observations: list[dict[str, Any]]) -> str:
+    """A record's observations as JSON for the details. Fast path: the record as it
+    is (one C-speed dump; invisible characters are made visible over the whole
+    block by _json_block). Only when the dump is longer than one string may be is
+    it rebuilt field by field, each string capped."""
+    text = json.dumps(observations, ensure_ascii=False, separators=(",", ":"))
+    if len(text) <= TEXT_LIMIT:
+        return text
+    rebuilt = []
+    for obs in observations:
+        error = obs.get("error") or {}
+        rebuilt.append(
+            {
+                "name": _t(obs.get("name")),
+                "outcome": _t(obs.get("outcome")),
+                "summary": _t(obs.get("summary")),
+                "error": {key: _t(error.get(key)) for key in ("exception", "name", "portable")},
+                "elapsed": obs.get("elapsed") if isinstance(obs.get("elapsed"), float) else None,
+                "timing": _t(obs.get("timing")),
+            }
+        )
+    return json.dumps(rebuilt, ensure_ascii=False, separators=(",", ":"))
+
+
+def _details_of(row: Row, columns: list[Column]) -> str:
+    """One row's details as JSON, embedded as its own block and parsed only when opened."""
     platforms = []
     for column in columns:
         cell = row.cells[column.key]
         if cell.kind != "observed":
             continue
         record = cell.record or {}
-        observations = []
-        for obs in record.get("observations", []):
-            error = obs.get("error") or {}
-            observations.append(
-                {
-                    "name": _t(obs.get("name")),
-                    "outcome": _t(obs.get("outcome")),
-                    "summary": _t(obs.get("summary")),
-                    "exception": _t(error.get("exception", "")),
-                    "errno": _t(error.get("name") or ""),
-                    "portable": _t(error.get("portable", "")),
-                    "elapsed": obs.get("elapsed"),
-                    "timing": _t(obs.get("timing")),
-                }
-            )
         verdict = cell.verdict or cell.status
         if cell.verdicts_seen:
             verdict = "unstable: " + " / ".join(cell.verdicts_seen)
-        platforms.append(
-            {
-                "label": _t(column.label),
-                "verdict": _t(verdict),
-                "flags": cell.flags,
-                "observations": observations,
-                "reason": _t(record.get("reason")),
-            }
-        )
-    return {
+        head = {
+            "label": _t(column.label),
+            "verdict": _t(verdict),
+            "flags": cell.flags,
+            "reason": _t(record.get("reason")),
+        }
+        text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
+        observations = _observations_json(record.get("observations", []))
+        platforms.append(f'{text[:-1]},"observations":{observations}}}')
+    head = {
         "id": _t(row.id),
         "question": _t(row.question),
         "sources": [_t(s) for s in row.sources],
@@ -198,12 +207,15 @@ def _details_of(row: Row, columns: list[Column]) -> dict[str, Any]:
             {"family": _t(f), "source": _t(d.get("source")), "quote": _t(d.get("quote"))}
             for f, d in row.documented.items()
         ],
-        "platforms": platforms,
     }
+    text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
+    return f'{text[:-1]},"platforms":[{",".join(platforms)}]}}'
 
 
-def _json_for_script(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def _json_block(text: str) -> str:
+    """JSON text made safe inside <script>: no raw invisible characters, and no <, >
+    or & (so no </script> or comment can end the block)."""
+    text = shown_json(text)
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
@@ -235,7 +247,7 @@ def render_html(matrix: Matrix) -> str:
     flags = "".join(f"<li><b>{e(s)}</b> {e(t)}</li>" for s, t in FLAG_LEGEND.items())
     data = "\n".join(
         f'<script type="application/json" id="data-{i}">'
-        f"{_json_for_script(_details_of(r, matrix.columns))}</script>"
+        f"{_json_block(_details_of(r, matrix.columns))}</script>"
         for i, r in enumerate(matrix.rows)
     )
     return f"""<!DOCTYPE html>

@@ -141,6 +141,10 @@ def test_nul_bidi_and_huge_repeat_verdicts_do_not_reach_the_page_raw(
 ) -> None:
     huge = "recv: " + "\u202e" + "A" * 3_000_000
     rec = record("p1", "recv: EOF\x00\u202eFOE", sha=hostile_probe.sha256)
+    rec["observations"] = [
+        observation("recv", "\x00\u202e" + "B" * 3_000_000),
+        observation("recv\\u0000", "\x01", error="E\u2066"),
+    ]
     rec["repeat"] = {
         "runs": 40,
         "verdicts": {huge: 1, "recv: \x00nul": 1, **{f"recv: v{n}": 1 for n in range(38)}},
