@@ -119,9 +119,8 @@ SCRIPT = """
         .forEach(function (h) { head.appendChild(el('th', h)); });
       t.appendChild(head);
       p.observations.forEach(function (o) {
-        var tr = el('tr'), error = o.error || {};
-        [o.name, o.outcome, o.summary, error.exception, error.name, error.portable, o.elapsed,
-          o.timing].forEach(function (v) { tr.appendChild(el('td', v)); });
+        var tr = el('tr');
+        o.forEach(function (v) { tr.appendChild(el('td', v)); });
         t.appendChild(tr);
       });
       box.appendChild(t);

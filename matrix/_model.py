@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,7 +79,7 @@ class Row:
     def differs(self) -> bool:
         return len(self.legend) > 1
 
-    @property
+    @functools.cached_property
     def contradicts(self) -> bool:
         return any(cell.contradicts for cell in self.cells.values())
 

@@ -60,6 +60,11 @@ _JSON_UNSAFE = re.compile(
 )
 
 
+_JSON_RAW = re.compile(
+    "[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
+
+
 def _json_visible(match: re.Match[str]) -> str:
     found = match.group(0)
     if found == "\\\\":
@@ -75,4 +80,12 @@ def shown_json(text: str) -> str:
     """JSON text (json.dumps, ensure_ascii=False) whose strings, once parsed, hold no
     invisible characters: the same visible ``[U+XXXX]`` as :func:`shown`, applied
     to the whole text in one C-speed pass instead of string by string."""
-    return _JSON_UNSAFE.sub(_json_visible, text) if _JSON_UNSAFE.search(text) else text
+    # Substring and isascii checks run at memory speed; escaped control characters
+    # (rare) need the full pattern, raw ones only a character class.
+    if "\\u00" in text:
+        return _JSON_UNSAFE.sub(_json_visible, text)
+    # json.dumps escapes every control character below 0x20, so whatever is not
+    # printable in its output is one this function must show.
+    if text.isprintable():
+        return text
+    return _JSON_RAW.sub(_json_visible, text)

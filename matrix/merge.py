@@ -37,6 +37,7 @@ from matrix._model import Column as Column
 from matrix._model import Matrix as Matrix
 from matrix._model import Row as Row
 from matrix._model import Skipped as Skipped
+from matrix._nogc import without_gc
 from matrix._schema_build import RESULTS_SCHEMA_PATH
 from matrix.results import SCHEMA_VERSION
 from matrix.runner import verdict_or_status
@@ -304,6 +305,7 @@ def _row(
     )
 
 
+@without_gc
 def load_and_merge(result_paths: list[Path], probes: list[ProbeFile]) -> Matrix:
     documents: list[tuple[str, dict[str, Any]]] = []
     skipped: list[Skipped] = []

@@ -22,11 +22,11 @@ import json
 from typing import Any
 
 from matrix._html_assets import CSS, SCRIPT
+from matrix._nogc import without_gc
 from matrix._present import (
     FLAG_LEGEND,
     FLAG_SYMBOLS,
     cell_text,
-    differing_text,
     documented_text,
     headline,
     safe_url,
@@ -65,10 +65,16 @@ def _header(column: Column) -> str:
     return f'<th scope="col" data-col="{e(column.key)}" title="{e(tooltip)}">{label}</th>'
 
 
+_SIMPLE_FLAGS = {
+    symbol: f'<span class="flag" title="{html.escape(title)}">{html.escape(symbol)}</span>'
+    for symbol, title in FLAG_LEGEND.items()
+}
+
+
 def _flag(symbol: str, cell: Cell) -> str:
+    if symbol != FLAG_SYMBOLS["differs from documentation"] and symbol in _SIMPLE_FLAGS:
+        return _SIMPLE_FLAGS[symbol]
     title = FLAG_LEGEND.get(symbol, symbol)
-    if symbol != FLAG_SYMBOLS["differs from documentation"]:
-        return f'<span class="flag" title="{e(title)}">{e(symbol)}</span>'
     # Name the documentation contradicted, and link it when it is a URL.
     doc = cell.documented or {}
     contradicted = ", ".join(cell.contradicts)
@@ -82,8 +88,27 @@ def _flag(symbol: str, cell: Cell) -> str:
     )
 
 
-def _cell(cell: Cell, row: Row, column: Column, colours: dict[str, str]) -> str:
-    col = f'data-col="{e(column.key)}"'
+def _mark_cells(row: Row, colours: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Per mark of a row, the cell's opening attributes and its text: built once per
+    distinct verdict, not once per platform (big matrices share few verdicts)."""
+    built = {}
+    for mark, verdict in row.legend.items():
+        parts = row.distinct.get(mark, "") if row.differs else ""
+        # One differing part per line: "step: outcome" reads down the column.
+        shown_parts = (
+            '<span class="parts">'
+            + "".join(f"<span>{e(part)}</span>" for part in shown(parts, CELL_LIMIT).split(" · "))
+            + "</span>"
+            if parts
+            else ""
+        )
+        attributes = f' style="background:{colours[mark]}" title="{e(verdict)}"'
+        built[mark] = (attributes, shown_parts)
+    return built
+
+
+def _cell(cell: Cell, col: str, marks: dict[str, tuple[str, str]]) -> str:
+    """One cell; ``col`` is the column's escaped data-col attribute."""
     if cell.kind == "missing":
         return f'<td class="missing" {col}>—</td>'
     if cell.kind == "documented":
@@ -96,37 +121,34 @@ def _cell(cell: Cell, row: Row, column: Column, colours: dict[str, str]) -> str:
             f'<td class="documented" {col} title="{e(title)}">documented: '
             f"{e(documented_text(cell), CELL_LIMIT)}{more}</td>"
         )
-    flags = "".join(_flag(symbol, cell) for symbol in cell_text(cell).split()[1:])
+    flags = (
+        "".join(_flag(symbol, cell) for symbol in cell_text(cell).split()[1:]) if cell.flags else ""
+    )
+    if cell.mark and not cell.verdicts_seen:
+        # The cell says what differs; the full verdict is the tooltip, and a click
+        # opens the row's details.
+        attributes, parts = marks[cell.mark]
+        return f'<td class="mark" {col}{attributes}>{e(cell.mark)}{flags}{parts}</td>'
     verdict = cell.verdict or cell.status or ""
     if cell.verdicts_seen:
         verdict = "unstable: " + " / ".join(cell.verdicts_seen)
     if cell.mark:
-        # The cell says what differs; the full verdict is the tooltip, and a click
-        # opens the row's details.
-        style = f' style="background:{colours[cell.mark]}"'
-        parts = differing_text(cell, row)
-        # One differing part per line: "step: outcome" reads down the column.
-        shown_parts = (
-            '<span class="parts">'
-            + "".join(f"<span>{e(part)}</span>" for part in shown(parts, CELL_LIMIT).split(" · "))
-            + "</span>"
-            if parts
-            else ""
-        )
+        attributes, parts = marks[cell.mark]
+        style = attributes.split(" title=", 1)[0]
         return (
-            f'<td class="mark" {col}{style} title="{e(verdict)}">{e(cell.mark)}{flags}'
-            f"{shown_parts}</td>"
+            f'<td class="mark" {col}{style} title="{e(verdict)}">{e(cell.mark)}{flags}{parts}</td>'
         )
     return f'<td class="status" {col} title="{e(verdict)}">{e(cell.status)}{flags}</td>'
 
 
-def _row(index: int, row: Row, columns: list[Column]) -> str:
+def _row(index: int, row: Row, columns: list[tuple[Column, str]]) -> str:
     colours = {mark: PALETTE[i % len(PALETTE)] for i, mark in enumerate(row.legend)}
     legend = "".join(
         f'<div><b style="background:{colours[m]}">{e(m)}</b> {e(v, CELL_LIMIT)}</div>'
         for m, v in row.legend.items()
     )
-    cells = "".join(_cell(row.cells[c.key], row, c, colours) for c in columns)
+    marks = _mark_cells(row, colours)
+    cells = "".join(_cell(row.cells[c.key], col, marks) for c, col in columns)
     differs = " ".join(
         word
         for word, on in (
@@ -155,32 +177,34 @@ def _t(value: Any) -> Any:
     return shown(value) if isinstance(value, str) else value
 
 
-def _observations_json(observations: list[dict[str, Any]]) -> str:
-    """A record's observations as JSON for the details. Fast path: the record as it
-    is (one C-speed dump; invisible characters are made visible over the whole
-    block by _json_block). Only when the dump is longer than one string may be is
-    it rebuilt field by field, each string capped."""
-    text = json.dumps(observations, ensure_ascii=False, separators=(",", ":"))
-    if len(text) <= TEXT_LIMIT:
-        return text
-    rebuilt = []
+def _steps(observations: list[dict[str, Any]]) -> list[list[Any]]:
+    """One array per step, in the script's column order: a third of the JSON of the
+    records themselves. Strings as they are (the fast path checks them as a block)."""
+    rows = []
     for obs in observations:
-        error = obs.get("error") or {}
-        rebuilt.append(
-            {
-                "name": _t(obs.get("name")),
-                "outcome": _t(obs.get("outcome")),
-                "summary": _t(obs.get("summary")),
-                "error": {key: _t(error.get(key)) for key in ("exception", "name", "portable")},
-                "elapsed": obs.get("elapsed") if isinstance(obs.get("elapsed"), float) else None,
-                "timing": _t(obs.get("timing")),
-            }
-        )
-    return json.dumps(rebuilt, ensure_ascii=False, separators=(",", ":"))
+        error = obs.get("error") or _NO_ERROR
+        try:  # name, outcome, summary and timing are required by the results schema
+            step = [obs["name"], obs["outcome"], obs["summary"]]
+            timing = obs["timing"]
+        except KeyError:
+            step = [obs.get("name"), obs.get("outcome"), obs.get("summary")]
+            timing = obs.get("timing")
+        step += [error.get("exception"), error.get("name"), error.get("portable")]
+        step += [obs.get("elapsed"), timing]
+        rows.append(step)
+    return rows
 
 
-def _details_of(row: Row, columns: list[Column]) -> str:
-    """One row's details as JSON, embedded as its own block and parsed only when opened."""
+_NO_ERROR: dict[str, Any] = {}
+
+
+def _safe_steps(observations: list[dict[str, Any]]) -> list[list[Any]]:
+    """The same arrays with every string capped one by one (the slow path)."""
+    return [[_t(value) for value in step] for step in _steps(observations)]
+
+
+def _details_value(row: Row, columns: list[Column], safe: Any) -> dict[str, Any]:
+    """One row's details; ``safe`` is applied to every string (identity on the fast path)."""
     platforms = []
     for column in columns:
         cell = row.cells[column.key]
@@ -190,26 +214,46 @@ def _details_of(row: Row, columns: list[Column]) -> str:
         verdict = cell.verdict or cell.status
         if cell.verdicts_seen:
             verdict = "unstable: " + " / ".join(cell.verdicts_seen)
-        head = {
-            "label": _t(column.label),
-            "verdict": _t(verdict),
-            "flags": cell.flags,
-            "reason": _t(record.get("reason")),
-        }
-        text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
-        observations = _observations_json(record.get("observations", []))
-        platforms.append(f'{text[:-1]},"observations":{observations}}}')
-    head = {
-        "id": _t(row.id),
-        "question": _t(row.question),
-        "sources": [_t(s) for s in row.sources],
+        observations = record.get("observations", [])
+        platforms.append(
+            {
+                "label": safe(column.label),
+                "verdict": safe(verdict),
+                "flags": cell.flags,
+                "reason": safe(record.get("reason")),
+                "observations": _steps(observations)
+                if safe is _same
+                else _safe_steps(observations),
+            }
+        )
+    return {
+        "id": safe(row.id),
+        "question": safe(row.question),
+        "sources": [safe(s) for s in row.sources],
         "documented": [
-            {"family": _t(f), "source": _t(d.get("source")), "quote": _t(d.get("quote"))}
+            {"family": safe(f), "source": safe(d.get("source")), "quote": safe(d.get("quote"))}
             for f, d in row.documented.items()
         ],
+        "platforms": platforms,
     }
-    text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
-    return f'{text[:-1]},"platforms":[{",".join(platforms)}]}}'
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _details_of(row: Row, columns: list[Column]) -> str:
+    """One row's details as JSON, embedded as its own block and parsed only when opened.
+
+    Fast path: the records as they are, in one C-speed dump; invisible characters
+    are then made visible over the whole block (_json_block). It is taken only
+    when no string in the dump can be longer than TEXT_LIMIT: no piece between
+    quotes is, and no string holds an escaped quote. Otherwise every string is
+    capped one by one."""
+    text = json.dumps(_details_value(row, columns, _same), ensure_ascii=False)
+    if '\\"' not in text and max(map(len, text.split('"'))) <= TEXT_LIMIT:
+        return text
+    return json.dumps(_details_value(row, columns, _t), ensure_ascii=False)
 
 
 def _json_block(text: str) -> str:
@@ -231,7 +275,9 @@ def _filters(matrix: Matrix) -> str:
     )
 
 
+@without_gc
 def render_html(matrix: Matrix) -> str:
+    columns = [(c, f'data-col="{e(c.key)}"') for c in matrix.columns]
     tags = sorted({t for row in matrix.rows for t in row.tags})
     script_hash = base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode()
     csp = (
@@ -274,7 +320,7 @@ Generated by sockmatrix {e(matrix.tool_version)}.</p>
 <th class="sortable" data-sort="differs" scope="col">Differs</th>
 {"".join(_header(c) for c in matrix.columns)}<th scope="col">Verdicts</th></tr></thead>
 <tbody>
-{"".join(_row(i, r, matrix.columns) for i, r in enumerate(matrix.rows))}
+{"".join(_row(i, r, columns) for i, r in enumerate(matrix.rows))}
 </tbody>
 </table>
 </div>

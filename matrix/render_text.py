@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
+from matrix._nogc import without_gc
 from matrix._present import FLAG_LEGEND, cell_text, differing_text, headline
 from matrix._text import CELL_LIMIT, shown
 from matrix.merge import Matrix, Row
@@ -56,6 +57,7 @@ def _verdicts(row: Row, numbers: dict[str, int]) -> list[str]:
     return lines
 
 
+@without_gc
 def render_text(matrix: Matrix) -> str:
     numbers = {c.key: n for n, c in enumerate(matrix.columns, 1)}
     lines = [*_wrapped(headline(matrix), "", ""), "", "platforms:"]
