@@ -96,7 +96,9 @@ def synthetic_results(platform: int, probes: int, version: int = 0) -> dict[str,
             "os_version": f"{platform}.0",
             "machine": "x86_64",
             "python_version": "3.11.0",
-            "key": f"benchos{platform % 5}-{platform}.0-x86_64-py3.11",
+            # One key per image version: 15 images x 52 weekly versions are 780
+            # columns of 300 probes (234,000 cells) in the table.
+            "key": f"benchos{platform % 5}-{platform}.0-v{version}-x86_64-py3.11",
         },
         "source": {"image_os": f"benchimage{platform}", "image_version": f"2030.{version}"},
         "started": f"2030-01-01T00:00:{version % 60:02d}+00:00",
@@ -169,7 +171,7 @@ def main() -> int:
               f"{'met' if met else 'MISSED'}")  # fmt: skip
 
         per_cell: dict[int, tuple[float, float]] = {}
-        for platforms, versions in ((15, 7),):
+        for platforms, versions in ((15, 7), (15, 52)):  # 31,500 and 234,000 cells
             directory = Path(folder) / f"scale-{versions}"
             files = write_files(directory, platforms, versions)
             cells = len(files) * PROBES
