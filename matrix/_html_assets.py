@@ -99,6 +99,7 @@ SCRIPT = """
     if (text !== undefined && text !== null) { node.textContent = String(text); }
     return node;
   }
+  var labels = null;
   function renderDetail(probe) {
     var box = el('div'); box.className = 'detail';
     box.appendChild(el('p', probe.question));
@@ -110,21 +111,22 @@ SCRIPT = """
       box.appendChild(el('h4', 'Documented for ' + d.family + ' (' + d.source + ')'));
       box.appendChild(el('blockquote', d.quote));
     });
+    labels = labels || JSON.parse(document.getElementById('labels').textContent);
     probe.platforms.forEach(function (p) {
-      box.appendChild(el('h4', p.label + ': ' + p.verdict));
-      if (p.flags.length) { box.appendChild(el('p', 'Flags: ' + p.flags.join(', '))); }
+      box.appendChild(el('h4', labels[p.c] + ': ' + (p.v || probe.legend[p.m])));
+      if (p.f) { box.appendChild(el('p', 'Flags: ' + p.f.join(', '))); }
       var t = el('table');
       var head = el('tr');
       ['step', 'outcome', 'summary', 'error', 'errno', 'portable', 'elapsed', 'timing']
         .forEach(function (h) { head.appendChild(el('th', h)); });
       t.appendChild(head);
-      p.observations.forEach(function (o) {
+      p.o.forEach(function (o) {
         var tr = el('tr');
         o.forEach(function (v) { tr.appendChild(el('td', v)); });
         t.appendChild(tr);
       });
       box.appendChild(t);
-      if (p.reason) { box.appendChild(el('p', 'Reason: ' + p.reason)); }
+      if (p.r) { box.appendChild(el('p', 'Reason: ' + p.r)); }
     });
     return box;
   }

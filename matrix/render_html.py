@@ -204,28 +204,31 @@ def _safe_steps(observations: list[dict[str, Any]]) -> list[list[Any]]:
 
 
 def _details_value(row: Row, columns: list[Column], safe: Any) -> dict[str, Any]:
-    """One row's details; ``safe`` is applied to every string (identity on the fast path)."""
+    """One row's details; ``safe`` is applied to every string (identity on the fast
+    path). Kept small: a platform is its column's index in the page's label list,
+    and its verdict is its mark in the row's legend unless it has no mark."""
     platforms = []
-    for column in columns:
+    for index, column in enumerate(columns):
         cell = row.cells[column.key]
         if cell.kind != "observed":
             continue
         record = cell.record or {}
-        verdict = cell.verdict or cell.status
-        if cell.verdicts_seen:
-            verdict = "unstable: " + " / ".join(cell.verdicts_seen)
         observations = record.get("observations", [])
-        platforms.append(
-            {
-                "label": safe(column.label),
-                "verdict": safe(verdict),
-                "flags": cell.flags,
-                "reason": safe(record.get("reason")),
-                "observations": _steps(observations)
-                if safe is _same
-                else _safe_steps(observations),
-            }
-        )
+        platform: dict[str, Any] = {
+            "c": index,
+            "o": _steps(observations) if safe is _same else _safe_steps(observations),
+        }
+        if cell.verdicts_seen:
+            platform["v"] = safe("unstable: " + " / ".join(cell.verdicts_seen))
+        elif cell.mark:
+            platform["m"] = cell.mark
+        else:
+            platform["v"] = safe(cell.verdict or cell.status)
+        if cell.flags:
+            platform["f"] = cell.flags
+        if record.get("reason"):
+            platform["r"] = safe(record["reason"])
+        platforms.append(platform)
     return {
         "id": safe(row.id),
         "question": safe(row.question),
@@ -234,6 +237,7 @@ def _details_value(row: Row, columns: list[Column], safe: Any) -> dict[str, Any]
             {"family": safe(f), "source": safe(d.get("source")), "quote": safe(d.get("quote"))}
             for f, d in row.documented.items()
         ],
+        "legend": {mark: safe(verdict) for mark, verdict in row.legend.items()},
         "platforms": platforms,
     }
 
@@ -291,7 +295,9 @@ def render_html(matrix: Matrix) -> str:
     )
     tag_options = "".join(f'<option value="{e(t)}">{e(t)}</option>' for t in tags)
     flags = "".join(f"<li><b>{e(s)}</b> {e(t)}</li>" for s, t in FLAG_LEGEND.items())
-    data = "\n".join(
+    labels = json.dumps([_t(c.label) for c in matrix.columns], ensure_ascii=False)
+    data = f'<script type="application/json" id="labels">{_json_block(labels)}</script>\n'
+    data += "\n".join(
         f'<script type="application/json" id="data-{i}">'
         f"{_json_block(_details_of(r, matrix.columns))}</script>"
         for i, r in enumerate(matrix.rows)

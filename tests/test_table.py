@@ -334,7 +334,8 @@ def test_html_escapes_every_string_and_embeds_data_safely(probe) -> None:
     page = render_html(m)
     assert "<img" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert page.count("</script>") == 2  # the data block and the script, nothing injected
+    # The labels block, one data block per row and the script: nothing injected.
+    assert page.count("</script>") == 3
     assert 'href="javascript:' not in page
     assert "Content-Security-Policy" in page
 

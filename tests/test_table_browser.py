@@ -203,6 +203,9 @@ def test_details_render_observations_as_text(page: Any) -> None:
     text = detail.text_content()
     assert f"What happens? {XSS}" in text
     assert "https://example.invalid/doc" in text
+    # Each platform's label and full verdict head its steps.
+    assert "testos 1.0 x86_64 py3.11: recv: EOF" in text
+    assert f"fakeos 1.0 x86_64 py3.11: recv: {XSS}" in text
     assert page.locator("img").count() == 0
     assert page.dialogs == [] and page.console_errors == []
 
