@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import matrix
+from matrix import cmd_check
 
 EXIT_OK, EXIT_PROBE_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -163,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --readme: change nothing, exit 1 if FILE's table is stale",
     )
 
+    cmd_check.add_parser(commands)
     listing = commands.add_parser("list", help="list the probes: id, title, tags")
     _add_paths(listing, "list")
     listing.add_argument("--tag", help="only probes with this tag")
@@ -487,6 +489,7 @@ COMMANDS = {
     "show": cmd_show,
     "list": cmd_list,
     "table": cmd_table,
+    "check": cmd_check.run,
 }
 
 
