@@ -61,12 +61,15 @@ def from_record(record: dict[str, Any]) -> list[Assumption]:
         expect = item.get("expect")
         if not isinstance(expect, dict):
             continue
+        fields = {k: str(v) for k, v in expect.items() if k in FIELDS}
+        if not fields:
+            continue  # nothing this version can compare
         line = item.get("line")
         found.append(
             Assumption(
                 platform=str(item.get("platform", EVERYWHERE)),
                 step=str(item.get("step", "")),
-                expect={k: str(v) for k, v in expect.items() if k in FIELDS},
+                expect=fields,
                 line=line if isinstance(line, int) and not isinstance(line, bool) else None,
             )
         )

@@ -14,7 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from matrix.assumptions import Assumption, Broken, applicable, broken_assumptions, from_probe
+from matrix.assumptions import (
+    Assumption,
+    Broken,
+    applicable,
+    broken_assumptions,
+    describe,
+    from_probe,
+)
 from matrix.assumptions import from_record as assumptions_in
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -180,3 +187,20 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"{checked} assumption check(s) hold on {len(platforms)} platform(s): {names}")
     return EXIT_OK
+
+
+def assumption_lines(record: dict[str, Any], platform: Any) -> str:
+    """For `show`: the record's assumptions and whether they hold on its platform."""
+    assumptions = assumptions_in(record)
+    if not assumptions:
+        return "\nassumptions: none"
+    info = platform if isinstance(platform, dict) else {}
+    family, key = str(info.get("os", "?")), str(info.get("key", "?"))
+    broken = {(b.step, b.line): b for b in broken_assumptions(record, family, key, assumptions)}
+    lines = ["", f"assumptions (on {key}):"]
+    for a in applicable(assumptions, family):
+        fault = broken.get((a.step, a.line))
+        state = f"BROKEN: observed {fault.observed}" if fault else "holds"
+        where = f"line {a.line}" if a.line else "line ?"
+        lines.append(f"  {a.step}: {describe(a.expect)} ({a.platform}, {where}): {state}")
+    return "\n".join(lines)
