@@ -129,3 +129,14 @@ def test_every_leg_uploads_even_when_its_probes_failed() -> None:
     assert legs["strategy"]["fail-fast"] is False
     table = load(REPO / ".github/workflows/probe-matrix.yml")["jobs"]["table"]
     assert table["if"] == "${{ !cancelled() }}"
+
+
+def test_callers_can_fail_the_run_on_broken_assumptions() -> None:
+    workflow = load(REPO / ".github/workflows/probe-matrix.yml")
+    option = workflow[True]["workflow_call"]["inputs"]["fail-on-broken-assumptions"]
+    assert option["type"] == "boolean" and option["default"] is False
+    table = workflow["jobs"]["table"]["steps"]
+    step = next(s for s in table if s.get("name") == "Fail on broken assumptions")
+    assert step["if"] == "${{ !cancelled() && inputs.fail-on-broken-assumptions }}"
+    assert step["run"].strip() == 'sockmatrix check collected --summary "$GITHUB_STEP_SUMMARY"'
+    assert table[-1] is step, "the merged table is uploaded before the check can fail the job"
