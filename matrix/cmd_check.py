@@ -185,7 +185,15 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_OK
-    print(f"{checked} assumption check(s) hold on {len(platforms)} platform(s): {names}")
+    held = [f"{checked} assumption check(s) hold"] if checked else []
+    if args.same_everywhere:
+        held.append("every probe gave one verdict")
+        if len(platforms) < 2:
+            print(
+                "--same-everywhere: only one platform's results, nothing to compare",
+                file=sys.stderr,
+            )
+    print(f"{'; '.join(held)} on {len(platforms)} platform(s): {names}")
     return EXIT_OK
 
 
