@@ -25,6 +25,8 @@ from matrix.assumptions import (
 from matrix.assumptions import from_record as assumptions_in
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# The job summary holds at most 1 MiB; the job log keeps every line.
+SUMMARY_ROWS = 200
 
 
 def add_parser(commands: Any) -> None:
@@ -113,14 +115,18 @@ def _summary(broken: list[Broken], differences: list[str], checked: int, where: 
             "| probe | step | platform | assumed | observed | where |",
             "|---|---|---|---|---|---|",
         ]
-        for b in broken:
+        for b in broken[:SUMMARY_ROWS]:
             where_text = f"{b.file}:{b.line}" if b.line else b.file
             cells = (b.probe, b.step, b.platform, b.assumed, b.observed, where_text)
             lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
+        if len(broken) > SUMMARY_ROWS:
+            lines.append(f"\n… and {len(broken) - SUMMARY_ROWS} more: every one is in the job log.")
         lines.append("")
     if differences:
         lines += [f"**{len(differences)} probe(s) differ between platforms**", ""]
-        lines += [f"- {_md(d)}" for d in differences]
+        lines += [f"- {_md(d)}" for d in differences[:SUMMARY_ROWS]]
+        if len(differences) > SUMMARY_ROWS:
+            lines.append(f"- … and {len(differences) - SUMMARY_ROWS} more (job log)")
     return "\n".join(lines) + "\n"
 
 

@@ -247,3 +247,16 @@ def test_assumption_validation_messages(
     probe, problems = check_probe_file(path)
     assert probe is None
     assert [(p.line, str(p).split(": ", 1)[1]) for p in problems] == [(line, message)]
+
+
+def test_summary_is_bounded_and_the_log_keeps_every_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    many = [dict(ASSUMES_RESET[0], step=f"step-{i}", line=i) for i in range(250)]
+    write_platform(tmp_path / "r", "testos", probe_record([RESET], assumptions=many))
+    summary = tmp_path / "summary.md"
+    assert main(["check", str(tmp_path / "r"), "--summary", str(summary)]) == 1
+    assert len(capsys.readouterr().out.splitlines()) == 250
+    text = summary.read_text(encoding="utf-8")
+    assert text.count("\n| resets |") == 200
+    assert "… and 50 more: every one is in the job log." in text

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from synthetic import results_document
 
 from matrix.cli import main
 
@@ -65,7 +66,9 @@ def test_a_users_folder_works_end_to_end(
 
     here = json.loads((results / "here.json").read_text(encoding="utf-8"))
     fictional = copy.deepcopy(here)
-    fictional["platform"].update(os="fakeos", os_version="0.1", key="fakeos-0.1-x86_64-py3.12")
+    fictional["platform"] = results_document(os="fakeos", version="0.1", python="3.12.0")[
+        "platform"
+    ]
     for obs in fictional["probes"][0]["observations"]:
         if obs["name"] == "close":
             obs.update(outcome="returned", elapsed=2.0, timing="after ~2 s")
