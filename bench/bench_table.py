@@ -166,7 +166,8 @@ def main() -> int:
         total, timings, _, _ = min(table_seconds(files) for _ in range(2))
         ratio = total / load
         parts = "  ".join(f"{k} {v:.2f}s" for k, v in timings.items())
-        print(f"100 platforms x {PROBES} probes: json.load {load:.2f}s; table {total:.2f}s ({parts})")
+        print(f"100 platforms x {PROBES} probes: json.load {load:.2f}s; "
+              f"table {total:.2f}s ({parts})")  # fmt: skip
         met = ratio <= RATIO_TARGET
         ok &= met
         print(f"ratio merge+render / json.load: {ratio:.2f} (target <= {RATIO_TARGET}): "

@@ -39,6 +39,7 @@ class Column:
     source: dict[str, str]
     files: list[str]
     documented_only: bool = False
+    stack: str = ""  # the TCP/IP stack behind the API (WSL1: Windows); "" in older files
 
     @property
     def label(self) -> str:

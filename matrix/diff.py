@@ -18,8 +18,9 @@ from typing import Any
 import fastjsonschema
 
 from matrix._compare import differing_parts
+from matrix._results_read import Unreadable, parse_json, read_bounded
 from matrix._schema_build import MATRIX_SCHEMA_PATH
-from matrix.merge import MAX_RESULTS_BYTES, Skipped, load_results, results_files
+from matrix.merge import Skipped, load_results, results_files
 from matrix.render_json import MATRIX_FORMAT
 from matrix.runner import verdict_or_status
 
@@ -121,13 +122,12 @@ def _add_matrix(snapshot: Snapshot, name: str, document: dict[str, Any]) -> None
 
 
 def _peek_matrix(path: Path) -> dict[str, Any] | None:
-    """The document if ``path`` is a merged matrix (format sockmatrix-matrix), else None."""
-    if not path.is_file() or path.stat().st_size > MAX_RESULTS_BYTES:
-        return None  # load_results gives the reason by name
+    """The document if ``path`` is a merged matrix (format sockmatrix-matrix), else None
+    (then load_results reads it as a results file, or says by name why not). Read
+    like a results file: regular files only, bounded, bounded numbers."""
     try:
-        with path.open("rb") as stream:
-            document = json.loads(stream.read(MAX_RESULTS_BYTES + 1))
-    except (OSError, ValueError, RecursionError):
+        document = parse_json(read_bounded(path))
+    except Unreadable:
         return None
     if isinstance(document, dict) and document.get("format") == MATRIX_FORMAT:
         return document
@@ -137,7 +137,7 @@ def _peek_matrix(path: Path) -> dict[str, Any] | None:
 def load_snapshot(path: Path) -> Snapshot:
     """One side of the diff: a results file, a folder of them, or a matrix.json."""
     snapshot = Snapshot()
-    if path.is_file() and (matrix := _peek_matrix(path)) is not None:
+    if path.is_file() and path.suffix == ".json" and (matrix := _peek_matrix(path)) is not None:
         _add_matrix(snapshot, str(path), matrix)
         return snapshot
     for file in results_files([path]):
