@@ -36,6 +36,8 @@ background:repeating-linear-gradient(45deg,#fff,#fff 6px,#f3f3f3 6px,#f3f3f3 12p
 .matrix td.missing{color:#aaa;text-align:center}
 .matrix td.status{background:#fdd;text-align:center}
 .matrix td.differs-cell{font-size:12px;min-width:4.5em}
+.k0{background:#cfe8ff}.k1{background:#ffd9b3}.k2{background:#d5f5d0}.k3{background:#f4d0f5}
+.k4{background:#fff3b0}.k5{background:#d0f0f0}.k6{background:#f5d0d0}.k7{background:#e0d8ff}
 .flag{font-weight:normal;color:#a00;margin-left:.3em}
 tr.differs td.probe{box-shadow:inset 4px 0 #d33}
 .legend-cell{font-size:12px}
@@ -72,9 +74,20 @@ SCRIPT = """
   tagSelect.addEventListener('change', applyRowFilters);
   Array.prototype.forEach.call(document.querySelectorAll('input.platform'), function (box) {
     box.addEventListener('change', function () {
-      Array.prototype.forEach.call(table.querySelectorAll('[data-col="' + box.value + '"]'),
-        function (el) { el.classList.toggle('hidden', !box.checked); });
+      // Cells carry no column attribute (smaller pages): find the column by position.
+      var header = table.tHead.rows[0].querySelector('[data-col="' + box.value + '"]');
+      var column = header.cellIndex;
+      header.classList.toggle('hidden', !box.checked);
+      rows().forEach(function (tr) { tr.cells[column].classList.toggle('hidden', !box.checked); });
     });
+  });
+  body.addEventListener('mouseover', function (event) {
+    // The full verdict on hover, taken from the row's legend (not stored per cell).
+    var td = event.target.closest('td.mark');
+    if (!td || td.title) { return; }
+    var mark = td.firstChild && td.firstChild.nodeValue;
+    var legend = td.parentNode.querySelector('.legend-cell [data-mark="' + mark + '"] span');
+    if (legend) { td.title = legend.textContent; }
   });
   Array.prototype.forEach.call(document.querySelectorAll('th.sortable'), function (th) {
     th.addEventListener('click', function () {

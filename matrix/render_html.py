@@ -35,7 +35,9 @@ from matrix._present import (
 from matrix._text import CELL_LIMIT, TEXT_LIMIT, shown, shown_json
 from matrix.merge import ROW_FILTERS, Cell, Column, Matrix, Row
 
-PALETTE = ["#cfe8ff", "#ffd9b3", "#d5f5d0", "#f4d0f5", "#fff3b0", "#d0f0f0", "#f5d0d0", "#e0d8ff"]
+# Each row's marks take colours k0, k1, … (CSS classes in _html_assets): a class per
+# cell instead of a style attribute keeps a 230,000-cell page smaller.
+PALETTE_SIZE = 8
 
 
 def e(text: object, limit: int = TEXT_LIMIT) -> str:
@@ -88,11 +90,13 @@ def _flag(symbol: str, cell: Cell) -> str:
     )
 
 
-def _mark_cells(row: Row, colours: dict[str, str]) -> dict[str, tuple[str, str]]:
-    """Per mark of a row, the cell's opening attributes and its text: built once per
-    distinct verdict, not once per platform (big matrices share few verdicts)."""
+def _mark_cells(row: Row) -> dict[str, tuple[str, str]]:
+    """Per mark of a row, the cell's class and its text: built once per distinct
+    verdict, not once per platform (big matrices share few verdicts). The full
+    verdict is not repeated in every cell: the script shows it on hover, from the
+    row's legend."""
     built = {}
-    for mark, verdict in row.legend.items():
+    for n, mark in enumerate(row.legend):
         parts = row.distinct.get(mark, "") if row.differs else ""
         # One differing part per line: "step: outcome" reads down the column.
         shown_parts = (
@@ -102,15 +106,14 @@ def _mark_cells(row: Row, colours: dict[str, str]) -> dict[str, tuple[str, str]]
             if parts
             else ""
         )
-        attributes = f' style="background:{colours[mark]}" title="{e(verdict)}"'
-        built[mark] = (attributes, shown_parts)
+        built[mark] = (f' class="mark k{n % PALETTE_SIZE}"', shown_parts)
     return built
 
 
-def _cell(cell: Cell, col: str, marks: dict[str, tuple[str, str]]) -> str:
-    """One cell; ``col`` is the column's escaped data-col attribute."""
+def _cell(cell: Cell, marks: dict[str, tuple[str, str]]) -> str:
+    """One cell. No per-cell column attribute: the script finds a column by position."""
     if cell.kind == "missing":
-        return f'<td class="missing" {col}>—</td>'
+        return '<td class="missing">—</td>'
     if cell.kind == "documented":
         doc = cell.documented or {}
         source = str(doc.get("source", ""))
@@ -118,37 +121,33 @@ def _cell(cell: Cell, col: str, marks: dict[str, tuple[str, str]]) -> str:
         link = source_url(source)
         more = f' <a href="{e(link)}" rel="noopener noreferrer">source</a>' if link else ""
         return (
-            f'<td class="documented" {col} title="{e(title)}">documented: '
+            f'<td class="documented" title="{e(title)}">documented: '
             f"{e(documented_text(cell), CELL_LIMIT)}{more}</td>"
         )
     flags = (
         "".join(_flag(symbol, cell) for symbol in cell_text(cell).split()[1:]) if cell.flags else ""
     )
-    if cell.mark and not cell.verdicts_seen:
-        # The cell says what differs; the full verdict is the tooltip, and a click
-        # opens the row's details.
-        attributes, parts = marks[cell.mark]
-        return f'<td class="mark" {col}{attributes}>{e(cell.mark)}{flags}{parts}</td>'
-    verdict = cell.verdict or cell.status or ""
-    if cell.verdicts_seen:
-        verdict = "unstable: " + " / ".join(cell.verdicts_seen)
     if cell.mark:
+        # The cell says what differs; hover shows the full verdict (the script takes
+        # it from the legend, or this cell's title when re-runs disagreed), and a
+        # click opens the row's details.
         attributes, parts = marks[cell.mark]
-        style = attributes.split(" title=", 1)[0]
-        return (
-            f'<td class="mark" {col}{style} title="{e(verdict)}">{e(cell.mark)}{flags}{parts}</td>'
-        )
-    return f'<td class="status" {col} title="{e(verdict)}">{e(cell.status)}{flags}</td>'
+        if cell.verdicts_seen:
+            unstable = "unstable: " + " / ".join(cell.verdicts_seen)
+            attributes += f' title="{e(unstable)}"'
+        return f"<td{attributes}>{e(cell.mark)}{flags}{parts}</td>"
+    verdict = cell.verdict or cell.status or ""
+    return f'<td class="status" title="{e(verdict)}">{e(cell.status)}{flags}</td>'
 
 
-def _row(index: int, row: Row, columns: list[tuple[Column, str]]) -> str:
-    colours = {mark: PALETTE[i % len(PALETTE)] for i, mark in enumerate(row.legend)}
+def _row(index: int, row: Row, columns: list[Column]) -> str:
     legend = "".join(
-        f'<div><b style="background:{colours[m]}">{e(m)}</b> {e(v, CELL_LIMIT)}</div>'
-        for m, v in row.legend.items()
+        f'<div data-mark="{e(m)}"><b class="k{n % PALETTE_SIZE}">{e(m)}</b> '
+        f"<span>{e(v, CELL_LIMIT)}</span></div>"
+        for n, (m, v) in enumerate(row.legend.items())
     )
-    marks = _mark_cells(row, colours)
-    cells = "".join(_cell(row.cells[c.key], col, marks) for c, col in columns)
+    marks = _mark_cells(row)
+    cells = "".join(_cell(row.cells[c.key], marks) for c in columns)
     differs = " ".join(
         word
         for word, on in (
@@ -281,7 +280,6 @@ def _filters(matrix: Matrix) -> str:
 
 @without_gc
 def render_html(matrix: Matrix) -> str:
-    columns = [(c, f'data-col="{e(c.key)}"') for c in matrix.columns]
     tags = sorted({t for row in matrix.rows for t in row.tags})
     script_hash = base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode()
     csp = (
@@ -326,7 +324,7 @@ Generated by sockmatrix {e(matrix.tool_version)}.</p>
 <th class="sortable" data-sort="differs" scope="col">Differs</th>
 {"".join(_header(c) for c in matrix.columns)}<th scope="col">Verdicts</th></tr></thead>
 <tbody>
-{"".join(_row(i, r, columns) for i, r in enumerate(matrix.rows))}
+{"".join(_row(i, r, matrix.columns) for i, r in enumerate(matrix.rows))}
 </tbody>
 </table>
 </div>

@@ -168,6 +168,12 @@ def test_row_filter_hides_rows(page: Any) -> None:
     assert len(visible_rows(page)) == 2
 
 
+def test_hovering_a_cell_shows_its_full_verdict(page: Any) -> None:
+    cell = page.locator('tr[data-id="differs-probe"] td.mark').nth(0)  # fakeos
+    cell.hover()
+    assert cell.get_attribute("title") == f"recv: {XSS}"
+
+
 def test_clicking_a_cell_opens_the_full_details(page: Any) -> None:
     page.click('tr[data-id="differs-probe"] td.mark >> nth=0')
     page.locator("tr.detail-row .detail").wait_for()

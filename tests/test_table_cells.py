@@ -112,7 +112,7 @@ def test_cells_show_only_differing_parts_in_every_format(three_kinds: Matrix) ->
     assert "**B** recv: blocked (immediate) · close: ok (immediate)" in markdown
     page = render_html(three_kinds)
     assert '<span class="parts"><span>recv: blocked (immediate)</span></span>' in page
-    assert 'title="recv: blocked (immediate) · close: ok (immediate)"' in page
+    assert "<span>recv: blocked (immediate) · close: ok (immediate)</span>" in page  # legend
     text = render_text(three_kinds)
     assert "  B [2] recv: blocked (immediate)\n" in text
     assert "full: recv: blocked (immediate) · close: ok (immediate)" in text
