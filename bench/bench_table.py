@@ -19,6 +19,7 @@ probe, two of them errors, about 1.4 KB per record). Printed, from one run:
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import sys
 import tempfile
@@ -79,7 +80,7 @@ def synthetic_results(platform: int, probes: int, version: int = 0) -> dict[str,
             {
                 "id": f"probe-{n:03d}",
                 "file": f"probes/area/probe-{n:03d}.yaml",
-                "sha256": "0" * 64,
+                "sha256": hashlib.sha256(f"probe-{n}".encode()).hexdigest(),
                 "status": "ok",
                 "reason": None,
                 "duration": 0.1,
