@@ -1,0 +1,67 @@
+"""The state one probe's operations share, and the ways a step can stop short.
+
+Handlers (``_ops_python``, ``_ops_native``) are plain functions of a
+:class:`Context` and a step; the engine owns sequencing, threads and cleanup.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from matrix._observe import StepRun
+
+
+class HarnessError(Exception):
+    """The scenario itself could not be carried out (not an observation)."""
+
+
+class SetupUnavailable(Exception):
+    """This machine lacks something the probe needs (IPv6, say): a skip."""
+
+
+class Unsupported(Exception):
+    """The platform (or the chosen API) has no such option, flag or call."""
+
+
+class NotReached(Exception):
+    """The step needs a socket that was never created (its accept failed)."""
+
+
+@dataclass
+class Context:
+    """Sockets by name and what is known about them, for one probe run."""
+
+    family: str  # OS family for errno names and option encodings
+    api: str  # "native" or "python"
+    native: Any = None  # the NativeApi when api == "native"
+    sockets: dict[str, Any] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    bound: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    runs: dict[str, StepRun] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, name: str, sock: Any, kind: str) -> None:
+        with self.lock:
+            self.sockets[name] = sock
+            self.kinds[name] = kind
+
+    def sock(self, step: dict[str, Any], key: str = "socket") -> Any:
+        name = step[key]
+        with self.lock:
+            if name in self.sockets:
+                return self.sockets[name]
+        # Validation proved every name is declared or made by an accept/dup
+        # step, so a missing one was never made: that step failed or is
+        # still blocked. This step is then not reached, and the verdict forms.
+        raise NotReached(f"socket {name!r} was never created (the step making it did not succeed)")
+
+    def bound_address(self, name: str) -> tuple[Any, ...]:
+        """Where socket ``name`` is (or was) bound: a closed socket's port stays known."""
+        if name not in self.bound:
+            raise HarnessError(f"socket {name!r} has no bound address")
+        return self.bound[name]
+
+    def is_datagram(self, step: dict[str, Any]) -> bool:
+        return self.kinds.get(step["socket"]) == "udp"
