@@ -131,6 +131,7 @@ def test_winsock_select_takes_fd_set_arrays_and_ignores_nfds() -> None:
     native.select([[0x1F4], [], [0x1F4]], 1.5)
     _, (nfds, readfds, writefds, exceptfds, timeval) = lib.calls[0]
     assert nfds == 0 and writefds is None
+    assert struct.unpack_from("=IxxxxQ", exceptfds.raw) == (1, 0x1F4)
     assert struct.unpack_from("=IxxxxQ", readfds.raw) == (1, 0x1F4)
     assert struct.unpack("=ii", timeval.raw) == (1, 500000)
 

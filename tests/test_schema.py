@@ -9,9 +9,9 @@ from typing import Any
 import jsonschema
 import pytest
 
+from matrix._operations import OPERATIONS
 from matrix._ops_native import HANDLERS as NATIVE_HANDLERS
 from matrix._ops_python import HANDLERS as PYTHON_HANDLERS
-from matrix._operations import OPERATIONS
 from matrix._schema_build import (
     PROBE_SCHEMA_PATH,
     RESULTS_SCHEMA_PATH,
