@@ -22,6 +22,9 @@ from typing import Any
 from matrix._timing import timing_class
 
 ALREADY_RETURNED = "already returned"
+AT_OWN_TIMEOUT = "at its timeout"
+# Timers fire late, never this much early (Windows' tick is 15.6 ms).
+TIMER_SLACK = 0.2
 
 
 @dataclass
@@ -81,16 +84,35 @@ def observation(
         }
     start = run.started if since is None else max(since, run.started or since)
     elapsed = max(0.0, run.finished - (start or run.finished))
+    timing = timing_class(elapsed)
+    if already:
+        timing = ALREADY_RETURNED
+    elif _returned_at_own_timeout(run):
+        timing = AT_OWN_TIMEOUT
     return {
         **base,
         "outcome": run.outcome,
         "summary": run.summary,
         "bound": bound,
         "elapsed": round(elapsed, 4),
-        "timing": ALREADY_RETURNED if already else timing_class(elapsed),
+        "timing": timing,
         "error": run.error,
         "value": run.value,
     }
+
+
+def _returned_at_own_timeout(run: StepRun) -> bool:
+    """A select/poll that returned when its own timeout ran out.
+
+    Its wall time is the probe's choice, not the OS's behaviour: the verdict
+    says "at its timeout" so that choosing 2 s or 3 s changes nothing.
+    """
+    timeout = run.step.get("timeout")
+    if run.step["op"] not in ("select", "poll") or not timeout or run.outcome != "returned":
+        return False
+    if run.started is None or run.finished is None:
+        return False
+    return run.finished - run.started >= float(timeout) - TIMER_SLACK
 
 
 def verdict_part(obs: dict[str, Any]) -> str:

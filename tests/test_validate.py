@@ -93,7 +93,7 @@ verdict: [r]
     problem = only(problems_of(write_probe, body))
     assert problem.line == 8
     assert problem.path == ("steps", 0, "seconds")
-    assert problem.message == "not an argument of 'recv' (it takes: bytes, socket)"
+    assert problem.message == "not an argument of 'recv' (it takes: bytes, flags, socket)"
 
 
 def test_misspelt_argument_suggests_the_right_one(write_probe: WriteProbe) -> None:
