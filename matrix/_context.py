@@ -40,6 +40,8 @@ class Context:
     kinds: dict[str, str] = field(default_factory=dict)
     bound: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     runs: dict[str, StepRun] = field(default_factory=dict)
+    # (socket, SO_RCVTIMEO/SO_SNDTIMEO) -> seconds, as set by setsockopt steps.
+    timeouts: dict[tuple[str, str], float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, name: str, sock: Any, kind: str) -> None:
@@ -62,6 +64,22 @@ class Context:
         if name not in self.bound:
             raise HarnessError(f"socket {name!r} has no bound address")
         return self.bound[name]
+
+    def own_timeout(self, step: dict[str, Any]) -> float | None:
+        """The timeout that may end ``step`` by itself: select/poll's own, or the
+        SO_RCVTIMEO/SO_SNDTIMEO a setsockopt step gave its socket."""
+        op = step["op"]
+        if op in ("select", "poll"):
+            return float(step["timeout"]) or None
+        option = {"recv": "SO_RCVTIMEO", "recvfrom": "SO_RCVTIMEO", "drain": "SO_RCVTIMEO"}.get(
+            op, "SO_SNDTIMEO" if op in ("send", "sendall", "sendto", "fill") else ""
+        )
+        return self.timeouts.get((step.get("socket", ""), option))
+
+    def note_option(self, step: dict[str, Any]) -> None:
+        """Remember a timeout option a setsockopt step set successfully."""
+        if "duration" in step and step.get("option") in ("SO_RCVTIMEO", "SO_SNDTIMEO"):
+            self.timeouts[(step["socket"], step["option"])] = float(step["duration"])
 
     def is_datagram(self, step: dict[str, Any]) -> bool:
         return self.kinds.get(step["socket"]) == "udp"

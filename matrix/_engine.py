@@ -205,6 +205,7 @@ class Engine:
                 self._record(observation(run, name=name, bound=None, since=since))
 
     def _execute(self, run: StepRun) -> None:
+        run.own_timeout = self.ctx.own_timeout(run.step)
         run.started = time.monotonic()
         try:
             summary, value = self.handlers[run.step["op"]](self.ctx, run.step)

@@ -150,6 +150,7 @@ def op_setsockopt(ctx: Context, step: dict[str, Any]) -> Result:
         api.setsockopt(sock, *common.option(step), encode_duration(step["duration"], ctx.family))
     else:
         api.setsockopt(sock, *common.option(step), INT.pack(int(step["value"])))
+    ctx.note_option(step)
     return "ok", {}
 
 

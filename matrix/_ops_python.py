@@ -144,6 +144,7 @@ def op_setsockopt(ctx: Context, step: dict[str, Any]) -> Result:
         sock.setsockopt(*common.option(step), encode_duration(step["duration"], ctx.family))
     else:
         sock.setsockopt(*common.option(step), int(step["value"]))
+    ctx.note_option(step)
     return "ok", {}
 
 
