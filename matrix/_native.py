@@ -210,7 +210,7 @@ class NativeApi:
         # Winsock has no dup(): CPython's socket.dup() duplicates through
         # WSADuplicateSocketW into a WSAPROTOCOL_INFOW and WSASocketW on it.
         info = ctypes.create_string_buffer(1024)  # > sizeof(WSAPROTOCOL_INFOW)
-        pid = ctypes.windll.kernel32.GetCurrentProcessId()  # type: ignore[attr-defined]
+        pid = os.getpid()  # the target process of the duplicate: this one
         self._call("WSADuplicateSocketW", self.handle(sock), pid, info)
         from_info = -1  # FROM_PROTOCOL_INFO
         flags = 0x01 | 0x80  # WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT
