@@ -19,15 +19,18 @@ from __future__ import annotations
 import ipaddress
 import struct
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 FLAG_NAMES = ("PEEK", "WAITALL", "OOB", "DONTWAIT", "NOSIGNAL")
 POLL_NAMES = ("IN", "PRI", "OUT", "ERR", "HUP", "NVAL", "RDHUP")
 
 
-@dataclass(frozen=True)
-class Abi:
-    """The parts of one OS's socket ABI the native layer depends on."""
+class Abi(NamedTuple):
+    """The parts of one OS's socket ABI the native layer depends on.
+
+    A NamedTuple, not a dataclass: it is built in every probe's child process,
+    where a dataclass's generated methods cost milliseconds of start-up.
+    """
 
     name: str
     # Where the functions are: "process" (dlopen(NULL): libc and anything the
@@ -60,9 +63,9 @@ class Abi:
     # the probe's to close again (closesocket's WSAEWOULDBLOCK).
     close_keeps_handle: frozenset[int]
     # send/recv flags; None where the OS has no such flag.
-    msg: Mapping[str, int | None] = field(default_factory=dict)
-    poll: Mapping[str, int | None] = field(default_factory=dict)
-    source: str = ""
+    msg: Mapping[str, int | None]
+    poll: Mapping[str, int | None]
+    source: str
 
 
 # -- sockaddr --------------------------------------------------------------

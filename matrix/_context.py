@@ -7,7 +7,6 @@ Handlers (``_ops_python``, ``_ops_native``) are plain functions of a
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from typing import Any
 
 from matrix._observe import StepRun
@@ -29,20 +28,20 @@ class NotReached(Exception):
     """The step needs a socket that was never created (its accept failed)."""
 
 
-@dataclass
 class Context:
     """Sockets by name and what is known about them, for one probe run."""
 
-    family: str  # OS family for errno names and option encodings
-    api: str  # "native" or "python"
-    native: Any = None  # the NativeApi when api == "native"
-    sockets: dict[str, Any] = field(default_factory=dict)
-    kinds: dict[str, str] = field(default_factory=dict)
-    bound: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    runs: dict[str, StepRun] = field(default_factory=dict)
-    # (socket, SO_RCVTIMEO/SO_SNDTIMEO) -> seconds, as set by setsockopt steps.
-    timeouts: dict[tuple[str, str], float] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    def __init__(self, family: str, api: str) -> None:
+        self.family = family  # OS family for errno names and option encodings
+        self.api = api  # "native" or "python"
+        self.native: Any = None  # the NativeApi when api == "native"
+        self.sockets: dict[str, Any] = {}
+        self.kinds: dict[str, str] = {}
+        self.bound: dict[str, tuple[Any, ...]] = {}
+        self.runs: dict[str, StepRun] = {}
+        # (socket, SO_RCVTIMEO/SO_SNDTIMEO) -> seconds, as set by setsockopt steps.
+        self.timeouts: dict[tuple[str, str], float] = {}
+        self.lock = threading.Lock()
 
     def add(self, name: str, sock: Any, kind: str) -> None:
         with self.lock:

@@ -24,7 +24,6 @@ import os
 import struct
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from matrix import _abi
@@ -35,16 +34,21 @@ class NativeUnavailable(Exception):
     """The native layer cannot run here (32-bit, unknown ABI, library missing)."""
 
 
-@dataclass
 class NativeSocket:
     """A descriptor the native layer owns; Python's socket module never closes it."""
 
-    handle: int
-    family: str  # "ipv4" or "ipv6"
-    kind: str  # "stream" or "dgram"
-    # Last mode set through this layer; None where the OS decided (accept).
-    blocking: bool | None = True
-    closed: bool = False
+    __slots__ = ("blocking", "closed", "family", "handle", "kind")
+
+    def __init__(self, handle: int, family: str, kind: str, blocking: bool | None = True) -> None:
+        self.handle = handle
+        self.family = family  # "ipv4" or "ipv6"
+        self.kind = kind  # "stream" or "dgram"
+        # Last mode set through this layer; None where the OS decided (accept).
+        self.blocking = blocking
+        self.closed = False
+
+    def __repr__(self) -> str:
+        return f"NativeSocket({self.handle}, {self.family}, {self.kind}, closed={self.closed})"
 
 
 def _signatures(abi: Abi) -> dict[str, tuple[Any, list[Any]]]:
@@ -268,25 +272,27 @@ def _buffer(data: bytes) -> Any:
     return ctypes.create_string_buffer(data, len(data))
 
 
+# sys.platform prefix -> (module, name) of its ABI; only the one needed is imported.
+_ABIS = (
+    ("linux", "_abi_linux", "LINUX"),
+    ("darwin", "_abi_bsd", "DARWIN"),
+    ("freebsd", "_abi_bsd", "FREEBSD"),
+    ("openbsd", "_abi_bsd", "OPENBSD"),
+    ("netbsd", "_abi_bsd", "NETBSD"),
+    ("sunos", "_abi_illumos", "ILLUMOS"),
+    ("illumos", "_abi_illumos", "ILLUMOS"),
+    ("win32", "_abi_winsock", "WINSOCK"),
+    ("cygwin", "_abi_winsock", "WINSOCK"),
+)
+
+
 def abi_for(platform: str) -> Abi:
     """The ABI of ``platform`` (a ``sys.platform`` value)."""
-    from matrix._abi_bsd import DARWIN, FREEBSD, NETBSD, OPENBSD
-    from matrix._abi_illumos import ILLUMOS
-    from matrix._abi_linux import LINUX
-    from matrix._abi_winsock import WINSOCK
+    import importlib
 
-    for prefix, abi in (
-        ("linux", LINUX),
-        ("darwin", DARWIN),
-        ("freebsd", FREEBSD),
-        ("openbsd", OPENBSD),
-        ("netbsd", NETBSD),
-        ("sunos", ILLUMOS),
-        ("illumos", ILLUMOS),
-        ("win32", WINSOCK),
-        ("cygwin", WINSOCK),
-    ):
+    for prefix, module, name in _ABIS:
         if platform.startswith(prefix):
+            abi: Abi = getattr(importlib.import_module(f"matrix.{module}"), name)
             return abi
     raise NativeUnavailable(f"no native ABI description for {platform}; use --api python")
 

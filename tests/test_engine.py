@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 import sys
 import threading
@@ -351,7 +350,7 @@ def test_a_flag_the_platform_lacks_is_unsupported(monkeypatch: pytest.MonkeyPatc
     from matrix._native import native_api
 
     abi = native_api().abi
-    monkeypatch.setattr(native_api(), "abi", dataclasses.replace(abi, msg={**abi.msg, "OOB": None}))
+    monkeypatch.setattr(native_api(), "abi", abi._replace(msg={**abi.msg, "OOB": None}))
     result = run(
         scenario(
             [{"op": "send", "socket": "local", "data": "x", "flags": ["OOB"], "name": "oob"}],
