@@ -105,6 +105,9 @@ class Engine:
         except SetupUnavailable as exc:
             self._cleanup()
             return self._result("skipped", str(exc))
+        except HarnessError as exc:
+            self._cleanup()
+            return self._result("harness-error", str(exc))
         except Exception as exc:  # the native layer cannot load, say
             self._cleanup()
             return self._result("harness-error", f"setup failed: {exc}")

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from matrix._addresses import LOOPBACK, address_problem
+from matrix._addresses import LOOPBACK, address_problem, destination_problem
 from matrix._context import Context, HarnessError, Unsupported
 
 Handler = Callable[[Context, dict[str, Any]], tuple[str, dict[str, Any]]]
@@ -54,12 +54,38 @@ def checked(address: str) -> str:
     return address
 
 
+def destination(ctx: Context, host: str, port: int) -> tuple[str, int]:
+    """The last check before connect()/sendto(): loopback, and a port of our own."""
+    own = {int(address[1]) for address in ctx.bound.values() if len(address) > 1}
+    problem = destination_problem(host, port, own)
+    if problem is not None:
+        raise HarnessError(problem)
+    return host, port
+
+
+def closed_port(ctx: Context, family: str) -> int:
+    """A loopback port refused for this whole probe: bound, never listening.
+
+    The holder is a socket-module socket in both APIs: no step ever uses it,
+    and cleanup closes it with the rest.
+    """
+    import socket
+
+    name = f"_closed-port-{family}"
+    if name not in ctx.sockets:
+        holder = socket.socket(socket.AF_INET6 if family == "ipv6" else socket.AF_INET)
+        ctx.add(name, holder, "reserved")
+        holder.bind((LOOPBACK[family], 0))
+        ctx.bound[name] = holder.getsockname()
+    return int(ctx.bound[name][1])
+
+
 def connect_target(ctx: Context, step: dict[str, Any], family: str) -> tuple[str, int]:
     if "to" in step:
         host, port = ctx.bound_address(step["to"])[:2]
     else:
-        host, port = LOOPBACK[family], int(step["port"])
-    return checked(step.get("address", host)), int(port)
+        host, port = LOOPBACK[family], closed_port(ctx, family)
+    return destination(ctx, step.get("address", host), int(port))
 
 
 def bind_target(ctx: Context, step: dict[str, Any], family: str) -> tuple[str, int]:
@@ -70,17 +96,36 @@ def bind_target(ctx: Context, step: dict[str, Any], family: str) -> tuple[str, i
 
 def sendto_target(ctx: Context, step: dict[str, Any]) -> tuple[str, int]:
     target = ctx.bound_address(step["to"])
-    return checked(target[0]), int(target[1])
+    return destination(ctx, target[0], int(target[1]))
 
 
-def option(step: dict[str, Any]) -> tuple[int, int]:
-    """(level, optname) of the step's option here, or unsupported."""
-    from matrix._options import option_constants
+def option(ctx: Context, step: dict[str, Any]) -> tuple[int, int]:
+    """(level, optname) of the step's option here (allow-listed), or unsupported."""
+    from matrix._option_table import OptionRefused, resolve
 
-    constants = option_constants(step["option"])
+    try:
+        constants = resolve(step["option"], ctx.family)
+    except OptionRefused as exc:
+        raise HarnessError(str(exc)) from None
     if constants is None:
         raise Unsupported(f"{step['option']} does not exist on this platform")
     return constants
+
+
+def allowed_option(ctx: Context, name: str, how: str, value: Any) -> tuple[int, int] | None:
+    """The allow-list, checked again right before setsockopt()."""
+    from matrix._option_table import OptionRefused, checked_set, resolve
+
+    try:
+        checked_set(name, how, value)
+        return resolve(name, ctx.family)
+    except OptionRefused as exc:
+        raise HarnessError(str(exc)) from None
+
+
+def check_setsockopt(ctx: Context, step: dict[str, Any]) -> None:
+    how = next(k for k in ("value", "linger", "duration", "raw") if k in step)
+    allowed_option(ctx, step.get("option", "SO_LINGER"), how, step[how])
 
 
 def flag_bits(step: dict[str, Any], lookup: Callable[[str], int | None]) -> int:

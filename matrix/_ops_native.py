@@ -140,16 +140,17 @@ def op_listen(ctx: Context, step: dict[str, Any]) -> Result:
 
 def op_setsockopt(ctx: Context, step: dict[str, Any]) -> Result:
     sock, api = ctx.sock(step), _api(ctx)
+    common.check_setsockopt(ctx, step)
     if "linger" in step:
         linger = step["linger"]
         api.setsockopt(sock, *encode_linger(linger["on"], linger["seconds"], ctx.family))
     elif "raw" in step:
         raw = step["raw"]
-        api.setsockopt(sock, *common.option(step), struct.pack(raw["format"], *raw["values"]))
+        api.setsockopt(sock, *common.option(ctx, step), struct.pack(raw["format"], *raw["values"]))
     elif "duration" in step:
-        api.setsockopt(sock, *common.option(step), encode_duration(step["duration"], ctx.family))
+        api.setsockopt(sock, *common.option(ctx, step), encode_duration(step["duration"], ctx.family))
     else:
-        api.setsockopt(sock, *common.option(step), INT.pack(int(step["value"])))
+        api.setsockopt(sock, *common.option(ctx, step), INT.pack(int(step["value"])))
     ctx.note_option(step)
     return "ok", {}
 
@@ -162,12 +163,12 @@ def op_getsockopt(ctx: Context, step: dict[str, Any]) -> Result:
         data = api.getsockopt(sock, level, optname, linger_size(ctx.family))
         return common.linger_summary(decode_linger(data, ctx.family))
     if decode == "duration":
-        seconds = decode_duration(api.getsockopt(sock, *common.option(step), 16), ctx.family)
+        seconds = decode_duration(api.getsockopt(sock, *common.option(ctx, step), 16), ctx.family)
         return f"{seconds:g} s", {"seconds": seconds}
     if "raw" in step:
-        data = api.getsockopt(sock, *common.option(step), 32)
+        data = api.getsockopt(sock, *common.option(ctx, step), 32)
         return common.raw_summary(step["raw"]["format"], data)
-    data = api.getsockopt(sock, *common.option(step), INT.size)
+    data = api.getsockopt(sock, *common.option(ctx, step), INT.size)
     # Some options fill in less than an int (a BOOL byte on Windows).
     (value,) = INT.unpack(data.ljust(INT.size, b"\0")[: INT.size])
     if decode == "errno":

@@ -134,16 +134,17 @@ def op_listen(ctx: Context, step: dict[str, Any]) -> Result:
 
 def op_setsockopt(ctx: Context, step: dict[str, Any]) -> Result:
     sock = ctx.sock(step)
+    common.check_setsockopt(ctx, step)
     if "linger" in step:
         linger = step["linger"]
         sock.setsockopt(*encode_linger(linger["on"], linger["seconds"], ctx.family))
     elif "raw" in step:
         raw = step["raw"]
-        sock.setsockopt(*common.option(step), struct.pack(raw["format"], *raw["values"]))
+        sock.setsockopt(*common.option(ctx, step), struct.pack(raw["format"], *raw["values"]))
     elif "duration" in step:
-        sock.setsockopt(*common.option(step), encode_duration(step["duration"], ctx.family))
+        sock.setsockopt(*common.option(ctx, step), encode_duration(step["duration"], ctx.family))
     else:
-        sock.setsockopt(*common.option(step), int(step["value"]))
+        sock.setsockopt(*common.option(ctx, step), int(step["value"]))
     ctx.note_option(step)
     return "ok", {}
 
@@ -156,13 +157,13 @@ def op_getsockopt(ctx: Context, step: dict[str, Any]) -> Result:
         data = sock.getsockopt(level, optname, linger_size(ctx.family))
         return common.linger_summary(decode_linger(data, ctx.family))
     if decode == "duration":
-        seconds = decode_duration(sock.getsockopt(*common.option(step), 16), ctx.family)
+        seconds = decode_duration(sock.getsockopt(*common.option(ctx, step), 16), ctx.family)
         return f"{seconds:g} s", {"seconds": seconds}
     if "raw" in step:
         # Ask for more than the format needs: the OS says how much it filled in
         # (Winsock's linger is 4 bytes where POSIX's is 8).
-        return common.raw_summary(step["raw"]["format"], sock.getsockopt(*common.option(step), 32))
-    value = sock.getsockopt(*common.option(step))
+        return common.raw_summary(step["raw"]["format"], sock.getsockopt(*common.option(ctx, step), 32))
+    value = sock.getsockopt(*common.option(ctx, step))
     if decode == "errno":
         return common.errno_summary(value, ctx.family)
     return str(value), {"value": value}

@@ -13,7 +13,8 @@ from typing import Any
 
 from matrix._addresses import LOOPBACK
 from matrix._context import Context, SetupUnavailable
-from matrix._options import encode_linger, option_constants
+from matrix._ops_common import allowed_option
+from matrix._options import encode_linger
 
 FAMILIES = {"ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
 POST_CONNECT_OPTIONS = ("blocking", "timeout")
@@ -53,7 +54,7 @@ def _apply_options(ctx: Context, sock: socket.socket, options: dict[str, Any], p
         elif key == "linger":
             sock.setsockopt(*encode_linger(value["on"], value["seconds"], ctx.family))
         else:
-            constants = option_constants(key)
+            constants = allowed_option(ctx, key, "value", value)
             if constants is None:
                 raise SetupUnavailable(f"{key} does not exist on this platform")
             sock.setsockopt(*constants, value)
