@@ -148,7 +148,9 @@ def op_setsockopt(ctx: Context, step: dict[str, Any]) -> Result:
         raw = step["raw"]
         api.setsockopt(sock, *common.option(ctx, step), struct.pack(raw["format"], *raw["values"]))
     elif "duration" in step:
-        api.setsockopt(sock, *common.option(ctx, step), encode_duration(step["duration"], ctx.family))
+        api.setsockopt(
+            sock, *common.option(ctx, step), encode_duration(step["duration"], ctx.family)
+        )
     else:
         api.setsockopt(sock, *common.option(ctx, step), INT.pack(int(step["value"])))
     ctx.note_option(step)

@@ -162,7 +162,9 @@ def op_getsockopt(ctx: Context, step: dict[str, Any]) -> Result:
     if "raw" in step:
         # Ask for more than the format needs: the OS says how much it filled in
         # (Winsock's linger is 4 bytes where POSIX's is 8).
-        return common.raw_summary(step["raw"]["format"], sock.getsockopt(*common.option(ctx, step), 32))
+        return common.raw_summary(
+            step["raw"]["format"], sock.getsockopt(*common.option(ctx, step), 32)
+        )
     value = sock.getsockopt(*common.option(ctx, step))
     if decode == "errno":
         return common.errno_summary(value, ctx.family)

@@ -217,16 +217,13 @@ def test_a_service_on_loopback_is_out_of_reach(socket_calls: list[tuple[str, Any
 
 
 def test_bookkeeping_aimed_at_a_foreign_port_is_refused(socket_calls: list[Any]) -> None:
-    engine = Engine(
-        {"id": "x", "sockets": [{"tcp": "c"}], "steps": [], "verdict": []}, lambda event: None
-    )
-    engine.sockets["c"] = socket.socket()
-    engine.bound["svc"] = ("127.0.0.1", 5432)
-    try:
-        with pytest.raises(HarnessError, match="belongs to no socket"):
-            engine._destination("127.0.0.1", 6379)
-    finally:
-        engine.sockets["c"].close()
+    from matrix._ops_common import destination
+
+    ctx = Context(family="test", api="native")
+    ctx.bound["svc"] = ("127.0.0.1", 5432)
+    with pytest.raises(HarnessError, match="belongs to no socket"):
+        destination(ctx, "127.0.0.1", 6379)
+    assert destination(ctx, "127.0.0.1", 5432) == ("127.0.0.1", 5432)
     assert socket_calls == []
 
 

@@ -109,7 +109,7 @@ verdict: [r]
     messages = [f"{p.path[-1]}: {p.message}" for p in problems_of(write_probe, body)]
     assert (
         "sokcet: unknown key (did you mean 'socket'?); "
-        "'recv' takes: bytes, name, note, op, socket, thread, within"
+        "'recv' takes: bytes, flags, name, note, op, socket, thread, within"
     ) in messages
     assert "0: missing required key 'socket'" in messages
 
