@@ -28,13 +28,15 @@ from typing import Any
 import fastjsonschema
 
 import matrix
-from matrix._platform import identity_conflict
+from matrix._platform import collision_reason, stack_label
 from matrix._schema_build import RESULTS_SCHEMA_PATH
 from matrix.results import SCHEMA_VERSION
 from matrix.runner import verdict_or_status
 from matrix.validate import ProbeFile
 
-FAMILY_ORDER = ("linux", "windows", "macos")
+# Columns group by family; the Linux API's other stack (WSL1) sits next to Linux,
+# the BSD stacks after XNU, their descendant.
+FAMILY_ORDER = ("linux", "wsl1", "windows", "macos", "freebsd", "openbsd", "netbsd", "illumos")
 MAX_RESULTS_BYTES = 64 * 1024 * 1024
 
 
@@ -62,12 +64,19 @@ class Column:
     files: list[str]
     documented_only: bool = False
     stack: str = ""  # the TCP/IP stack behind the API (WSL1: Windows); "" in older files
+    api: str = ""  # the system-call API the probes used (WSL1: Linux)
+
+    @property
+    def stack_label(self) -> str:
+        return stack_label(self.stack, self.api)
 
     @property
     def label(self) -> str:
         if self.documented_only:
             return f"{self.os} (documented)"
-        return f"{self.os} {self.os_version} {self.machine} py{self.python}"
+        text = f"{self.os} {self.os_version} {self.machine} py{self.python}"
+        # Only where the name alone would mislead: WSL1 is not Linux's stack.
+        return f"{text} ({self.stack_label})" if self.api and self.api != self.stack else text
 
 
 @dataclass
@@ -189,6 +198,7 @@ def _column_of(document: dict[str, Any], file: str) -> Column:
         source=dict(document.get("source", {})),
         files=[file],
         stack=str(platform.get("stack", "")),
+        api=str(platform.get("api", "")),
     )
 
 
@@ -292,17 +302,8 @@ def _key_collision(
     file: str, document: dict[str, Any], entries: list[tuple[str, dict[str, Any]]]
 ) -> Skipped | None:
     """Two platforms sharing one key (not re-runs of one): refuse the second, naming both."""
-    for other_file, other in entries:
-        conflict = identity_conflict(other, document)
-        if conflict is not None:
-            field, theirs, ours = conflict
-            return Skipped(
-                file,
-                f"platform key {document['platform']['key']!r} collides with {other_file}: "
-                f"{field} is {ours!r} here and {theirs!r} there, so they are different "
-                "platforms; not merged",
-            )
-    return None
+    reason = collision_reason(document, entries)
+    return Skipped(file, reason) if reason else None
 
 
 def _row(
