@@ -379,6 +379,14 @@ def _results_schema() -> dict[str, Any]:
                     "machine": {**string, "description": "Architecture, e.g. x86_64."},
                     "python_version": string,
                     "python_implementation": string,
+                    "os_build": {
+                        **string,
+                        "description": "Full build: macOS product version, Windows build.UBR.",
+                    },
+                    "stack": {**string, "description": "TCP/IP stack, e.g. XNU; WSL1: Windows."},
+                    "api": {**string, "description": "System-call API used; WSL1: Linux."},
+                    "libc": {**string, "description": "Linux C library: glibc or musl."},
+                    "image_os": {**string, "description": "GitHub runner image (ImageOS)."},
                     "key": {
                         "type": "string",
                         "pattern": "^[a-z0-9._-]+$",
