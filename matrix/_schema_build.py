@@ -375,9 +375,18 @@ def _results_schema() -> dict[str, Any]:
                 "required": ["os", "os_version", "machine", "python_version", "key"],
                 "properties": {
                     "os": {**string, "description": "OS family: linux, windows, macos, …"},
-                    "os_version": {**string, "description": "Kernel (Linux) or OS release."},
-                    "machine": {**string, "description": "Architecture, e.g. x86_64."},
-                    "python_version": string,
+                    "os_version": {
+                        **string,
+                        # ASCII only: "²".isdigit() is true but int("²") fails.
+                        "pattern": "^[A-Za-z0-9._+~-]{1,64}$",
+                        "description": "Kernel (Linux) or OS release.",
+                    },
+                    "machine": {
+                        **string,
+                        "pattern": "^[A-Za-z0-9._-]{1,32}$",
+                        "description": "Architecture, e.g. x86_64.",
+                    },
+                    "python_version": {**string, "pattern": "^[0-9]{1,3}\\.[0-9]{1,3}"},
                     "python_implementation": string,
                     "os_build": {
                         **string,
@@ -445,6 +454,7 @@ def _results_schema() -> dict[str, Any]:
                                 "runs": {"type": "integer", "minimum": 1},
                                 "verdicts": {
                                     "type": "object",
+                                    "maxProperties": 1000,
                                     "additionalProperties": {"type": "integer"},
                                 },
                             },
@@ -454,6 +464,19 @@ def _results_schema() -> dict[str, Any]:
                             "description": "The repeated runs gave more than one verdict.",
                         },
                         "cleanup": {"type": "array", "items": string},
+                        "run": {
+                            "type": "object",
+                            "description": "Provenance of a record kept from an earlier "
+                            "run of this platform (a run of some probes keeps the others).",
+                            "properties": {
+                                "started": string,
+                                "tool_version": string,
+                                "source": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "string"},
+                                },
+                            },
+                        },
                     },
                 },
             },

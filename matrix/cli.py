@@ -7,7 +7,6 @@ input was skipped), 2 usage or validation errors, 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -182,8 +181,10 @@ def _probe_sources(args: argparse.Namespace) -> list[Path]:
 
 
 def _print_problems(problems: Sequence[Any]) -> None:
+    from matrix._terminal import printable
+
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(printable(str(problem)), file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -214,7 +215,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         for p in probes
         if args.tag is None or args.tag in p.data["tags"]
     ]
-    print(tabulate(rows, headers=["id", "title", "tags"]))
+    from matrix._terminal import printable
+
+    print(printable(tabulate(rows, headers=["id", "title", "tags"])))
     return EXIT_USAGE if problems else EXIT_OK
 
 
@@ -321,36 +324,53 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_PROBE_FAILED if failed else EXIT_OK
 
 
+def _published_probe_file(text: str) -> Path | None:
+    """A results file's ``file`` field, if it names a probe file here and nothing else.
+
+    The field comes from a file that may be hostile: only a relative path to a
+    .yaml file, never climbing out with ``..``, is looked at.
+    """
+    path = Path(text)
+    if path.is_absolute() or ".." in path.parts or path.suffix != ".yaml" or path.drive:
+        return None
+    return path
+
+
 def cmd_show(args: argparse.Namespace) -> int:
+    from matrix._results_read import Unreadable, read_results
+    from matrix._terminal import printable
     from matrix.report import probe_detail
-    from matrix.results import default_results_path
+    from matrix.results import SCHEMA_VERSION, default_results_path
     from matrix.selection import builtin_probe_dir
     from matrix.validate import check_probe_file
 
     path = args.results or default_results_path()
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        print(f"sockmatrix show: cannot read {path}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    records = {r.get("id"): r for r in document.get("probes", []) if isinstance(r, dict)}
+        document = read_results(path, SCHEMA_VERSION)
+    except Unreadable as exc:
+        print(printable(f"sockmatrix show: {path}: skipped: {exc}"), file=sys.stderr)
+        return EXIT_PROBE_FAILED
+    records = {r["id"]: r for r in document["probes"]}
     if args.probe not in records:
         import difflib
 
-        close = difflib.get_close_matches(args.probe, [str(k) for k in records], n=1)
+        close = difflib.get_close_matches(args.probe, list(records), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        print(f"sockmatrix show: no probe {args.probe!r} in {path}{hint}", file=sys.stderr)
+        print(
+            printable(f"sockmatrix show: no probe {args.probe!r} in {path}{hint}"), file=sys.stderr
+        )
         return EXIT_USAGE
     record = records[args.probe]
     probe = None
-    candidates = [Path(str(record.get("file", "")))]
+    published = _published_probe_file(str(record.get("file", "")))
+    candidates = [published] if published is not None else []
     candidates += sorted(builtin_probe_dir().rglob(f"{args.probe}.yaml"))
     for candidate in candidates:
         if candidate.is_file():
             probe_file, _ = check_probe_file(candidate)
             probe = probe_file.data if probe_file else None
             break
-    print(probe_detail(record, probe))
+    print(printable(probe_detail(record, probe)))
     return EXIT_OK
 
 

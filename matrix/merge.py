@@ -16,8 +16,7 @@ Rules of this module:
 
 from __future__ import annotations
 
-import functools
-import json
+import itertools
 import re
 import string
 from collections.abc import Iterator
@@ -25,11 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import fastjsonschema
-
 import matrix
 from matrix._platform import collision_reason, stack_label
-from matrix._schema_build import RESULTS_SCHEMA_PATH
+from matrix._results_read import Unreadable, read_results
 from matrix.results import SCHEMA_VERSION
 from matrix.runner import verdict_or_status
 from matrix.validate import ProbeFile
@@ -37,7 +34,6 @@ from matrix.validate import ProbeFile
 # Columns group by family; the Linux API's other stack (WSL1) sits next to Linux,
 # the BSD stacks after XNU, their descendant.
 FAMILY_ORDER = ("linux", "wsl1", "windows", "macos", "freebsd", "openbsd", "netbsd", "illumos")
-MAX_RESULTS_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -123,52 +119,19 @@ class Matrix:
         return Matrix(self.columns, [r for r in self.rows if tag in r.tags], self.skipped)
 
 
-@functools.cache
-def _results_validator() -> Any:
-    schema = json.loads(RESULTS_SCHEMA_PATH.read_text(encoding="utf-8"))
-    return fastjsonschema.compile(schema)
-
-
 def load_results(path: Path) -> dict[str, Any] | Skipped:
     """One results file, checked, or the reason it cannot be used."""
-    name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_RESULTS_BYTES:
-            return Skipped(name, f"{size} bytes is over the {MAX_RESULTS_BYTES} byte limit")
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        return Skipped(name, f"cannot be read ({exc.strerror or exc})")
-    except UnicodeDecodeError:
-        return Skipped(name, "is not UTF-8 text")
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        at_end = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated")
-        hint = " (truncated?)" if at_end else ""
-        return Skipped(name, f"is not valid JSON{hint}: {exc}")
-    except RecursionError:
-        return Skipped(name, "is nested too deeply to be a results file")
-    if not isinstance(document, dict):
-        return Skipped(name, "is not a results document (expected a JSON object)")
-    version = document.get("schema_version")
-    if version != SCHEMA_VERSION:
-        return Skipped(
-            name, f"has schema version {version!r}; this sockmatrix reads version {SCHEMA_VERSION}"
-        )
-    try:
-        _results_validator()(document)
-    except fastjsonschema.JsonSchemaValueException as error:
-        trail = "/".join(str(p) for p in error.path[1:]) or "(top level)"
-        return Skipped(
-            name, f"does not match the results schema at {trail}: {str(error.message)[:200]}"
-        )
-    return document
+        return read_results(path, SCHEMA_VERSION)
+    except Unreadable as exc:
+        return Skipped(str(path), str(exc))
 
 
 def _version_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """Sort '10.0.26100' after '10.0.9200' and '15.10' after '15.9'."""
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-_]", text))
+    return tuple(
+        (0, int(p)) if p.isascii() and p.isdigit() else (1, p) for p in re.split(r"[.\-_]", text)
+    )
 
 
 def column_order(column: Column) -> tuple[Any, ...]:
@@ -203,10 +166,10 @@ def _column_of(document: dict[str, Any], file: str) -> Column:
 
 
 def _mark_names() -> Iterator[str]:
-    yield from string.ascii_uppercase
-    for first in string.ascii_uppercase:
-        for second in string.ascii_uppercase:
-            yield first + second
+    """A, B, … Z, AA, AB, … ZZ, AAA, …: never runs out (a file may hold 703 verdicts)."""
+    for length in itertools.count(1):
+        for letters in itertools.product(string.ascii_uppercase, repeat=length):
+            yield "".join(letters)
 
 
 def matches_expectation(expect: dict[str, Any], observations: list[dict[str, Any]]) -> list[str]:

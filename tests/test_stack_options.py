@@ -100,3 +100,20 @@ def test_the_table_agrees_with_this_pythons_socket_module() -> None:
     if family not in KEEPALIVE:
         pytest.skip(f"no table for {family}")
     assert matches_running_python(family) == []
+
+
+def test_keepalive_data_agrees_with_the_option_allow_list() -> None:
+    # matrix/_option_table.py places linux, macos and windows numbers itself; the
+    # two tables must never disagree where both speak.
+    from matrix._option_table import KNOWN_OPTIONS
+
+    for family in ("linux", "macos", "windows"):
+        options = KEEPALIVE[family]
+        for name, entry in (
+            ("TCP_KEEPIDLE", options.idle),
+            ("TCP_KEEPINTVL", options.interval),
+            ("TCP_KEEPCNT", options.count),
+        ):
+            assert entry is not None
+            assert KNOWN_OPTIONS[name].numbers[family] == entry[1], (family, name)
+    assert KNOWN_OPTIONS["TCP_KEEPIDLE"].native.get("macos") == KEEPALIVE["macos"].idle[0]  # type: ignore[index]
