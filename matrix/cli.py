@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import matrix
+from matrix import cmd_check
 
 EXIT_OK, EXIT_PROBE_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -97,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser(
         "show",
         help="print one probe's full observations from a results file",
+        description="Print one probe's title, question and every observation of one "
+        "platform's run: each step's outcome, raw errno and the platform's error name, "
+        "portable name, elapsed time and timing class, plus the probe's assumptions and "
+        "whether they hold there.",
     )
     show.add_argument("probe", metavar="PROBE", help="probe id")
     show.add_argument(
@@ -150,8 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         nargs="+",
         metavar="PATH",
-        help="probe files or folders that give titles, documentation and the "
-        "current sha256 (default: the built-in library)",
+        help="probe files or folders whose text (titles, documentation, sha256) replaces "
+        "what the results files carry; without it the results alone suffice",
     )
     table.add_argument(
         "--readme",
@@ -165,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --readme: change nothing, exit 1 if FILE's table is stale",
     )
 
+    cmd_check.add_parser(commands)
     listing = commands.add_parser("list", help="list the probes: id, title, tags")
     _add_paths(listing, "list")
     listing.add_argument("--tag", help="only probes with this tag")
@@ -339,6 +345,8 @@ def _published_probe_file(text: str) -> Path | None:
 def cmd_show(args: argparse.Namespace) -> int:
     from matrix._results_read import Unreadable, read_results
     from matrix._terminal import printable
+    from matrix.cmd_check import assumption_lines
+    from matrix.probe_meta import embedded_probes
     from matrix.report import probe_detail
     from matrix.results import SCHEMA_VERSION, default_results_path
     from matrix.selection import builtin_probe_dir
@@ -361,16 +369,18 @@ def cmd_show(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     record = records[args.probe]
-    probe = None
+    embedded = embedded_probes([(str(path), {"probes": [record]})]).get(args.probe)
+    probe = {"question": "", **embedded.data} if embedded else None
     published = _published_probe_file(str(record.get("file", "")))
     candidates = [published] if published is not None else []
     candidates += sorted(builtin_probe_dir().rglob(f"{args.probe}.yaml"))
-    for candidate in candidates:
+    for candidate in candidates if probe is None else []:
         if candidate.is_file():
             probe_file, _ = check_probe_file(candidate)
             probe = probe_file.data if probe_file else None
             break
     print(printable(probe_detail(record, probe)))
+    print(printable(assumption_lines(record, document.get("platform"))))
     return EXIT_OK
 
 
@@ -428,7 +438,11 @@ def cmd_table(args: argparse.Namespace) -> int:
     probes, problems = validate_paths(args.probes or [builtin_probe_dir()])
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
-    merged = load_and_merge(files, probes)
+    # Without --probes, what the results embed wins; the built-in library only
+    # fills in for results written before records embedded their probe.
+    merged = (
+        load_and_merge(files, probes, None) if args.probes else load_and_merge(files, [], probes)
+    )
     for skipped in merged.skipped:
         print(skipped, file=sys.stderr)
     if len(merged.skipped) == len(files):
@@ -438,7 +452,17 @@ def cmd_table(args: argparse.Namespace) -> int:
         )
         return EXIT_PROBE_FAILED
     if args.only_differences:
+        everything = len(merged.rows)
         merged = merged.only_differences()
+        if not merged.rows:
+            observed = sum(not c.documented_only for c in merged.columns)
+            print(
+                f"no differences: all {everything} probe(s) gave the same verdict on the "
+                f"{observed} observed platform(s)",
+                file=sys.stderr if (args.output or args.output_dir or args.summary) else sys.stdout,
+            )
+            if not (args.output or args.output_dir or args.summary or args.readme):
+                return EXIT_PROBE_FAILED if merged.skipped else EXIT_OK
     if args.tag:
         merged = merged.with_tag(args.tag)
     status = EXIT_PROBE_FAILED if merged.skipped else EXIT_OK
@@ -511,6 +535,7 @@ COMMANDS = {
     "show": cmd_show,
     "list": cmd_list,
     "table": cmd_table,
+    "check": cmd_check.run,
 }
 
 

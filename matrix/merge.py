@@ -27,6 +27,7 @@ from typing import Any
 import matrix
 from matrix._platform import collision_reason, stack_label
 from matrix._results_read import Unreadable, read_results
+from matrix.probe_meta import embedded_probes
 from matrix.results import SCHEMA_VERSION
 from matrix.runner import verdict_or_status
 from matrix.validate import ProbeFile
@@ -205,6 +206,7 @@ def merge(
     documents: list[tuple[str, dict[str, Any]]],
     probes: list[ProbeFile],
     skipped: list[Skipped] | None = None,
+    fallback: list[ProbeFile] | None = None,
 ) -> Matrix:
     """Build the matrix from (file name, results document) pairs and the probe library."""
     by_key: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -226,7 +228,13 @@ def merge(
         columns.append(column)
         runs[key] = [{p["id"]: p for p in doc["probes"]} for _, doc in entries]
 
-    library = {p.id: p for p in probes}
+    # Probe text: files given (--probes) win, then what the results embed, then
+    # the fallback (the built-in library, for results written before embedding).
+    library = {
+        **{p.id: p for p in fallback or []},
+        **embedded_probes(documents),
+        **{p.id: p for p in probes},
+    }
     # Rows are the probes some platform ran; the library adds titles, sources,
     # documentation and the current sha256.
     probe_ids = sorted({pid for rs in runs.values() for r in rs for pid in r})
@@ -336,7 +344,9 @@ def _row(
     )
 
 
-def load_and_merge(result_paths: list[Path], probes: list[ProbeFile]) -> Matrix:
+def load_and_merge(
+    result_paths: list[Path], probes: list[ProbeFile], fallback: list[ProbeFile] | None = None
+) -> Matrix:
     documents: list[tuple[str, dict[str, Any]]] = []
     skipped: list[Skipped] = []
     for path in result_paths:
@@ -345,7 +355,7 @@ def load_and_merge(result_paths: list[Path], probes: list[ProbeFile]) -> Matrix:
             skipped.append(loaded)
         else:
             documents.append((path.name, loaded))
-    return merge(documents, probes, skipped)
+    return merge(documents, probes, skipped, fallback or [])
 
 
 def results_files(paths: list[Path]) -> list[Path]:

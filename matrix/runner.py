@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import matrix
+from matrix.probe_meta import probe_metadata
 from matrix.validate import ProbeFile
 
 DEFAULT_TIME_LIMIT = 20.0
@@ -100,6 +101,7 @@ class Runner:
             "id": probe.id,
             "file": published_path(probe.path),
             "sha256": probe.sha256,
+            "probe": probe_metadata(probe),
         }
         spawned = time.time()
         started = time.monotonic()
