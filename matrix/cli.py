@@ -435,14 +435,13 @@ def cmd_table(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    probes, problems = validate_paths(args.probes or [builtin_probe_dir()])
-    for problem in problems:
+    # Probe text: --probes wins, then what the results embed; the built-in
+    # library only fills in for results written before records embedded it.
+    builtin, problems = validate_paths([builtin_probe_dir()])
+    given, given_problems = validate_paths(args.probes) if args.probes else ([], [])
+    for problem in [*problems, *given_problems]:
         print(f"warning: {problem}", file=sys.stderr)
-    # Without --probes, what the results embed wins; the built-in library only
-    # fills in for results written before records embedded their probe.
-    merged = (
-        load_and_merge(files, probes, None) if args.probes else load_and_merge(files, [], probes)
-    )
+    merged = load_and_merge(files, given, builtin)
     for skipped in merged.skipped:
         print(skipped, file=sys.stderr)
     if len(merged.skipped) == len(files):

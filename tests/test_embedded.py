@@ -184,3 +184,15 @@ def test_embedded_probes_prefers_the_newest_run() -> None:
     )
     assert embedded_probes([("2", second), ("1", first)])["users-probe"].data["title"] == "B"
     assert embedded_probes([("1", first), ("2", second)])["users-probe"].data["title"] == "B"
+
+
+def test_old_results_keep_builtin_titles_when_other_probes_are_given(
+    tmp_path: Path, write_probe: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_probe(USER_PROBE, id="users-probe")
+    old = record("close-unread-data-resets", "close: ok (immediate)")
+    write_results(tmp_path / "r", "t.json", results_document(records=[old, user_record({})]))
+    assert main(["table", str(tmp_path / "r"), "--format", "md", "--probes", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "close() with unread data in the receive buffer" in out
+    assert "What my library relies on" in out
