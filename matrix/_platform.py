@@ -39,7 +39,7 @@ STACKS = {
     "illumos": "illumos",
     "wsl1": "Windows",
 }
-APIS = {"wsl1": "Linux"}
+OS_APIS = {"wsl1": "Linux"}
 
 
 def arch(machine: str) -> str:
@@ -212,7 +212,7 @@ def describe(
     else:
         details["os_version"] = major_minor(release)
     details["stack"] = STACKS.get(family, family)
-    details["api"] = APIS.get(family, details["stack"])
+    details["os_api"] = OS_APIS.get(family, details["stack"])
     if family in ("linux", "wsl1"):
         details["libc"] = read["libc"]()
     os_release = read["os_release"]()

@@ -61,19 +61,24 @@ class Column:
     files: list[str]
     documented_only: bool = False
     stack: str = ""  # the TCP/IP stack behind the API (WSL1: Windows); "" in older files
-    api: str = ""  # the system-call API the probes used (WSL1: Linux)
+    # "native" (C calls), "python" (CPython's socket module, key ends -py-api),
+    # or "" for files written before sockmatrix recorded it.
+    api: str = ""
+    os_api: str = ""  # the OS's system-call API the probes used (WSL1: Linux)
 
     @property
     def stack_label(self) -> str:
-        return stack_label(self.stack, self.api)
+        return stack_label(self.stack, self.os_api)
 
     @property
     def label(self) -> str:
         if self.documented_only:
             return f"{self.os} (documented)"
-        text = f"{self.os} {self.os_version} {self.machine} py{self.python}"
-        # Only where the name alone would mislead: WSL1 is not Linux's stack.
-        return f"{text} ({self.stack_label})" if self.api and self.api != self.stack else text
+        label = f"{self.os} {self.os_version} {self.machine} py{self.python}"
+        if self.os_api and self.os_api != self.stack:
+            # Only where the name alone would mislead: WSL1 is not Linux's stack.
+            label += f" ({self.stack_label})"
+        return label + " (CPython API)" if self.api == "python" else label
 
 
 @dataclass
@@ -162,8 +167,33 @@ def _column_of(document: dict[str, Any], file: str) -> Column:
         source=dict(document.get("source", {})),
         files=[file],
         stack=str(platform.get("stack", "")),
-        api=str(platform.get("api", "")),
+        api=str(document.get("api", "")),
+        os_api=str(platform.get("os_api", "")),
     )
+
+
+def api_differences(row: Row, columns: list[Column]) -> list[tuple[Column, Column]]:
+    """(native column, CPython column) pairs of one platform whose verdicts differ here.
+
+    Each is a finding about CPython rather than the OS: its socket module
+    changes what a Python program sees (issue 9).
+    """
+    from matrix.results import PYTHON_API_SUFFIX
+
+    by_key = {c.key: c for c in columns}
+    pairs = []
+    for column in columns:
+        if column.api != "python" or not column.key.endswith(PYTHON_API_SUFFIX):
+            continue
+        native = by_key.get(column.key[: -len(PYTHON_API_SUFFIX)])
+        if native is None:
+            continue
+        cells = row.cells.get(native.key), row.cells.get(column.key)
+        if all(c is not None and c.kind == "observed" for c in cells) and (
+            cells[0].verdict != cells[1].verdict  # type: ignore[union-attr]
+        ):
+            pairs.append((native, column))
+    return pairs
 
 
 def _mark_names() -> Iterator[str]:

@@ -48,7 +48,7 @@ def _leg(
         source={"run_url": f"https://github.com/example/sockmatrix/actions/runs/{folder}"},
     )
     platform = document["platform"]
-    platform.update(stack=stack, api=api)
+    platform.update(stack=stack, os_api=api)
     if libc:
         platform["libc"] = libc
     if libc == "musl":
