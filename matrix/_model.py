@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import matrix
+from matrix._platform import stack_label
 
 ROW_FILTERS = {
     "differs": "rows where observed platforms differ",
@@ -40,12 +41,24 @@ class Column:
     files: list[str]
     documented_only: bool = False
     stack: str = ""  # the TCP/IP stack behind the API (WSL1: Windows); "" in older files
+    # "native" (C calls), "python" (CPython's socket module, key ends -py-api),
+    # or "" for files written before sockmatrix recorded it.
+    api: str = ""
+    os_api: str = ""  # the OS's system-call API the probes used (WSL1: Linux)
+
+    @property
+    def stack_label(self) -> str:
+        return stack_label(self.stack, self.os_api)
 
     @property
     def label(self) -> str:
         if self.documented_only:
             return f"{self.os} (documented)"
-        return f"{self.os} {self.os_version} {self.machine} py{self.python}"
+        label = f"{self.os} {self.os_version} {self.machine} py{self.python}"
+        if self.os_api and self.os_api != self.stack:
+            # Only where the name alone would mislead: WSL1 is not Linux's stack.
+            label += f" ({self.stack_label})"
+        return label + " (CPython API)" if self.api == "python" else label
 
 
 @dataclass

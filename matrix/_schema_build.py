@@ -318,8 +318,15 @@ def _observation_schema() -> dict[str, Any]:
             "thread": {"type": ["string", "null"], "description": "Thread it ran on."},
             "step_index": {"type": "integer", "description": "Index in the probe's steps."},
             "outcome": {
-                "enum": ["returned", "raised", "blocked", "unsupported", "harness-error"],
-                "description": "How the step ended.",
+                "enum": [
+                    "returned",
+                    "raised",
+                    "blocked",
+                    "unsupported",
+                    "not-reached",
+                    "harness-error",
+                ],
+                "description": "How the step ended (not-reached: its socket was never made).",
             },
             "summary": {
                 "type": "string",
@@ -330,7 +337,8 @@ def _observation_schema() -> dict[str, Any]:
             "elapsed": {**number_or_null, "description": "Seconds until it returned."},
             "timing": {
                 "type": "string",
-                "description": "Timing class: immediate, 'after ~N s' or blocked.",
+                "description": "Timing class: immediate, 'after ~N s', blocked, or "
+                "'already returned' (a join on a step that had returned before it looked).",
             },
             "error": {
                 "type": ["object", "null"],
@@ -448,6 +456,14 @@ def _results_schema() -> dict[str, Any]:
                     },
                     "python_version": {**string, "pattern": "^[0-9]{1,3}\\.[0-9]{1,3}"},
                     "python_implementation": string,
+                    "os_build": {
+                        **string,
+                        "description": "Full build: macOS product version, Windows build.UBR.",
+                    },
+                    "stack": {**string, "description": "TCP/IP stack, e.g. XNU; WSL1: Windows."},
+                    "os_api": {**string, "description": "OS system-call API; WSL1: Linux."},
+                    "libc": {**string, "description": "Linux C library: glibc or musl."},
+                    "image_os": {**string, "description": "GitHub runner image (ImageOS)."},
                     "key": {
                         "type": "string",
                         "pattern": "^[a-z0-9._-]+$",
@@ -460,6 +476,11 @@ def _results_schema() -> dict[str, Any]:
                 "description": "CI provenance when run there: "
                 "run_url, commit, image_os, image_version.",
                 "additionalProperties": {"type": "string"},
+            },
+            "api": {
+                "enum": ["native", "python"],
+                "description": "native: C calls on raw descriptors (what a C program sees); "
+                "python: through CPython's socket module. Absent in older files: python.",
             },
             "started": {**string, "description": "ISO 8601 start time."},
             "finished": {"type": ["string", "null"], "description": "ISO 8601 end time."},

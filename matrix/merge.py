@@ -34,14 +34,16 @@ from matrix._model import Matrix as Matrix
 from matrix._model import Row as Row
 from matrix._model import Skipped as Skipped
 from matrix._nogc import without_gc
-from matrix._platform import identity_conflict
+from matrix._platform import collision_reason
 from matrix._results_read import Unreadable, read_results
 from matrix.probe_meta import embedded_probes
 from matrix.results import SCHEMA_VERSION
 from matrix.runner import verdict_or_status
 from matrix.validate import ProbeFile
 
-FAMILY_ORDER = ("linux", "windows", "macos")
+# Columns group by family; the Linux API's other stack (WSL1) sits next to Linux,
+# the BSD stacks after XNU, their descendant.
+FAMILY_ORDER = ("linux", "wsl1", "windows", "macos", "freebsd", "openbsd", "netbsd", "illumos")
 # A repeated run may report any number of verdicts; the table names the most
 # frequent few and counts the rest.
 MAX_VERDICTS_SEEN = 8
@@ -89,7 +91,33 @@ def _column_of(document: dict[str, Any], file: str) -> Column:
         source=dict(document.get("source", {})),
         files=[file],
         stack=str(platform.get("stack", "")),
+        api=str(document.get("api", "")),
+        os_api=str(platform.get("os_api", "")),
     )
+
+
+def api_differences(row: Row, columns: list[Column]) -> list[tuple[Column, Column]]:
+    """(native column, CPython column) pairs of one platform whose verdicts differ here.
+
+    Each is a finding about CPython rather than the OS: its socket module
+    changes what a Python program sees (issue 9).
+    """
+    from matrix.results import PYTHON_API_SUFFIX
+
+    by_key = {c.key: c for c in columns}
+    pairs = []
+    for column in columns:
+        if column.api != "python" or not column.key.endswith(PYTHON_API_SUFFIX):
+            continue
+        native = by_key.get(column.key[: -len(PYTHON_API_SUFFIX)])
+        if native is None:
+            continue
+        cells = row.cells.get(native.key), row.cells.get(column.key)
+        if all(c is not None and c.kind == "observed" for c in cells) and (
+            cells[0].verdict != cells[1].verdict  # type: ignore[union-attr]
+        ):
+            pairs.append((native, column))
+    return pairs
 
 
 def _mark_names() -> Iterator[str]:
@@ -199,17 +227,8 @@ def _key_collision(
     file: str, document: dict[str, Any], entries: list[tuple[str, dict[str, Any]]]
 ) -> Skipped | None:
     """Two platforms sharing one key (not re-runs of one): refuse the second, naming both."""
-    for other_file, other in entries:
-        conflict = identity_conflict(other, document)
-        if conflict is not None:
-            field, theirs, ours = conflict
-            return Skipped(
-                file,
-                f"platform key {document['platform']['key']!r} collides with {other_file}: "
-                f"{field} is {ours!r} here and {theirs!r} there, so they are different "
-                "platforms; not merged",
-            )
-    return None
+    reason = collision_reason(document, entries)
+    return Skipped(file, reason) if reason else None
 
 
 def _row(

@@ -26,7 +26,7 @@ from matrix._present import (
     source_url,
 )
 from matrix._text import CELL_LIMIT, TEXT_LIMIT, shown
-from matrix.merge import Cell, Column, Matrix, Row
+from matrix.merge import Cell, Column, Matrix, Row, api_differences
 from matrix.report import describe_error
 
 SUMMARY_LIMIT = 1024 * 1024
@@ -142,6 +142,8 @@ def _platforms(matrix: Matrix) -> str:
         if column.documented_only:
             continue
         facts = [f"sockmatrix {md(column.tool_version)}", f"run {md(column.started)}"]
+        if column.stack_label:
+            facts.insert(0, md(column.stack_label))
         for key in ("image_os", "image_version", "commit"):
             if column.source.get(key):
                 facts.append(f"{key.replace('_', ' ')} {md(column.source[key])}")
@@ -220,6 +222,13 @@ def _details(row: Row, columns: list[Column], level: str) -> str:
                 "Differs from documentation in: " + ", ".join(md(c) for c in cell.contradicts)
             )
         lines += ["", *_observations(record)]
+    for native, python in api_differences(row, columns):
+        lines += [
+            "",
+            f"CPython's socket module changes this on {md(native.label)}: the OS says "
+            f"{md(row.cells[native.key].verdict)}; Python programs see "
+            f"{md(row.cells[python.key].verdict)}.",
+        ]
     lines += ["", "</details>", ""]
     return "\n".join(lines)
 
