@@ -157,10 +157,12 @@ def test_history_ranges_and_changes_between_consecutive_versions(
     assert main(["history", str(folder), "--changes-only"]) == 0
     out = capsys.readouterr().out
     assert "p2" not in out
-    assert "    changed 2030.3 to 2030.5  (3 run(s))  recv: B" in out
+    assert "    changed 2030.3 to 2030.5  (3 run(s))  recv: B (was: recv: A)" in out
     assert main(["history", str(folder), "--format", "md", "--probe", "p1"]) == 0
     md = capsys.readouterr().out
-    assert "| p1 | fakeos x86\\_64 py3.11 (imgy) | **changed** 2030.6 | 1 | recv: A |" in md
+    assert (
+        "| p1 | fakeos x86\\_64 py3.11 (imgy) | **changed** 2030.6 | 1 | recv: A (was: recv: B) |"
+    ) in md
 
 
 def test_history_versions_sort_numerically(tmp_path: Path) -> None:
