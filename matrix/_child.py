@@ -1,10 +1,11 @@
 """Entry point of a probe's child process: ``python -m matrix._child``.
 
 Protocol (one direction each way, so it works the same on every OS):
-- stdin: one line of JSON ``{"probe": {...validated probe...}, "time_limit": s}``;
-  stdin then stays open for the whole run. End-of-file on stdin means the
-  parent is gone (it ended, or was killed: the OS closes its end of the pipe),
-  and the child exits at once.
+- stdin: one line of JSON ``{"probe": {...validated probe...}, "api": "native",
+  "time_limit": s}`` (``api`` is ``native``, the default, or ``python``); stdin
+  then stays open for the whole run. End-of-file on stdin means the parent is
+  gone (it ended, or was killed: the OS closes its end of the pipe), and the
+  child exits at once. A pre-started child waits for that line (matrix._prestart).
 - stdout: JSON lines. ``{"event": "observation", ...}`` as each observation is
   made, so a probe that is killed at its time limit still reports what it saw;
   then ``{"event": "result", ...}`` once.
@@ -57,9 +58,12 @@ def watch(limit: float) -> None:
 
 
 def main() -> None:
-    request = json.loads(sys.stdin.buffer.readline())
+    line = sys.stdin.buffer.readline()
+    if not line:
+        os._exit(EXIT_ORPHANED)  # a pre-started child whose parent went away
+    request = json.loads(line)
     watch(float(request.get("time_limit", DEFAULT_LIMIT)))
-    result = Engine(request["probe"], _emit).run()
+    result = Engine(request["probe"], _emit, request.get("api", "native")).run()
     _emit({"event": "result", **result})
     sys.stderr.flush()
     os._exit(0)

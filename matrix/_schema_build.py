@@ -180,6 +180,28 @@ def _expectation() -> dict[str, Any]:
     }
 
 
+def _assumptions() -> dict[str, Any]:
+    # Same vocabulary as documented.expect, so `sockmatrix check` compares an
+    # assumption with an observation exactly as the table compares a quote.
+    return {
+        "type": "object",
+        "description": "What the code that uses these sockets relies on, per platform "
+        "family (linux, windows, macos, …) or `all`; a family's entry for a step "
+        "replaces the `all` entry for that step. `sockmatrix check` and the pytest "
+        "plugin fail when an observation contradicts one.",
+        "propertyNames": {"pattern": PLATFORM_PATTERN},
+        "maxProperties": 16,
+        "minProperties": 1,
+        "additionalProperties": {
+            "type": "object",
+            "description": "Step name → what the code assumes that step does.",
+            "minProperties": 1,
+            "maxProperties": 16,
+            "additionalProperties": _expectation(),
+        },
+    }
+
+
 def probe_schema() -> dict[str, Any]:
     text = {"type": "string", "minLength": 1}
     return {
@@ -245,6 +267,7 @@ def probe_schema() -> dict[str, Any]:
                     },
                 },
             },
+            "assumptions": _assumptions(),
             "notes": {
                 "type": "string",
                 "maxLength": 4000,
@@ -295,8 +318,15 @@ def _observation_schema() -> dict[str, Any]:
             "thread": {"type": ["string", "null"], "description": "Thread it ran on."},
             "step_index": {"type": "integer", "description": "Index in the probe's steps."},
             "outcome": {
-                "enum": ["returned", "raised", "blocked", "unsupported", "harness-error"],
-                "description": "How the step ended.",
+                "enum": [
+                    "returned",
+                    "raised",
+                    "blocked",
+                    "unsupported",
+                    "not-reached",
+                    "harness-error",
+                ],
+                "description": "How the step ended (not-reached: its socket was never made).",
             },
             "summary": {
                 "type": "string",
@@ -307,7 +337,8 @@ def _observation_schema() -> dict[str, Any]:
             "elapsed": {**number_or_null, "description": "Seconds until it returned."},
             "timing": {
                 "type": "string",
-                "description": "Timing class: immediate, 'after ~N s' or blocked.",
+                "description": "Timing class: immediate, 'after ~N s', blocked, or "
+                "'already returned' (a join on a step that had returned before it looked).",
             },
             "error": {
                 "type": ["object", "null"],
@@ -352,6 +383,43 @@ def results_schema() -> dict[str, Any]:
     return _bounded(_results_schema())  # type: ignore[no-any-return]
 
 
+def _embedded_probe() -> dict[str, Any]:
+    # Results carry what the table and `check` need from the probe, so they work
+    # from results files alone (a caller's probes in CI, another machine's run).
+    strings = {"type": "array", "maxItems": 64, "items": {"type": "string"}}
+    return {
+        "type": "object",
+        "description": "The probe's text when it ran: title, question, tags, sources, "
+        "documented expectations and assumptions (absent in older files).",
+        "properties": {
+            "title": {"type": "string"},
+            "question": {"type": "string"},
+            "tags": strings,
+            "sources": strings,
+            "notes": {"type": "string"},
+            "documented": {"type": "object", "maxProperties": 64},
+            "assumptions": {
+                "type": "array",
+                "maxItems": 256,
+                "items": {
+                    "type": "object",
+                    "required": ["platform", "step", "expect"],
+                    "properties": {
+                        "platform": {"type": "string", "description": "Family, or all."},
+                        "step": {"type": "string"},
+                        "expect": {
+                            "type": "object",
+                            "maxProperties": 8,
+                            "additionalProperties": {"type": "string"},
+                        },
+                        "line": {"type": ["integer", "null"], "description": "Line in file."},
+                    },
+                },
+            },
+        },
+    }
+
+
 def _results_schema() -> dict[str, Any]:
     string = {"type": "string"}
     return {
@@ -388,6 +456,14 @@ def _results_schema() -> dict[str, Any]:
                     },
                     "python_version": {**string, "pattern": "^[0-9]{1,3}\\.[0-9]{1,3}"},
                     "python_implementation": string,
+                    "os_build": {
+                        **string,
+                        "description": "Full build: macOS product version, Windows build.UBR.",
+                    },
+                    "stack": {**string, "description": "TCP/IP stack, e.g. XNU; WSL1: Windows."},
+                    "os_api": {**string, "description": "OS system-call API; WSL1: Linux."},
+                    "libc": {**string, "description": "Linux C library: glibc or musl."},
+                    "image_os": {**string, "description": "GitHub runner image (ImageOS)."},
                     "key": {
                         "type": "string",
                         "pattern": "^[a-z0-9._-]+$",
@@ -400,6 +476,11 @@ def _results_schema() -> dict[str, Any]:
                 "description": "CI provenance when run there: "
                 "run_url, commit, image_os, image_version.",
                 "additionalProperties": {"type": "string"},
+            },
+            "api": {
+                "enum": ["native", "python"],
+                "description": "native: C calls on raw descriptors (what a C program sees); "
+                "python: through CPython's socket module. Absent in older files: python.",
             },
             "started": {**string, "description": "ISO 8601 start time."},
             "finished": {"type": ["string", "null"], "description": "ISO 8601 end time."},
@@ -426,6 +507,7 @@ def _results_schema() -> dict[str, Any]:
                             "description": "Whether the probe could run.",
                         },
                         "reason": {"type": ["string", "null"]},
+                        "probe": _embedded_probe(),
                         "duration": {"type": "number", "description": "Wall seconds."},
                         "overhead": {
                             "type": "number",

@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import matrix
+from matrix import cmd_check
 
 EXIT_OK, EXIT_PROBE_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# Subcommands in their own modules (matrix/cmd_*.py), registered by build_parser.
+EXTRA_COMMANDS: dict[str, Any] = {}
 
 DESCRIPTION = """\
 Measure where operating systems disagree about sockets.
@@ -85,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="run every probe N times; a probe whose runs disagree is marked "
         "unstable, with how many runs gave each verdict",
     )
+    run.add_argument(
+        "--api",
+        choices=("native", "python"),
+        default="native",
+        help="native (default): every observed call is the C API on the raw descriptor, "
+        "as a C program sees the OS; python: through CPython's socket module (results "
+        "key gets -py-api)",
+    )
     run.add_argument("--quiet", action="store_true", help="no per-probe progress lines")
     run.add_argument(
         "--fresh",
@@ -104,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser(
         "show",
         help="print one probe's full observations from a results file",
+        description="Print one probe's title, question and every observation of one "
+        "platform's run: each step's outcome, raw errno and the platform's error name, "
+        "portable name, elapsed time and timing class, plus the probe's assumptions and "
+        "whether they hold there.",
     )
     show.add_argument("probe", metavar="PROBE", help="probe id")
     show.add_argument(
@@ -135,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument(
         "--only-differences", action="store_true", help="only rows where platforms differ"
     )
+    table.add_argument(
+        "--only",
+        choices=("differs", "contradicts", "documented"),
+        help="only rows where observed platforms differ, where an observation contradicts "
+        "its documentation, or where only documentation says platforms differ",
+    )
     table.add_argument("--tag", help="only probes with this tag")
     table.add_argument("--output", type=Path, metavar="FILE", help="write here, not stdout")
     table.add_argument(
@@ -157,8 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         nargs="+",
         metavar="PATH",
-        help="probe files or folders that give titles, documentation and the "
-        "current sha256 (default: the built-in library)",
+        help="probe files or folders whose text (titles, documentation, sha256) replaces "
+        "what the results files carry; without it the results alone suffice",
     )
     table.add_argument(
         "--readme",
@@ -171,6 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --readme: change nothing, exit 1 if FILE's table is stale",
     )
+
+    cmd_check.add_parser(commands)
+    from matrix import cmd_diff, cmd_history
+
+    for module in (cmd_diff, cmd_history):
+        module.add_parser(commands)
+        EXTRA_COMMANDS[module.__name__.rsplit("_", 1)[1]] = module.run
 
     listing = commands.add_parser("list", help="list the probes: id, title, tags")
     _add_paths(listing, "list")
@@ -251,7 +279,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         ResultsWriter,
         default_results_path,
         existing_results_problem,
-        fingerprint,
     )
     from matrix.runner import Runner
     from matrix.selection import KeywordError, KeywordMatcher
@@ -275,14 +302,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not 1 <= args.repeat <= 1000:
         print("sockmatrix run: --repeat takes 1 to 1000", file=sys.stderr)
         return EXIT_USAGE
-    output = args.output or default_results_path()
-    key = fingerprint()["key"]
+    output = args.output or default_results_path(api=args.api)
+    writer = ResultsWriter(output, api=args.api, fresh=args.fresh)
+    key = writer.document["platform"]["key"]
     refused = output_problem(output) if args.fresh else existing_results_problem(output, key)
     if refused is not None:
         hint = "" if args.fresh else " (--fresh starts a new file there)"
         print(f"sockmatrix run: {output} {refused}; nothing was run{hint}", file=sys.stderr)
         return EXIT_USAGE
-    writer = ResultsWriter(output, fresh=args.fresh)
     workers = _workers(args.workers, len(probes))
     total = len(probes)
     if not args.quiet:
@@ -308,7 +335,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
 
-    runner = Runner()
+    runner = Runner(api=args.api)
     try:
         with terminate_as_interrupt():
             runner.run_many(probes, workers, progress, repeat=args.repeat)
@@ -338,6 +365,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     records = writer.document["probes"]
     print(verdict_table(records, writer.document["platform"]["key"]))
     print(f"\nresults written to {output}", file=sys.stderr)
+    for line in cmd_check.broken_here(records, writer.document["platform"]):
+        print(line, file=sys.stderr)
     failed = [r for r in records if r["status"] not in ("ok", "skipped")]
     if failed:
         print(
@@ -365,6 +394,8 @@ def _published_probe_file(text: str) -> Path | None:
 def cmd_show(args: argparse.Namespace) -> int:
     from matrix._results_read import Unreadable, read_results
     from matrix._terminal import printable
+    from matrix.cmd_check import assumption_lines
+    from matrix.probe_meta import embedded_probes
     from matrix.report import probe_detail
     from matrix.results import SCHEMA_VERSION, default_results_path
     from matrix.selection import builtin_probe_dir
@@ -387,16 +418,18 @@ def cmd_show(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     record = records[args.probe]
-    probe = None
+    embedded = embedded_probes([(str(path), {"probes": [record]})]).get(args.probe)
+    probe = {"question": "", **embedded.data} if embedded else None
     published = _published_probe_file(str(record.get("file", "")))
     candidates = [published] if published is not None else []
     candidates += sorted(builtin_probe_dir().rglob(f"{args.probe}.yaml"))
-    for candidate in candidates:
+    for candidate in candidates if probe is None else []:
         if candidate.is_file():
             probe_file, _ = check_probe_file(candidate)
             probe = probe_file.data if probe_file else None
             break
     print(printable(probe_detail(record, probe)))
+    print(printable(assumption_lines(record, document.get("platform"))))
     return EXIT_OK
 
 
@@ -452,10 +485,13 @@ def cmd_table(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    probes, problems = validate_paths(args.probes or [builtin_probe_dir()])
-    for problem in problems:
+    # Probe text: --probes wins, then what the results embed; the built-in
+    # library only fills in for results written before records embedded it.
+    builtin, problems = validate_paths([builtin_probe_dir()])
+    given, given_problems = validate_paths(args.probes) if args.probes else ([], [])
+    for problem in [*problems, *given_problems]:
         print(printable(f"warning: {problem}"), file=sys.stderr)
-    merged = load_and_merge(files, probes)
+    merged = load_and_merge(files, given, builtin)
     for skipped in merged.skipped:
         print(printable(str(skipped)), file=sys.stderr)
     if len(merged.skipped) == len(files):
@@ -465,7 +501,19 @@ def cmd_table(args: argparse.Namespace) -> int:
         )
         return EXIT_PROBE_FAILED
     if args.only_differences:
+        everything = len(merged.rows)
         merged = merged.only_differences()
+        if not merged.rows:
+            observed = sum(not c.documented_only for c in merged.columns)
+            print(
+                f"no differences: all {everything} probe(s) gave the same verdict on the "
+                f"{observed} observed platform(s)",
+                file=sys.stderr if (args.output or args.output_dir or args.summary) else sys.stdout,
+            )
+            if not (args.output or args.output_dir or args.summary or args.readme):
+                return EXIT_PROBE_FAILED if merged.skipped else EXIT_OK
+    if args.only:
+        merged = merged.only(args.only)
     if args.tag:
         merged = merged.with_tag(args.tag)
     status = EXIT_PROBE_FAILED if merged.skipped else EXIT_OK
@@ -538,6 +586,7 @@ COMMANDS = {
     "show": cmd_show,
     "list": cmd_list,
     "table": cmd_table,
+    "check": cmd_check.run,
 }
 
 
@@ -554,7 +603,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _never_fail_to_print()
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return int({**COMMANDS, **EXTRA_COMMANDS}[args.command](args))
     except BrokenPipeError:
         # The reader went away (`sockmatrix show x | head`): stop quietly, and keep
         # Python from complaining again when it flushes stdout at exit.

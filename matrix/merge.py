@@ -20,94 +20,33 @@ import itertools
 import re
 import string
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import matrix
-from matrix._platform import identity_conflict
+from matrix._compare import differing_parts, documentation_says_differs
+
+# Re-exported: renderers and tests import the model from here.
+from matrix._model import ROW_FILTERS as ROW_FILTERS
+from matrix._model import Cell as Cell
+from matrix._model import Column as Column
+from matrix._model import Matrix as Matrix
+from matrix._model import Row as Row
+from matrix._model import Skipped as Skipped
+from matrix._nogc import without_gc
+from matrix._platform import collision_reason
 from matrix._results_read import Unreadable, read_results
+from matrix.probe_meta import embedded_probes
 from matrix.results import SCHEMA_VERSION
 from matrix.runner import verdict_or_status
 from matrix.validate import ProbeFile
 
-FAMILY_ORDER = ("linux", "windows", "macos")
-
-
-@dataclass(frozen=True)
-class Skipped:
-    file: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: skipped: {self.reason}"
-
-
-@dataclass
-class Column:
-    key: str
-    os: str
-    os_version: str
-    machine: str
-    python: str
-    tool_version: str
-    started: str
-    finished: str | None
-    complete: bool
-    source: dict[str, str]
-    files: list[str]
-    documented_only: bool = False
-    stack: str = ""  # the TCP/IP stack behind the API (WSL1: Windows); "" in older files
-
-    @property
-    def label(self) -> str:
-        if self.documented_only:
-            return f"{self.os} (documented)"
-        return f"{self.os} {self.os_version} {self.machine} py{self.python}"
-
-
-@dataclass
-class Cell:
-    kind: str  # observed | documented | missing
-    status: str | None = None
-    verdict: str | None = None
-    mark: str | None = None
-    flags: list[str] = field(default_factory=list)
-    verdicts_seen: list[str] = field(default_factory=list)
-    documented: dict[str, Any] | None = None
-    contradicts: list[str] = field(default_factory=list)
-    record: dict[str, Any] | None = None
-
-
-@dataclass
-class Row:
-    id: str
-    title: str
-    question: str
-    tags: list[str]
-    sources: list[str]
-    documented: dict[str, Any]
-    cells: dict[str, Cell]
-    legend: dict[str, str]
-    in_library: bool
-
-    @property
-    def differs(self) -> bool:
-        return len(self.legend) > 1
-
-
-@dataclass
-class Matrix:
-    columns: list[Column]
-    rows: list[Row]
-    skipped: list[Skipped]
-    tool_version: str = matrix.__version__
-
-    def only_differences(self) -> Matrix:
-        return Matrix(self.columns, [r for r in self.rows if r.differs], self.skipped)
-
-    def with_tag(self, tag: str) -> Matrix:
-        return Matrix(self.columns, [r for r in self.rows if tag in r.tags], self.skipped)
+# Columns group by family; the Linux API's other stack (WSL1) sits next to Linux,
+# the BSD stacks after XNU, their descendant.
+FAMILY_ORDER = ("linux", "wsl1", "windows", "macos", "freebsd", "openbsd", "netbsd", "illumos")
+# A repeated run may report any number of verdicts; the table names the most
+# frequent few and counts the rest.
+MAX_VERDICTS_SEEN = 8
 
 
 def load_results(path: Path) -> dict[str, Any] | Skipped:
@@ -152,7 +91,33 @@ def _column_of(document: dict[str, Any], file: str) -> Column:
         source=dict(document.get("source", {})),
         files=[file],
         stack=str(platform.get("stack", "")),
+        api=str(document.get("api", "")),
+        os_api=str(platform.get("os_api", "")),
     )
+
+
+def api_differences(row: Row, columns: list[Column]) -> list[tuple[Column, Column]]:
+    """(native column, CPython column) pairs of one platform whose verdicts differ here.
+
+    Each is a finding about CPython rather than the OS: its socket module
+    changes what a Python program sees (issue 9).
+    """
+    from matrix.results import PYTHON_API_SUFFIX
+
+    by_key = {c.key: c for c in columns}
+    pairs = []
+    for column in columns:
+        if column.api != "python" or not column.key.endswith(PYTHON_API_SUFFIX):
+            continue
+        native = by_key.get(column.key[: -len(PYTHON_API_SUFFIX)])
+        if native is None:
+            continue
+        cells = row.cells.get(native.key), row.cells.get(column.key)
+        if all(c is not None and c.kind == "observed" for c in cells) and (
+            cells[0].verdict != cells[1].verdict  # type: ignore[union-attr]
+        ):
+            pairs.append((native, column))
+    return pairs
 
 
 def _mark_names() -> Iterator[str]:
@@ -195,6 +160,7 @@ def merge(
     documents: list[tuple[str, dict[str, Any]]],
     probes: list[ProbeFile],
     skipped: list[Skipped] | None = None,
+    fallback: list[ProbeFile] | None = None,
 ) -> Matrix:
     """Build the matrix from (file name, results document) pairs and the probe library."""
     by_key: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -216,7 +182,13 @@ def merge(
         columns.append(column)
         runs[key] = [{p["id"]: p for p in doc["probes"]} for _, doc in entries]
 
-    library = {p.id: p for p in probes}
+    # Probe text: files given (--probes) win, then what the results embed, then
+    # the fallback (the built-in library, for results written before embedding).
+    library = {
+        **{p.id: p for p in fallback or []},
+        **embedded_probes(documents),
+        **{p.id: p for p in probes},
+    }
     # Rows are the probes some platform ran; the library adds titles, sources,
     # documentation and the current sha256.
     probe_ids = sorted({pid for rs in runs.values() for r in rs for pid in r})
@@ -255,17 +227,8 @@ def _key_collision(
     file: str, document: dict[str, Any], entries: list[tuple[str, dict[str, Any]]]
 ) -> Skipped | None:
     """Two platforms sharing one key (not re-runs of one): refuse the second, naming both."""
-    for other_file, other in entries:
-        conflict = identity_conflict(other, document)
-        if conflict is not None:
-            field, theirs, ours = conflict
-            return Skipped(
-                file,
-                f"platform key {document['platform']['key']!r} collides with {other_file}: "
-                f"{field} is {ours!r} here and {theirs!r} there, so they are different "
-                "platforms; not merged",
-            )
-    return None
+    reason = collision_reason(document, entries)
+    return Skipped(file, reason) if reason else None
 
 
 def _row(
@@ -298,10 +261,17 @@ def _row(
         counts = newest.get("repeat", {}).get("verdicts", {})
         if newest.get("unstable"):
             cell.flags.append("unstable")
+            runs_total = newest["repeat"]["runs"]
+            frequent = sorted(counts.items(), key=lambda item: -item[1])
             cell.verdicts_seen = [
-                f"{verdict} ({n} of {newest['repeat']['runs']} runs)"
-                for verdict, n in counts.items()
+                f"{verdict} ({n} of {runs_total} runs)"
+                for verdict, n in frequent[:MAX_VERDICTS_SEEN]
             ]
+            if len(frequent) > MAX_VERDICTS_SEEN:
+                cell.verdicts_seen.append(
+                    f"{len(frequent) - MAX_VERDICTS_SEEN} more verdicts "
+                    f"({sum(n for _, n in frequent[MAX_VERDICTS_SEEN:])} runs)"
+                )
         elif len(verdicts) > 1:
             cell.flags.append("unstable")
             cell.verdicts_seen = verdicts
@@ -322,6 +292,16 @@ def _row(
                 if cell.contradicts:
                     cell.flags.append("differs from documentation")
         cells[column.key] = cell
+    parts = differing_parts(list(legend.values()))
+    representatives: dict[str, list[dict[str, Any]]] = {}
+    for cell in cells.values():
+        if cell.mark and cell.mark not in representatives and cell.record is not None:
+            representatives[cell.mark] = cell.record.get("observations", [])
+    unobserved = [
+        cell.documented["expect"]
+        for cell in cells.values()
+        if cell.kind == "documented" and cell.documented and cell.documented.get("expect")
+    ]
     return Row(
         id=probe_id,
         title=str(data.get("title", probe_id)),
@@ -332,10 +312,17 @@ def _row(
         cells=cells,
         legend=legend,
         in_library=probe is not None,
+        distinct={mark: parts[verdict] for mark, verdict in legend.items()},
+        documentation_differs=documentation_says_differs(
+            unobserved, list(representatives.values()), matches_expectation
+        ),
     )
 
 
-def load_and_merge(result_paths: list[Path], probes: list[ProbeFile]) -> Matrix:
+@without_gc
+def load_and_merge(
+    result_paths: list[Path], probes: list[ProbeFile], fallback: list[ProbeFile] | None = None
+) -> Matrix:
     documents: list[tuple[str, dict[str, Any]]] = []
     skipped: list[Skipped] = []
     for path in result_paths:
@@ -344,7 +331,7 @@ def load_and_merge(result_paths: list[Path], probes: list[ProbeFile]) -> Matrix:
             skipped.append(loaded)
         else:
             documents.append((path.name, loaded))
-    return merge(documents, probes, skipped)
+    return merge(documents, probes, skipped, fallback or [])
 
 
 def results_files(paths: list[Path]) -> list[Path]:

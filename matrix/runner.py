@@ -34,6 +34,8 @@ from types import ModuleType
 from typing import IO, Any
 
 import matrix
+from matrix._prestart import WarmChildren
+from matrix.probe_meta import probe_metadata
 from matrix.validate import ProbeFile
 
 DEFAULT_TIME_LIMIT = 20.0
@@ -139,13 +141,29 @@ def _send(stream: IO[str], text: str) -> None:
 class Runner:
     """Runs probes; remembers its live children so an interrupt can stop them."""
 
-    def __init__(self, command: list[str] | None = None) -> None:
+    def __init__(self, command: list[str] | None = None, api: str = "native") -> None:
         # ``command`` replaces the child interpreter (the tests use stand-ins
         # that crash or hang); it must speak the protocol of ``_child``.
+        # ``api``: "native" (C calls on raw descriptors) or "python" (socket module).
         self.command = command or child_command()
+        self.api = api
         self._live: set[subprocess.Popen[str]] = set()
         self._lock = threading.Lock()
         self._stopping = False
+        self._warm: WarmChildren | None = None  # children started ahead (run_many)
+
+    def _popen(self) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            self.command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            env=_child_env(),
+            **popen_options(),
+        )
 
     def stop(self) -> None:
         """Kill every running child (on Ctrl-C): their probes count as not finished."""
@@ -194,26 +212,17 @@ class Runner:
             "id": probe.id,
             "file": published_path(probe.path),
             "sha256": probe.sha256,
+            "probe": probe_metadata(probe),
         }
         spawned = time.time()
         started = time.monotonic()
-        process = subprocess.Popen(
-            self.command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            env=_child_env(),
-            **popen_options(),
-        )
+        process = self._warm.take() if self._warm is not None else self._popen()
         with self._lock:
             self._live.add(process)
             stopping = self._stopping
         if stopping:
             process.kill()
-        request = json.dumps({"probe": probe.data, "time_limit": limit}) + "\n"
+        request = json.dumps({"probe": probe.data, "api": self.api, "time_limit": limit}) + "\n"
         try:
             stdout, stderr, timed_out = self._communicate(process, request, limit, started)
         finally:
@@ -230,6 +239,8 @@ class Runner:
                 verdict=result["verdict"],
                 cleanup=result.get("cleanup", []),
             )
+            if result.get("api"):
+                record["api"] = result["api"]
             if result.get("first_step_wall"):
                 record["overhead"] = round(result["first_step_wall"] - spawned, 4)
         elif timed_out:
@@ -269,6 +280,9 @@ class Runner:
         runs: dict[str, list[dict[str, Any]]] = {p.id: [] for p in ordered}
         records: dict[str, dict[str, Any]] = {}
         pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        # The next children start while earlier probes run (matrix._prestart).
+        if ordered:
+            self._warm = WarmChildren(self._popen, min(workers, len(ordered) * repeat))
         try:
             # Round-robin over the probes so repeats of one probe do not run together.
             pending: set[Future[dict[str, Any]]] = {
@@ -291,6 +305,10 @@ class Runner:
             self.stop()
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+        finally:
+            if self._warm is not None:
+                self._warm.close()
+            self._warm = None
         pool.shutdown(wait=True)
         return [records[p.id] for p in ordered if p.id in records]
 

@@ -34,6 +34,7 @@ from matrix._probe_schema import probe_validator, schema_errors
 from matrix._results_read import Unreadable, read_bounded
 from matrix._schema_messages import describe, did_you_mean, explain
 from matrix._yaml import LoadedYaml, Path_, YamlProblem, load_yaml
+from matrix.assumptions import reference_problems
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_THREADS = 8
@@ -202,6 +203,7 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
     for index, name in enumerate(data["verdict"]):
         if name not in steps:
             yield ("verdict", index), f"no step named {short(name)}{did_you_mean(name, steps)}"
+    yield from reference_problems(data, list(steps))
     for platform, doc in data.get("documented", {}).items():
         for name in doc.get("expect", {}):
             if name not in steps:

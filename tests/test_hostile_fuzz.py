@@ -13,7 +13,6 @@ import json
 import math
 import os
 import time
-import unicodedata
 from typing import Any
 
 import pytest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -266,7 +267,7 @@ def test_bsd_fingerprints_name_os_release_and_stack(
     sys_platform: str, release: str, machine: str, key: str, stack: str
 ) -> None:
     details = _describe(sys_platform, release, machine)
-    assert (details["key"], details["stack"], details["api"]) == (key, stack, stack)
+    assert (details["key"], details["stack"], details["os_api"]) == (key, stack, stack)
 
 
 def test_illumos_is_named_by_its_distribution_release_not_uname_5_11() -> None:
@@ -295,7 +296,7 @@ def test_wsl1_is_recognised_as_linux_api_over_the_windows_stack() -> None:
         proc_version=lambda: WSL1_PROC_VERSION,
         os_release=lambda: {"ID": "ubuntu", "VERSION_ID": "24.04"},
     )
-    assert (details["os"], details["stack"], details["api"]) == ("wsl1", "Windows", "Linux")
+    assert (details["os"], details["stack"], details["os_api"]) == ("wsl1", "Windows", "Linux")
     assert details["key"] == "wsl1-19041-x86_64-py3.12"
     wsl2 = _describe(
         "linux", "5.15.153.1-microsoft-standard-WSL2", proc_version=lambda: WSL2_PROC_VERSION
@@ -309,3 +310,13 @@ def test_musl_linux_is_its_own_column() -> None:
     assert alpine["key"] == "linux-musl-6.8-x86_64-py3.12"
     assert glibc["key"] == "linux-6.8-x86_64-py3.12"
     assert identity_conflict({"platform": alpine}, {"platform": glibc}) is not None
+
+
+def test_musl_is_recognised_by_its_loader_when_libc_ver_does_not_know_it(tmp_path: Path) -> None:
+    from matrix._platform import linux_libc
+
+    assert linux_libc(lambda: ("glibc", "2.39"), tmp_path) == "glibc"
+    assert linux_libc(lambda: ("", ""), tmp_path) == "unknown"
+    (tmp_path / "ld-musl-x86_64.so.1").write_bytes(b"")
+    assert linux_libc(lambda: ("", ""), tmp_path) == "musl"
+    assert linux_libc(lambda: ("libc", ""), tmp_path) == "musl"
