@@ -246,7 +246,7 @@ def main() -> None:
         lambda event: None,
     )
     control.run()
-    control_port = control.bound["srv"][1]
+    control_port = control.ctx.bound["srv"][1]
     packets = sniffer.stop()
     service.close()
     udp_service.close()

@@ -122,7 +122,9 @@ hostile_json = st.recursive(
     | st.booleans()
     | st.integers(min_value=-(10**60), max_value=10**60)
     | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(alphabet=st.characters(categories=["Cs", "Cc", "Cf", "Ll"]), max_size=10),
+    | st.text(alphabet=st.characters(categories=["Cs", "Cc", "Cf", "Ll"]), max_size=10)
+    # Each class also as a value of its own, so every run is sure to meet it.
+    | st.sampled_from([math.nan, math.inf, -math.inf, 10**50, "\ud800", "\x1b[2J", "\u202e"]),
     lambda children: (
         st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
     ),
@@ -147,7 +149,8 @@ def test_hostile_values_in_results_files_are_read_or_refused_by_name(
     field: tuple[Any, ...], value: Any, huge: bool, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     document = results_document(
-        os="fuzzos", records=[record("p1", "recv: EOF (immediate)", [observation("recv", "EOF")])]
+        os="fuzzos",
+        records=[record("p1", "recv: EOF (immediate)", observations=[observation("recv", "EOF")])],
     )
     target: Any = document
     for key in field[:-1]:
