@@ -19,6 +19,7 @@ Rules of this module:
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -57,11 +58,25 @@ def _xnu_entries() -> list[Entry] | None:
     ]
 
 
-def _psutil_entries(ipv6: bool) -> list[Entry]:
+def _import_psutil() -> Any:
+    """psutil, also from a child started with ``python -S`` (no site-packages yet)."""
     try:
         import psutil
     except ImportError:
+        import site
+        import sys
+
+        if sys.flags.no_site and not getattr(_import_psutil, "site_added", False):
+            # The probe's child skips site for a fast start; pay for it only now.
+            _import_psutil.site_added = True  # type: ignore[attr-defined]
+            site.main()
+            return _import_psutil()
         raise StateUnsupported("psutil is not installed") from None
+    return psutil
+
+
+def _psutil_entries(ipv6: bool) -> list[Entry]:
+    psutil = _import_psutil()
     try:
         connections = psutil.net_connections(kind="tcp6" if ipv6 else "tcp4")
     except (psutil.AccessDenied, NotImplementedError) as exc:
@@ -85,6 +100,18 @@ def _mechanism() -> tuple[str, Callable[[bool], list[Entry]]]:
         else:
             _chosen.append(("psutil.net_connections", _psutil_entries))
     return _chosen[0]
+
+
+def prepare() -> None:
+    """Choose the mechanism and import psutil now, before the probe's first step.
+
+    The first import can take a second on a loaded machine (site-packages,
+    psutil's own modules); paid inside a step it would read as the state taking
+    that long to arrive. A missing psutil is reported by the step itself.
+    """
+    _name, entries = _mechanism()
+    with contextlib.suppress(StateUnsupported):
+        entries(False)
 
 
 def connection_states(local: Endpoint, remote: Endpoint) -> dict[str, Any]:

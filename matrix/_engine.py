@@ -114,6 +114,8 @@ def observation(
 def verdict_part(obs: dict[str, Any]) -> str:
     if obs["outcome"] == "blocked":
         return f"{obs['name']}: blocked"
+    if obs["outcome"] == "killed":  # the process died in this step (SIGPIPE): no timing
+        return f"{obs['name']}: {obs['summary']}"
     if obs["outcome"] == "raised":
         return f"{obs['name']}: {obs['error']['portable']} ({obs['timing']})"
     return f"{obs['name']}: {obs['summary']} ({obs['timing']})"
@@ -155,6 +157,9 @@ class Engine:
         self.cleanup_notes: list[str] = []
         # Helper threads of main-sequence steps that may still be blocked.
         self.helpers: list[threading.Thread] = []
+        # After `sigpipe: default` a step may kill the process: announce each
+        # step so the runner can say which one (matrix._sigpipe).
+        self.announce_steps = False
 
     # -- the scenario ---------------------------------------------------------
     def run(self) -> dict[str, Any]:
@@ -241,6 +246,8 @@ class Engine:
                 self._record(observation(run, name=name, bound=None))
 
     def _execute(self, run: StepRun) -> None:
+        if self.announce_steps:
+            self.emit({"event": "step", "index": run.index, "name": run.step.get("name")})
         run.started = time.monotonic()
         try:
             handler = getattr(self, "op_" + run.step["op"])
@@ -318,6 +325,17 @@ class Engine:
                     self._bind_loopback(sock, family_name)
                     self.bound[spec["udp"]] = sock.getsockname()
                 self._apply_options(sock, options, post=True)
+        self._prepare_state_ops()
+
+    def _prepare_state_ops(self) -> None:
+        """Pay the state operations' imports before the first step (matrix._conn_table)."""
+        ops = {step["op"] for step in self.probe["steps"]}
+        if "tcp_state" in ops or "connection_state" in ops:
+            import matrix._state_ops  # noqa: F401
+        if "connection_state" in ops:
+            from matrix._conn_table import prepare
+
+            prepare()
 
     def _setup_pair(self, names: list[str], family_name: str, options: dict[str, Any]) -> None:
         client_name, server_name = names
@@ -457,12 +475,19 @@ class Engine:
         else:
             host, port = self._loopback_of(sock), int(step["port"])
         host = self._checked(step.get("address", host))
-        sock.connect((host, port))
+        try:
+            sock.connect((host, port))
+        finally:
+            # The connection's own address, for connection_state after a close
+            # (also after a nonblocking connect that is still in progress).
+            with contextlib.suppress(OSError):
+                self.bound[step["socket"]] = sock.getsockname()
         return "ok", {}
 
     def op_accept(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         accepted, _ = self._sock(step).accept()
         self._add(step["as"], accepted, "accepted")
+        self.bound[step["as"]] = accepted.getsockname()
         return "ok", {}
 
     def op_bind(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -589,6 +614,32 @@ class Engine:
 
     def op_getpeername(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         self._sock(step).getpeername()
+        return "ok", {}
+
+    # -- TCP states and SIGPIPE (matrix._state_ops, matrix._sigpipe) ---------------
+    def op_tcp_state(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        from matrix._state_ops import StateUnsupported, tcp_state
+
+        try:
+            return tcp_state(self._sock(step), self.family, step)
+        except StateUnsupported as exc:
+            raise _Unsupported(str(exc)) from None
+
+    def op_connection_state(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        from matrix._state_ops import StateUnsupported, connection_state
+
+        local, remote = self._bound_address(step["socket"]), self._bound_address(step["peer"])
+        try:
+            return connection_state(local[:2], remote[:2], step)
+        except StateUnsupported as exc:
+            raise _Unsupported(str(exc)) from None
+
+    def op_sigpipe(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        from matrix._sigpipe import set_disposition
+
+        if not set_disposition(step["disposition"]):
+            raise _Unsupported("this platform has no SIGPIPE")
+        self.announce_steps = self.announce_steps or step["disposition"] == "default"
         return "ok", {}
 
     def op_sleep(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:

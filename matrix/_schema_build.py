@@ -295,7 +295,7 @@ def _observation_schema() -> dict[str, Any]:
             "thread": {"type": ["string", "null"], "description": "Thread it ran on."},
             "step_index": {"type": "integer", "description": "Index in the probe's steps."},
             "outcome": {
-                "enum": ["returned", "raised", "blocked", "unsupported", "harness-error"],
+                "enum": ["returned", "raised", "blocked", "unsupported", "harness-error", "killed"],
                 "description": "How the step ended.",
             },
             "summary": {

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import matrix
+from matrix._sigpipe import killed_by_sigpipe
 from matrix.validate import ProbeFile
 
 DEFAULT_TIME_LIMIT = 20.0
@@ -148,6 +149,8 @@ class Runner:
                 verdict=None,
                 reason=f"still running after its time limit of {limit:g} s; killed",
             )
+        elif sigpipe := killed_by_sigpipe(probe.data, process.returncode, stdout):
+            record.update(sigpipe)  # the probe asked for SIGPIPE's default: an observation
         else:
             code = process.returncode
             killed = f" (killed by signal {-code})" if code is not None and code < 0 else ""
