@@ -244,3 +244,35 @@ def test_linux_states_agree_with_ss_during_a_probe() -> None:
             ours,
             theirs,
         )
+
+
+# -- validation and the child process ------------------------------------------
+
+
+def test_validation_checks_the_peer_and_the_state_names(tmp_path: Path) -> None:
+    header = "id: p\ntitle: t\nquestion: q\ntags: [test]\nsources: [s]\n"
+    sockets = "sockets: [{pair: [local, peer]}]\nsteps:\n"
+    path = tmp_path / "p.yaml"
+    for step, line, wanted in (
+        ("{op: connection_state, socket: local, peer: pear, name: a}", 8, "unknown socket 'pear'"),
+        ("{op: tcp_state, socket: local, expect: [TIME-WAIT], name: a}", 8, "'TIME-WAIT' is not"),
+        ("{op: tcp_state, socket: local, wait: 31, name: a}", 8, "31"),
+    ):
+        path.write_text(f"{header}{sockets}  - {step}\nverdict: [a]\n", encoding="utf-8")
+        probe, problems = check_probe_file(path)
+        assert probe is None, step
+        assert [(p.line, wanted in p.message) for p in problems] == [(line, True)], problems
+
+
+@pytest.mark.slow
+@linux_only
+def test_the_child_process_finds_psutil_although_it_starts_without_site() -> None:
+    pytest.importorskip("psutil")
+    probe, problems = check_probe_file(PROBES / "states" / "active-closer-time-wait.yaml")
+    assert probe is not None, problems
+    record = Runner().run_one(probe)
+    assert record["status"] == "ok", record
+    states = {o["name"]: o for o in record["observations"] if o["op"] == "connection_state"}
+    assert states["active-closer-state"]["summary"] == "TIME_WAIT"
+    assert states["active-closer-state"]["value"]["mechanism"] == "psutil.net_connections"
+    assert states["passive-closer-state"]["summary"] == "CLOSED"
