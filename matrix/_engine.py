@@ -621,7 +621,8 @@ class Engine:
         from matrix._state_ops import StateUnsupported, tcp_state
 
         try:
-            return tcp_state(self._sock(step), self.family, step)
+            sock = self._sock(step)
+            return tcp_state(self.family, sock.getsockopt, sock.fileno(), step)
         except StateUnsupported as exc:
             raise _Unsupported(str(exc)) from None
 

@@ -13,7 +13,7 @@ Rules of this module:
 from __future__ import annotations
 
 import errno
-import socket
+from collections.abc import Callable
 from typing import Any
 
 from matrix._tcp_states import OwnStateLayout, decode_state, own_state_layout
@@ -28,16 +28,23 @@ class StateUnsupported(Exception):
     """This OS (or this version of it) cannot report the state asked for."""
 
 
-def read_own_state(sock: socket.socket, family: str) -> dict[str, Any]:
-    """{"state": RFC 793 name, "raw": the OS's number, "mechanism": the call}."""
+def read_own_state(
+    family: str, getsockopt: Callable[[int, int, int], bytes], handle: int
+) -> dict[str, Any]:
+    """{"state": RFC 793 name, "raw": the OS's number, "mechanism": the call}.
+
+    ``getsockopt(level, optname, size)`` is the probe's own API (CPython's or
+    the native one); ``handle`` is the descriptor, for Windows' WSAIoctl, which
+    neither API offers.
+    """
     layout = own_state_layout(family)
     if layout is None:
         raise StateUnsupported(f"no call reports a socket's TCP state on {family}")
     try:
         if layout.level == 0:
-            raw = _wsaioctl_tcp_info(sock, layout)
+            raw = _wsaioctl_tcp_info(handle, layout)
         else:
-            raw = sock.getsockopt(layout.level, layout.optname, layout.size)
+            raw = getsockopt(layout.level, layout.optname, layout.size)
     except OSError as exc:
         number = getattr(exc, "winerror", None) or exc.errno
         if number in _UNKNOWN_CALL:
@@ -47,7 +54,7 @@ def read_own_state(sock: socket.socket, family: str) -> dict[str, Any]:
     return {"state": state, "raw": number, "mechanism": layout.mechanism}
 
 
-def _wsaioctl_tcp_info(sock: socket.socket, layout: OwnStateLayout) -> bytes:
+def _wsaioctl_tcp_info(handle: int, layout: OwnStateLayout) -> bytes:
     """Windows: WSAIoctl(SIO_TCP_INFO) with version 0 in, TCP_INFO_v0 out.
 
     Python's socket.ioctl() knows only three control codes, so the call goes
@@ -78,7 +85,7 @@ def _wsaioctl_tcp_info(sock: socket.socket, layout: OwnStateLayout) -> bytes:
     out = ctypes.create_string_buffer(layout.size)
     returned = wintypes.DWORD(0)
     status = wsaioctl(
-        sock.fileno(),
+        handle,
         layout.optname,
         ctypes.byref(version),
         ctypes.sizeof(version),

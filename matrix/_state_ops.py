@@ -8,7 +8,7 @@ StateUnsupported becomes the observation ``unsupported``.
 
 from __future__ import annotations
 
-import socket
+from collections.abc import Callable
 from typing import Any
 
 from matrix._conn_table import Endpoint, connection_states
@@ -22,12 +22,17 @@ def _bound(step: dict[str, Any]) -> float:
     return float(step.get("wait", 0))
 
 
-def tcp_state(sock: socket.socket, family: str, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def tcp_state(
+    family: str,
+    getsockopt: Callable[[int, int, int], bytes],
+    handle: int,
+    step: dict[str, Any],
+) -> tuple[str, dict[str, Any]]:
     """The state of a socket the probe holds, waiting up to ``wait`` for ``expect``."""
     readings: list[dict[str, Any]] = []
 
     def read() -> str:
-        readings.append(read_own_state(sock, family))
+        readings.append(read_own_state(family, getsockopt, handle))
         return str(readings[-1]["state"])
 
     result = wait_for(read, accepts(step.get("expect")), _bound(step))

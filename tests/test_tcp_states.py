@@ -81,7 +81,7 @@ def test_oses_without_a_call_have_no_layout_and_read_as_unsupported() -> None:
     assert platform_key("freebsd13") == "freebsd"
     assert own_state_layout("openbsd7") is None
     with socket.socket() as sock, pytest.raises(StateUnsupported, match="openbsd7"):
-        read_own_state(sock, "openbsd7")
+        read_own_state("openbsd7", sock.getsockopt, sock.fileno())
 
 
 @linux_only
@@ -93,16 +93,53 @@ def test_linux_layout_matches_this_interpreter() -> None:
 @linux_only
 def test_live_states_of_a_listener_a_pair_and_a_half_close() -> None:
     with socket.create_server(("127.0.0.1", 0)) as listener:
-        assert read_own_state(listener, "linux")["state"] == "LISTEN"
+        assert read_own_state("linux", listener.getsockopt, listener.fileno())["state"] == "LISTEN"
         client = socket.create_connection(listener.getsockname())
         server, _ = listener.accept()
         with client, server:
-            assert read_own_state(client, "linux") == {
+            assert read_own_state("linux", client.getsockopt, client.fileno()) == {
                 "state": "ESTABLISHED",
                 "raw": 1,
                 "mechanism": "getsockopt TCP_INFO",
             }
             client.shutdown(socket.SHUT_WR)
             assert server.recv(10) == b""  # the FIN has arrived
-            assert read_own_state(server, "linux")["state"] == "CLOSE_WAIT"
-            assert read_own_state(client, "linux")["state"] in ("FIN_WAIT_1", "FIN_WAIT_2")
+            assert (
+                read_own_state("linux", server.getsockopt, server.fileno())["state"] == "CLOSE_WAIT"
+            )
+            assert read_own_state("linux", client.getsockopt, client.fileno())["state"] in (
+                "FIN_WAIT_1",
+                "FIN_WAIT_2",
+            )
+
+
+def test_a_kernel_that_does_not_know_the_option_reads_unsupported_other_errors_are_answers() -> (
+    None
+):
+    import errno
+
+    def unknown(level: int, optname: int, size: int) -> bytes:
+        raise OSError(errno.ENOPROTOOPT, "Protocol not available")
+
+    def bad(level: int, optname: int, size: int) -> bytes:
+        raise OSError(errno.EBADF, "Bad file descriptor")
+
+    with pytest.raises(StateUnsupported, match="TCP_CONNECTION_INFO is not available"):
+        read_own_state("macos", unknown, 3)
+    with pytest.raises(OSError) as raised:
+        read_own_state("linux", bad, 3)
+    assert raised.value.errno == errno.EBADF
+    asked: list[tuple[int, int, int]] = []
+
+    def fake(level: int, optname: int, size: int) -> bytes:
+        asked.append((level, optname, size))
+        return bytes([9]) + b"\0" * 7
+
+    assert read_own_state("freebsd13", fake, 3)["state"] == "FIN_WAIT_2"
+    assert asked == [(6, 32, 1024)]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="checks the path without Winsock")
+def test_windows_call_needs_winsock_and_says_so_elsewhere() -> None:
+    with pytest.raises(StateUnsupported, match="Winsock"):
+        read_own_state("windows", lambda *_: b"", 3)
