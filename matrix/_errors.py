@@ -17,137 +17,23 @@ from __future__ import annotations
 import errno as _errno
 from typing import Any
 
-# Linux (asm-generic/errno.h, errno-base.h): the socket-related subset.
-LINUX_ERRNO: dict[int, str] = {
-    1: "EPERM",
-    4: "EINTR",
-    9: "EBADF",
-    11: "EAGAIN",
-    13: "EACCES",
-    14: "EFAULT",
-    22: "EINVAL",
-    24: "EMFILE",
-    32: "EPIPE",
-    88: "ENOTSOCK",
-    89: "EDESTADDRREQ",
-    90: "EMSGSIZE",
-    91: "EPROTOTYPE",
-    92: "ENOPROTOOPT",
-    93: "EPROTONOSUPPORT",
-    94: "ESOCKTNOSUPPORT",
-    95: "EOPNOTSUPP",
-    96: "EPFNOSUPPORT",
-    97: "EAFNOSUPPORT",
-    98: "EADDRINUSE",
-    99: "EADDRNOTAVAIL",
-    100: "ENETDOWN",
-    101: "ENETUNREACH",
-    102: "ENETRESET",
-    103: "ECONNABORTED",
-    104: "ECONNRESET",
-    105: "ENOBUFS",
-    106: "EISCONN",
-    107: "ENOTCONN",
-    108: "ESHUTDOWN",
-    110: "ETIMEDOUT",
-    111: "ECONNREFUSED",
-    112: "EHOSTDOWN",
-    113: "EHOSTUNREACH",
-    114: "EALREADY",
-    115: "EINPROGRESS",
-}
+from matrix import _errno_tables as _tables
 
-# macOS (XNU bsd/sys/errno.h): BSD numbering, different from Linux above 34.
-MACOS_ERRNO: dict[int, str] = {
-    1: "EPERM",
-    4: "EINTR",
-    9: "EBADF",
-    13: "EACCES",
-    14: "EFAULT",
-    22: "EINVAL",
-    24: "EMFILE",
-    32: "EPIPE",
-    33: "EDOM",
-    35: "EAGAIN",
-    36: "EINPROGRESS",
-    37: "EALREADY",
-    38: "ENOTSOCK",
-    39: "EDESTADDRREQ",
-    40: "EMSGSIZE",
-    41: "EPROTOTYPE",
-    42: "ENOPROTOOPT",
-    43: "EPROTONOSUPPORT",
-    44: "ESOCKTNOSUPPORT",
-    45: "ENOTSUP",
-    46: "EPFNOSUPPORT",
-    47: "EAFNOSUPPORT",
-    48: "EADDRINUSE",
-    49: "EADDRNOTAVAIL",
-    50: "ENETDOWN",
-    51: "ENETUNREACH",
-    52: "ENETRESET",
-    53: "ECONNABORTED",
-    54: "ECONNRESET",
-    55: "ENOBUFS",
-    56: "EISCONN",
-    57: "ENOTCONN",
-    58: "ESHUTDOWN",
-    59: "ETOOMANYREFS",
-    60: "ETIMEDOUT",
-    61: "ECONNREFUSED",
-    64: "EHOSTDOWN",
-    65: "EHOSTUNREACH",
-    102: "EOPNOTSUPP",
-}
-
-# Windows (winsock2.h): Winsock reports WSA* codes; CPython puts them in both
-# OSError.winerror and OSError.errno for socket calls.
-WINDOWS_WSA: dict[int, str] = {
-    10004: "WSAEINTR",
-    10009: "WSAEBADF",
-    10013: "WSAEACCES",
-    10014: "WSAEFAULT",
-    10022: "WSAEINVAL",
-    10024: "WSAEMFILE",
-    10035: "WSAEWOULDBLOCK",
-    10036: "WSAEINPROGRESS",
-    10037: "WSAEALREADY",
-    10038: "WSAENOTSOCK",
-    10039: "WSAEDESTADDRREQ",
-    10040: "WSAEMSGSIZE",
-    10041: "WSAEPROTOTYPE",
-    10042: "WSAENOPROTOOPT",
-    10043: "WSAEPROTONOSUPPORT",
-    10044: "WSAESOCKTNOSUPPORT",
-    10045: "WSAEOPNOTSUPP",
-    10046: "WSAEPFNOSUPPORT",
-    10047: "WSAEAFNOSUPPORT",
-    10048: "WSAEADDRINUSE",
-    10049: "WSAEADDRNOTAVAIL",
-    10050: "WSAENETDOWN",
-    10051: "WSAENETUNREACH",
-    10052: "WSAENETRESET",
-    10053: "WSAECONNABORTED",
-    10054: "WSAECONNRESET",
-    10055: "WSAENOBUFS",
-    10056: "WSAEISCONN",
-    10057: "WSAENOTCONN",
-    10058: "WSAESHUTDOWN",
-    10059: "WSAETOOMANYREFS",
-    10060: "WSAETIMEDOUT",
-    10061: "WSAECONNREFUSED",
-    10064: "WSAEHOSTDOWN",
-    10065: "WSAEHOSTUNREACH",
-    10101: "WSAEDISCON",
-}
-
-# Windows' C runtime errno (errno.h) for the few non-socket calls a probe makes.
-WINDOWS_CRT: dict[int, str] = {4: "EINTR", 9: "EBADF", 13: "EACCES", 22: "EINVAL", 32: "EPIPE"}
-
+# Every number each OS family can report, named as its own header names it
+# (matrix/_errno_tables.py cites the header of each).
 ERRNO_TABLES: dict[str, dict[int, str]] = {
-    "linux": LINUX_ERRNO,
-    "macos": MACOS_ERRNO,
-    "windows": {**WINDOWS_CRT, **WINDOWS_WSA},
+    "linux": _tables.LINUX,
+    "macos": _tables.XNU,
+    # The CRT numbers stay below 200 and Winsock's start at 10000: one table.
+    "windows": {**_tables.WINDOWS_CRT, **_tables.WINSOCK},
+}
+
+# Second names of a number (EWOULDBLOCK for EAGAIN): OSError never reports them
+# (one number, one name), but documentation and probe files use them.
+ERRNO_ALIASES: dict[str, dict[str, str]] = {
+    "linux": _tables.LINUX_ALIASES,
+    "macos": _tables.XNU_ALIASES,
+    "windows": _tables.WINDOWS_CRT_ALIASES,
 }
 
 # Spellings of one condition. EAGAIN and EWOULDBLOCK share a number on Linux and
@@ -158,14 +44,37 @@ _PORTABLE_ALIASES: dict[str, str] = {
 }
 
 
+def _unix_names() -> frozenset[str]:
+    names = set(_tables.POSIX)
+    for family, table in ERRNO_TABLES.items():
+        if family != "windows":
+            names.update(table.values())
+            names.update(ERRNO_ALIASES.get(family, {}))
+    return frozenset(names)
+
+
+# What a WSAE name may fold into: WSAECONNRESET is ECONNRESET, but WSAEDISCON
+# has no Unix counterpart and must stay itself rather than become "EDISCON".
+UNIX_NAMES = _unix_names()
+
+
 def os_family(sys_platform: str) -> str:
-    """Map ``sys.platform`` to the family name used in tables and results."""
+    """Map ``sys.platform`` to the family name used in tables and results.
+
+    The BSDs put their major release in sys.platform (``freebsd14``), illumos
+    and Solaris say ``sunos5``: the family is the name without it.
+    """
     if sys_platform.startswith("linux"):
         return "linux"
     if sys_platform == "darwin":
         return "macos"
     if sys_platform in ("win32", "cygwin"):
         return "windows"
+    for prefix in ("freebsd", "openbsd", "netbsd"):
+        if sys_platform.startswith(prefix):
+            return prefix
+    if sys_platform.startswith("sunos"):
+        return "illumos"
     return sys_platform
 
 
@@ -183,7 +92,7 @@ def raw_name(number: int, family: str) -> str:
 
 def portable_name(raw: str) -> str:
     """Fold platform spellings of one condition into one name."""
-    name = raw[3:] if raw.startswith("WSAE") else raw
+    name = raw[3:] if raw.startswith("WSAE") and raw[3:] in UNIX_NAMES else raw
     return _PORTABLE_ALIASES.get(name, name)
 
 
@@ -192,8 +101,14 @@ def describe_exception(exc: BaseException, family: str) -> dict[str, Any]:
     described: dict[str, Any] = {"exception": type(exc).__name__}
     number: int | None = None
     if isinstance(exc, OSError):
+        number = exc.errno
         # Windows: winerror holds the Winsock code even where errno was mapped.
-        number = getattr(exc, "winerror", None) or exc.errno
+        # Only a code in Winsock's range is an error number of ours: any other
+        # winerror is a Win32 system error (5 is ERROR_ACCESS_DENIED, while the
+        # CRT's errno 5 is EIO), so errno, which CPython maps from it, is used.
+        winerror = getattr(exc, "winerror", None)
+        if isinstance(winerror, int) and winerror in _tables.WINSOCK_RANGE:
+            number = winerror
     if number is not None:
         raw = raw_name(number, family)
         described.update(errno=number, name=raw, portable=portable_name(raw))

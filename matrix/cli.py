@@ -141,7 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--summary",
         type=Path,
         metavar="FILE",
-        help="also append the Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY)",
+        help="also append a compact summary to FILE (e.g. $GITHUB_STEP_SUMMARY)",
+    )
+    table.add_argument(
+        "--summary-link", default="", metavar="URL", help="where --summary says the full table is"
     )
     table.add_argument(
         "--probes",
@@ -384,6 +387,7 @@ def _format_for(path: Path) -> str | None:
 
 def cmd_table(args: argparse.Namespace) -> int:
     from matrix._docs import replace_between
+    from matrix._job_summary import job_summary
     from matrix.merge import load_and_merge, results_files
     from matrix.render_md import summary_table
     from matrix.results import default_results_dir, write_text_atomic
@@ -456,7 +460,7 @@ def cmd_table(args: argparse.Namespace) -> int:
 
     if args.summary:
         with args.summary.open("a", encoding="utf-8") as summary:
-            summary.write(_render(merged, "md"))
+            summary.write(job_summary(merged, args.summary_link))  # bounded; not MATRIX.md
         if not (args.output_dir or args.output):
             return status
     if args.output_dir:

@@ -28,6 +28,7 @@ from typing import Any
 import fastjsonschema
 
 import matrix
+from matrix._platform import identity_conflict
 from matrix._schema_build import RESULTS_SCHEMA_PATH
 from matrix.results import SCHEMA_VERSION
 from matrix.runner import verdict_or_status
@@ -60,6 +61,7 @@ class Column:
     source: dict[str, str]
     files: list[str]
     documented_only: bool = False
+    stack: str = ""  # the TCP/IP stack behind the API (WSL1: Windows); "" in older files
 
     @property
     def label(self) -> str:
@@ -186,6 +188,7 @@ def _column_of(document: dict[str, Any], file: str) -> Column:
         complete=bool(document["complete"]),
         source=dict(document.get("source", {})),
         files=[file],
+        stack=str(platform.get("stack", "")),
     )
 
 
@@ -232,8 +235,14 @@ def merge(
 ) -> Matrix:
     """Build the matrix from (file name, results document) pairs and the probe library."""
     by_key: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    skipped = list(skipped or [])
     for file, document in documents:
-        by_key.setdefault(document["platform"]["key"], []).append((file, document))
+        entries = by_key.setdefault(document["platform"]["key"], [])
+        collision = _key_collision(file, document, entries)
+        if collision is not None:
+            skipped.append(collision)  # an error naming both files, never an overwrite
+            continue
+        entries.append((file, document))
 
     columns: list[Column] = []
     runs: dict[str, list[dict[str, dict[str, Any]]]] = {}
@@ -276,7 +285,24 @@ def merge(
     columns.sort(key=column_order)
 
     rows = [_row(pid, library.get(pid), columns, runs) for pid in probe_ids]
-    return Matrix(columns, rows, list(skipped or []))
+    return Matrix(columns, rows, skipped)
+
+
+def _key_collision(
+    file: str, document: dict[str, Any], entries: list[tuple[str, dict[str, Any]]]
+) -> Skipped | None:
+    """Two platforms sharing one key (not re-runs of one): refuse the second, naming both."""
+    for other_file, other in entries:
+        conflict = identity_conflict(other, document)
+        if conflict is not None:
+            field, theirs, ours = conflict
+            return Skipped(
+                file,
+                f"platform key {document['platform']['key']!r} collides with {other_file}: "
+                f"{field} is {ours!r} here and {theirs!r} there, so they are different "
+                "platforms; not merged",
+            )
+    return None
 
 
 def _row(

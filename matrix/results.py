@@ -16,9 +16,6 @@ import datetime as _dt
 import functools
 import json
 import os
-import platform
-import re
-import sys
 import tempfile
 import threading
 import time
@@ -26,26 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import matrix
-from matrix._errors import os_family
+from matrix._platform import platform_key as platform_key  # re-exported for callers
+from matrix._platform import this_platform
 
 SCHEMA_VERSION = 1
-
-
-def _arch(machine: str) -> str:
-    lowered = machine.lower()
-    return {"amd64": "x86_64", "x64": "x86_64", "aarch64": "arm64"}.get(lowered, lowered)
-
-
-def os_version(family: str) -> str:
-    """The version that distinguishes behaviour: the kernel on Linux, the release elsewhere."""
-    if family == "linux":
-        match = re.match(r"(\d+\.\d+)", platform.release())
-        return match.group(1) if match else platform.release()
-    if family == "macos":
-        return platform.mac_ver()[0] or platform.release()
-    if family == "windows":
-        return platform.version()
-    return platform.release()
 
 
 def fingerprint() -> dict[str, Any]:
@@ -55,30 +36,9 @@ def fingerprint() -> dict[str, Any]:
 
 @functools.cache
 def _fingerprint() -> dict[str, Any]:
-    # The platform cannot change while the process runs; os-release is read once.
-    family = os_family(sys.platform)
-    details: dict[str, Any] = {
-        "os": family,
-        "os_version": os_version(family),
-        "system": platform.system(),
-        "release": platform.release(),
-        "kernel_version": platform.version(),
-        "machine": _arch(platform.machine()),
-        "python_implementation": platform.python_implementation(),
-        "python_version": platform.python_version(),
-    }
-    if family == "linux":
-        with contextlib.suppress(OSError):
-            details["distribution"] = platform.freedesktop_os_release().get("PRETTY_NAME", "")
-    details["key"] = platform_key(details)
-    return details
-
-
-def platform_key(details: dict[str, Any]) -> str:
-    """E.g. ``linux-6.18-x86_64-py3.11``: safe as a file name on every OS."""
-    python = ".".join(str(details["python_version"]).split(".")[:2])
-    raw = f"{details['os']}-{details['os_version']}-{details['machine']}-py{python}"
-    return re.sub(r"[^a-z0-9._-]+", "_", raw.lower())
+    # The platform cannot change while the process runs; sw_vers, the registry
+    # and os-release are read once (matrix/_platform.py says how and why).
+    return this_platform()
 
 
 def ci_source(environ: dict[str, str] | None = None) -> dict[str, str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -23,6 +22,7 @@ from typing import Any
 import jsonschema
 
 from matrix._addresses import address_problem
+from matrix._canonical import probe_digest
 from matrix._operations import (
     OPERATIONS,
     SOCKET_CREATING_ARGS,
@@ -313,7 +313,7 @@ def check_probe_text(text: str, file: str, stem: str) -> tuple[ProbeFile | None,
         )
     if problems:
         return None, problems
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = probe_digest(loaded.data)  # the meaning, not the bytes: CRLF checkouts agree
     return ProbeFile(Path(file), loaded.data, digest, loaded.lines), []
 
 

@@ -44,10 +44,11 @@ def test_probe_library_catalogue_lists_every_area() -> None:
 
 def quickstart_lines() -> list[str]:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Quickstart", 1)[1]
-    block = re.search(r"```\n(.*?)```", section, re.DOTALL)
-    assert block is not None
-    return [line for line in block.group(1).splitlines() if line.strip()]
+    section = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    # The first block installs tox once; the second holds the two command lines.
+    blocks = re.findall(r"```\n(.*?)```", section, re.DOTALL)
+    assert len(blocks) >= 2
+    return [line for line in blocks[1].splitlines() if line.strip()]
 
 
 def test_quickstart_is_two_command_lines() -> None:

@@ -48,7 +48,11 @@ def test_os_family_from_sys_platform() -> None:
     assert os_family("linux") == "linux"
     assert os_family("darwin") == "macos"
     assert os_family("win32") == "windows"
-    assert os_family("freebsd14") == "freebsd14"
+    assert os_family("freebsd14") == "freebsd"
+    assert os_family("openbsd7") == "openbsd"
+    assert os_family("netbsd10") == "netbsd"
+    assert os_family("sunos5") == "illumos"
+    assert os_family("haiku1") == "haiku1"
 
 
 def _WindowsStyleResetError() -> ConnectionResetError:
@@ -83,3 +87,97 @@ def test_python_timeout_has_no_errno_and_says_so() -> None:
 def test_linux_table_agrees_with_this_interpreter() -> None:
     for number in (errno.ECONNRESET, errno.EPIPE, errno.EINPROGRESS, errno.EADDRINUSE):
         assert raw_name(number, "linux") == errno.errorcode[number]
+
+
+# --- every name each OS can report (data from its header, matrix/_errno_tables.py) ---
+
+from matrix import _errno_tables as tables  # noqa: E402
+from matrix._errors import ERRNO_ALIASES, ERRNO_TABLES, UNIX_NAMES  # noqa: E402
+
+
+@pytest.mark.parametrize("family", sorted(ERRNO_TABLES))
+def test_every_number_the_os_defines_has_its_own_name(family: str) -> None:
+    for number, name in ERRNO_TABLES[family].items():
+        assert raw_name(number, family) == name
+
+
+@pytest.mark.parametrize("family", sorted(ERRNO_TABLES))
+def test_every_name_the_os_can_report_maps_to_a_portable_name_or_itself(family: str) -> None:
+    names = set(ERRNO_TABLES[family].values()) | set(ERRNO_ALIASES[family])
+    for name in names:
+        portable = portable_name(name)
+        assert portable == name or portable in UNIX_NAMES, (family, name, portable)
+        # Folding is idempotent: a portable name is its own portable name.
+        assert portable_name(portable) == portable
+
+
+def test_one_condition_has_one_portable_name_on_every_os() -> None:
+    # The same POSIX condition, whatever each OS numbers and spells it.
+    by_name: dict[str, set[str]] = {}
+    for table in ERRNO_TABLES.values():
+        for name in table.values():
+            stripped = name[3:] if name.startswith("WSAE") else name
+            if stripped in tables.POSIX:
+                by_name.setdefault(stripped, set()).add(portable_name(name))
+    for name, portables in by_name.items():
+        assert len(portables) == 1, (name, portables)
+    assert by_name["ECONNRESET"] == {"ECONNRESET"}
+    assert by_name["EAGAIN"] == by_name["EWOULDBLOCK"] == {"EWOULDBLOCK"}
+
+
+@pytest.mark.parametrize(
+    ("number", "raw", "portable"),
+    [
+        (10063, "WSAENAMETOOLONG", "ENAMETOOLONG"),
+        (10091, "WSASYSNOTREADY", "WSASYSNOTREADY"),
+        (10092, "WSAVERNOTSUPPORTED", "WSAVERNOTSUPPORTED"),
+        (10093, "WSANOTINITIALISED", "WSANOTINITIALISED"),
+        (10106, "WSAEPROVIDERFAILEDINIT", "WSAEPROVIDERFAILEDINIT"),
+        (11001, "WSAHOST_NOT_FOUND", "WSAHOST_NOT_FOUND"),
+        (11002, "WSATRY_AGAIN", "WSATRY_AGAIN"),
+        (11003, "WSANO_RECOVERY", "WSANO_RECOVERY"),
+        (11004, "WSANO_DATA", "WSANO_DATA"),
+        # No Unix counterpart: must not turn into a made-up "EDISCON".
+        (10101, "WSAEDISCON", "WSAEDISCON"),
+    ],
+)
+def test_winsock_codes_that_were_missing(number: int, raw: str, portable: str) -> None:
+    assert raw_name(number, "windows") == raw
+    assert portable_name(raw) == portable
+
+
+@pytest.mark.parametrize(
+    ("number", "raw"), [(100, "EPROTO"), (101, "ETIME"), (106, "EQFULL"), (102, "EOPNOTSUPP")]
+)
+def test_macos_codes_that_were_missing(number: int, raw: str) -> None:
+    assert raw_name(number, "macos") == raw
+    # Linux numbers these differently: 100 is ENETDOWN there.
+    assert raw_name(number, "linux") != raw
+
+
+def test_linux_table_matches_this_interpreter_when_on_linux() -> None:
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the running errno module is Linux's only on Linux")
+    for number, name in errno.errorcode.items():
+        assert name == tables.LINUX.get(number) or tables.LINUX_ALIASES.get(name) == (
+            tables.LINUX.get(number)
+        ), (number, name)
+
+
+def test_a_win32_system_error_is_not_read_as_an_errno() -> None:
+    # CPython on Windows: a file error carries winerror 5 (ERROR_ACCESS_DENIED)
+    # and errno 13 (EACCES). The CRT's errno 5 is EIO: winerror must not be used.
+    exc = PermissionError(13, "Access is denied")
+    exc.winerror = 5  # type: ignore[attr-defined]
+    described = describe_exception(exc, "windows")
+    assert (described["errno"], described["name"]) == (13, "EACCES")
+
+
+def test_unix_names_hold_no_windows_only_name() -> None:
+    assert "EDISCON" not in UNIX_NAMES
+    assert {"ECONNRESET", "EPROCLIM", "EWOULDBLOCK"} <= UNIX_NAMES
+
+
+def test_a_header_table_with_a_number_twice_is_refused() -> None:
+    with pytest.raises(ValueError, match="listed twice"):
+        tables.parse("1 EPERM 1 EAGAIN")

@@ -7,7 +7,10 @@ project's own rules.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +40,25 @@ def uses_lines(path: Path) -> list[str]:
     ]
 
 
-def quickstart() -> list[str]:
+def quickstart_blocks() -> list[list[str]]:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"## Quickstart.*?```\n(.*?)```", readme, re.DOTALL)
-    assert block is not None
-    return [line for line in block.group(1).splitlines() if line.strip()]
+    section = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```\n(.*?)```", section, re.DOTALL)
+    return [[line for line in block.splitlines() if line.strip()] for block in blocks]
+
+
+def quickstart() -> list[str]:
+    """The two command lines: the probes (and table), then the tests."""
+    return quickstart_blocks()[1]
+
+
+def setup_line() -> str:
+    (line,) = quickstart_blocks()[0]
+    return line
+
+
+def run_lines(step: dict[str, Any]) -> list[str]:
+    return [line.strip() for line in step["run"].strip().splitlines() if line.strip()]
 
 
 def test_there_are_workflows() -> None:
@@ -50,17 +67,14 @@ def test_there_are_workflows() -> None:
 
 def test_each_leg_runs_the_readmes_probe_command() -> None:
     legs = load(REPO / ".github/workflows/probe-matrix.yml")["jobs"]["probes"]
-    commands = [
-        s["run"].strip()
-        for s in legs["steps"]
-        if s.get("name", "").startswith("Run the built-in probes")
-    ]
-    assert commands == [quickstart()[0]]
+    (step,) = [s for s in legs["steps"] if s.get("name", "").startswith("Run the built-in probes")]
+    assert run_lines(step) == [setup_line(), quickstart()[0]]
 
 
 def test_the_test_job_runs_the_readmes_test_command() -> None:
     tests = load(REPO / ".github/workflows/matrix.yml")["jobs"]["tests"]
-    assert [s["run"].strip() for s in tests["steps"] if "run" in s] == [quickstart()[1]]
+    (step,) = [s for s in tests["steps"] if "run" in s]
+    assert run_lines(step) == [setup_line(), quickstart()[1]]
     assert tests["strategy"]["matrix"]["runner"] == ["ubuntu-24.04", "windows-2025", "macos-15"]
 
 
@@ -122,10 +136,156 @@ def test_only_publishing_jobs_can_write_and_never_on_pull_requests() -> None:
         assert "github.event_name == 'schedule'" in condition
 
 
-def test_every_leg_uploads_even_when_its_probes_failed() -> None:
+def test_every_leg_uploads_even_when_its_probes_failed_or_timed_out() -> None:
     legs = load(REPO / ".github/workflows/probe-matrix.yml")["jobs"]["probes"]
     upload = next(s for s in legs["steps"] if "upload-artifact" in s.get("uses", ""))
-    assert upload["if"] == "${{ !cancelled() }}"
+    # A step that hits its timeout fails the job; only always() still uploads then.
+    assert upload["if"] == "${{ always() }}"
     assert legs["strategy"]["fail-fast"] is False
+    probe_steps = [s for s in legs["steps"] if "tox -e probes" in s.get("run", "")]
+    assert len(probe_steps) == 2
+    for step in probe_steps:
+        # A step timeout inside the job's leaves the upload time to run.
+        assert 0 < step["timeout-minutes"] < legs["timeout-minutes"] - 5, step["name"]
     table = load(REPO / ".github/workflows/probe-matrix.yml")["jobs"]["table"]
     assert table["if"] == "${{ !cancelled() }}"
+
+
+# --- the audit of issue 10: each check failed on the workflows before it ---
+
+MATRIX = REPO / ".github/workflows/matrix.yml"
+PROBE_MATRIX = REPO / ".github/workflows/probe-matrix.yml"
+
+
+def _refresh_script() -> str:
+    job = load(MATRIX)["jobs"]["refresh-pull-request"]
+    return "\n".join(s.get("run", "") for s in job["steps"])
+
+
+def test_the_readme_quickstart_joins_no_commands() -> None:
+    # Windows PowerShell 5.1 rejects &&; cmd.exe treats ; as an argument; | is a pipe.
+    for line in [setup_line(), *quickstart()]:
+        assert not re.search(r"&&|\|\||;|\||\\$|`$|\^$", line), line
+    assert len(quickstart()) == 2
+    assert "tox -e probes" in quickstart()[0] and "tox -e py" in quickstart()[1]
+
+
+def test_refresh_looks_for_an_open_pull_request_only() -> None:
+    script = _refresh_script()
+    # gh pr view BRANCH also finds a merged one, after which none is ever opened.
+    assert "gh pr view" not in script
+    assert re.search(r"gh pr list [^\n]*--head \"\$BRANCH\"", script)
+    assert "--state open" in script
+
+
+def test_a_refused_pull_request_names_the_repository_setting() -> None:
+    setting = "Allow GitHub Actions to create and approve pull requests"
+    script = _refresh_script()
+    create = script.index("gh pr create")
+    assert setting in script[create:]
+    assert "exit 1" in script[create:]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    fork_steps = readme.split("## Getting the Windows and macOS columns", 1)[1]
+    assert setting in " ".join(fork_steps.split("\n## ", 1)[0].split())
+
+
+def test_an_unchanged_run_neither_force_pushes_nor_opens_a_pull_request() -> None:
+    script = _refresh_script()
+    first_compare = script.index("python -m matrix._results_diff before results")
+    assert first_compare < script.index("git push --force")
+    assert first_compare < script.index("gh pr create")
+    # The branch of an open pull request is compared too, before pushing over it.
+    assert script.index("matrix._results_diff on-branch/results") < script.index("git push")
+
+
+def test_a_manual_run_on_the_default_branch_publishes() -> None:
+    workflow = load(MATRIX)
+    assert "workflow_dispatch" in workflow[True]
+    for name in ("pages", "refresh-pull-request"):
+        condition = workflow["jobs"][name]["if"]
+        assert "github.event_name == 'workflow_dispatch'" in condition
+        assert "github.ref_name == github.event.repository.default_branch" in condition
+
+
+def test_publishing_needs_the_test_jobs_to_pass() -> None:
+    jobs = load(MATRIX)["jobs"]
+    for name in ("pages", "refresh-pull-request"):
+        assert "tests" in jobs[name]["needs"] and "probes" in jobs[name]["needs"]
+        assert "needs.tests.result == 'success'" in jobs[name]["if"]
+
+
+def test_only_pull_request_runs_cancel_each_other() -> None:
+    concurrency = load(MATRIX)["concurrency"]
+    assert concurrency["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+
+
+def test_the_job_summary_is_a_compact_digest_with_a_link() -> None:
+    table = load(PROBE_MATRIX)["jobs"]["table"]
+    summary_steps = [s for s in table["steps"] if "--summary" in s.get("run", "")]
+    assert len(summary_steps) == 1
+    (step,) = summary_steps
+    assert "--summary-link" in step["run"]
+    assert "steps.upload.outputs.artifact-url" in step["env"]["ARTIFACT_URL"]
+    names = [s.get("id") for s in table["steps"]]
+    assert names.index("upload") < table["steps"].index(step)
+
+
+def test_the_fan_in_keeps_one_folder_per_leg_so_collisions_are_seen() -> None:
+    table = load(PROBE_MATRIX)["jobs"]["table"]
+    download = next(s for s in table["steps"] if "download-artifact" in s.get("uses", ""))
+    assert "merge-multiple" not in download["with"]
+    assert "collected/*" in next(
+        s["run"] for s in table["steps"] if "--output-dir" in s.get("run", "")
+    )
+    assert "uniq -d" in _refresh_script()  # refresh refuses two files of one key
+
+
+def test_forks_are_told_schedules_do_not_run() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "scheduled workflows are disabled by default" in " ".join(readme.split())
+    assert "scheduled workflows are disabled by default" in MATRIX.read_text(encoding="utf-8")
+
+
+def _check_inputs_script() -> tuple[str, dict[str, str]]:
+    job = load(PROBE_MATRIX)["jobs"]["check-inputs"]
+    (step,) = job["steps"]
+    return step["run"], step["env"]
+
+
+@pytest.mark.parametrize(
+    ("repository", "ref", "ok"),
+    [
+        ("", "", True),
+        ("owner/sockmatrix", "0123456789abcdef0123456789abcdef01234567", True),
+        ("owner/sockmatrix", "", False),
+        ("", "0123456789abcdef0123456789abcdef01234567", False),
+    ],
+)
+def test_sockmatrix_repository_and_ref_must_come_together(
+    repository: str, ref: str, ok: bool
+) -> None:
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("needs bash, as the workflow step does")
+    script, env = _check_inputs_script()
+    assert set(env) == {"SOCKMATRIX_REPOSITORY", "SOCKMATRIX_REF"}
+    done = subprocess.run(
+        [bash, "-e", "-c", script],
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "SOCKMATRIX_REPOSITORY": repository,
+            "SOCKMATRIX_REF": ref,
+        },
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert (done.returncode == 0) is ok, done.stdout
+    if not ok:
+        assert "::error::" in done.stdout
+
+
+def test_every_leg_waits_for_the_input_check() -> None:
+    jobs = load(PROBE_MATRIX)["jobs"]
+    assert jobs["probes"]["needs"] == "check-inputs"

@@ -1,0 +1,91 @@
+"""The workflow's helpers: the unchanged-run check and the compact job summary."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+from matrix._job_summary import LIMIT, MAX_LISTED, job_summary
+from matrix._results_diff import changed_files, main
+from matrix.merge import merge
+from tests.synthetic import observation, record, results_document, write_results
+
+
+def _document(verdict: str = "recv: EOF", started: str = "2030-01-01T00:00:00+00:00") -> dict:  # type: ignore[type-arg]
+    obs = observation("recv", verdict.split(": ")[1])
+    document = results_document(
+        os="fictionalos",
+        records=[record("p1", verdict, observations=[obs])],
+        started=started,
+        source={"run_url": "https://github.com/o/r/actions/runs/1", "commit": "a" * 40},
+    )
+    return document
+
+
+def test_a_rerun_that_differs_only_in_time_and_urls_is_unchanged(tmp_path: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir(), new.mkdir()
+    first = _document()
+    second = copy.deepcopy(first)
+    second["started"] = second["finished"] = "2031-05-05T00:00:00+00:00"
+    second["source"] = {"run_url": "https://github.com/o/r/actions/runs/2", "commit": "b" * 40}
+    second["probes"][0]["duration"] = 9.9
+    second["probes"][0]["observations"][0]["elapsed"] = 1.234
+    write_results(old, "fictionalos.json", first)
+    write_results(new, "fictionalos.json", second)
+    assert changed_files(old, new) == []
+    assert main([str(old), str(new)]) == 0
+
+
+def test_a_new_verdict_or_a_new_platform_is_a_change(tmp_path: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir(), new.mkdir()
+    write_results(old, "fictionalos.json", _document("recv: EOF"))
+    write_results(new, "fictionalos.json", _document("recv: ECONNRESET"))
+    assert changed_files(old, new) == ["fictionalos.json"]
+    write_results(new, "otheros.json", _document())
+    assert changed_files(old, new) == ["fictionalos.json", "otheros.json"]
+    assert main([str(old), str(new)]) == 1
+
+
+def test_an_unreadable_file_counts_as_changed(tmp_path: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir(), new.mkdir()
+    (old / "x.json").write_text("{not json", encoding="utf-8")
+    (new / "x.json").write_text("{not json", encoding="utf-8")
+    assert changed_files(old, new) == ["x.json"]
+    assert main(["only-one"]) == 2
+
+
+def test_job_summary_is_bounded_and_links_the_artifact() -> None:
+    # 150 fictional platforms x 300 probes, every row differing: the full table
+    # would pass GitHub's 1 MiB; the digest stays under its own limit.
+    documents = []
+    for n in range(150):
+        records = [
+            record(f"probe-{i:03d}", f"recv: V{n}", observations=[observation("recv", f"V{n}")])
+            for i in range(300)
+        ]
+        documents.append(
+            (f"f{n}.json", results_document(os=f"fictional{n:03d}os", records=records))
+        )
+    matrix = merge(documents, [])
+    url = "https://github.com/o/r/actions/runs/1/artifacts/2"
+    text = job_summary(matrix, url)
+    assert len(text.encode("utf-8")) <= LIMIT < 1024 * 1024
+    assert f"]({url})" in text
+    assert f"and {300 - MAX_LISTED} more" in text or "cut to fit" in text
+
+
+def test_job_summary_lists_skipped_files_and_platform_stacks() -> None:
+    document = _document()
+    document["platform"]["stack"] = "Windows"
+    clash = copy.deepcopy(document)
+    clash["platform"]["os_version"] = "other"
+    matrix = merge([("a.json", document), ("b.json", clash)], [])
+    text = job_summary(matrix, "")
+    assert "| Windows |" in text
+    assert "`b.json`" in text and "collides" in text
+    assert "the sockmatrix-matrix artifact" in text
+    json.dumps(text)  # plain text
