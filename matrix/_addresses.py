@@ -35,3 +35,21 @@ def address_problem(text: object) -> str | None:
 
 def family_of(text: str) -> str:
     return "ipv6" if ":" in text else "ipv4"
+
+
+def destination_problem(host: object, port: int, own_ports: set[int]) -> str | None:
+    """Why connect()/sendto() to (host, port) is refused, or None.
+
+    Loopback is not harmless: a runner may have services listening there
+    (a Docker API, a database, a metadata proxy). A probe may only reach ports
+    of sockets it made itself, plus the closed port the engine reserves.
+    """
+    problem = address_problem(host)
+    if problem is not None:
+        return problem
+    if port not in own_ports:
+        return (
+            f"port {port} belongs to no socket of this probe; connect and sendto may only "
+            "reach the probe's own sockets (`to`) or the reserved closed port (`closed_port`)"
+        )
+    return None

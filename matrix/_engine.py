@@ -29,16 +29,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from matrix._addresses import LOOPBACK, address_problem
+from matrix._addresses import LOOPBACK, address_problem, destination_problem
 from matrix._errors import describe_exception, os_family, portable_name, raw_name
 from matrix._operations import DEFAULT_WITHIN, MAX_BYTES, OPERATIONS
+from matrix._option_table import OptionRefused, checked_set, resolve
 from matrix._options import (
     decode_duration,
     decode_linger,
     encode_duration,
     encode_linger,
     linger_size,
-    option_constants,
 )
 from matrix._timing import timing_class
 
@@ -168,6 +168,9 @@ class Engine:
         except SetupUnavailable as exc:
             self._cleanup()
             return self._result("skipped", str(exc))
+        except HarnessError as exc:
+            self._cleanup()
+            return self._result("harness-error", str(exc))
         try:
             for index, step in enumerate(self.probe["steps"]):
                 self._main_step(index, step)
@@ -293,7 +296,7 @@ class Engine:
             elif key == "linger":
                 sock.setsockopt(*encode_linger(value["on"], value["seconds"], self.family))
             else:
-                constants = option_constants(key)
+                constants = self._allowed_option(key, "value", value)
                 if constants is None:
                     raise SetupUnavailable(f"{key} does not exist on this platform")
                 sock.setsockopt(*constants, value)
@@ -473,8 +476,8 @@ class Engine:
         if "to" in step:
             host, port = self._bound_address(step["to"])[:2]
         else:
-            host, port = self._loopback_of(sock), int(step["port"])
-        host = self._checked(step.get("address", host))
+            host, port = self._loopback_of(sock), self._closed_port(sock)
+        host = self._destination(step.get("address", host), port)
         try:
             sock.connect((host, port))
         finally:
@@ -483,6 +486,32 @@ class Engine:
             with contextlib.suppress(OSError):
                 self.bound[step["socket"]] = sock.getsockname()
         return "ok", {}
+
+    def _destination(self, host: str, port: int) -> str:
+        """The last check before connect()/sendto(): loopback, and a port of our own."""
+        own = {int(address[1]) for address in self.bound.values() if len(address) > 1}
+        problem = destination_problem(host, port, own)
+        if problem is not None:
+            raise HarnessError(problem)
+        return host
+
+    def _closed_port(self, sock: socket.socket) -> int:
+        """A loopback port refused for this whole probe: bound, never listening."""
+        name = f"_closed-port-{int(sock.family)}"
+        if name not in self.sockets:
+            holder = socket.socket(sock.family, socket.SOCK_STREAM)
+            self._add(name, holder, "reserved")
+            holder.bind((self._loopback_of(sock), 0))
+            self.bound[name] = holder.getsockname()
+        return int(self.bound[name][1])
+
+    def _allowed_option(self, name: str, how: str, value: Any) -> tuple[int, int] | None:
+        """The allow-list, checked again right before setsockopt()."""
+        try:
+            checked_set(name, how, value)
+            return resolve(name, self.family)
+        except OptionRefused as exc:
+            raise HarnessError(str(exc)) from None
 
     def op_accept(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         accepted, _ = self._sock(step).accept()
@@ -506,13 +535,18 @@ class Engine:
         return "ok", {}
 
     def _option(self, step: dict[str, Any]) -> tuple[int, int]:
-        constants = option_constants(step["option"])
+        try:
+            constants = resolve(step["option"], self.family)
+        except OptionRefused as exc:
+            raise HarnessError(str(exc)) from None
         if constants is None:
             raise _Unsupported(f"{step['option']} does not exist on this platform")
         return constants
 
     def op_setsockopt(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         sock = self._sock(step)
+        how = next(k for k in ("value", "linger", "duration", "raw") if k in step)
+        self._allowed_option(step.get("option", "SO_LINGER"), how, step[how])
         if "linger" in step:
             linger = step["linger"]
             sock.setsockopt(*encode_linger(linger["on"], linger["seconds"], self.family))
@@ -569,7 +603,7 @@ class Engine:
 
     def op_sendto(self, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         target = self._bound_address(step["to"])
-        self._checked(target[0])
+        self._destination(target[0], int(target[1]))
         sent = self._sock(step).sendto(self._payload(step), target[:2])
         return f"{sent} bytes", {"bytes": sent}
 

@@ -188,7 +188,8 @@ OPERATIONS: dict[str, Operation] = {
         ("socket", "how"),
     ),
     "connect": Operation(
-        "connect() to another socket's bound address, or to a loopback address and port.",
+        "connect() to another socket's bound address (the port of a socket this probe "
+        "made: never any other port), or to the closed port the engine reserves.",
         {
             "socket": _SOCKET,
             "to": {**_SOCKET, "description": "Socket whose bound address to connect to."},
@@ -197,15 +198,15 @@ OPERATIONS: dict[str, Operation] = {
                 "description": "Loopback (127.0.0.0/8, ::1) or "
                 "unspecified (0.0.0.0, ::) literal; overrides the address of `to`.",
             },
-            "port": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": 65535,
-                "description": "Explicit port, when there is no `to`.",
+            "closed_port": {
+                "const": True,
+                "description": "`true`: connect to a loopback port the engine keeps "
+                "closed for this probe (bound by a socket that never listens), so the "
+                "connection is refused.",
             },
         },
         ("socket",),
-        (("to", "port"),),
+        (("to", "closed_port"),),
     ),
     "accept": Operation(
         "accept() on a listener; the new socket gets the name in `as`.",

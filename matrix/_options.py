@@ -120,26 +120,18 @@ def decode_duration(value: bytes, family: str) -> float:
     return float(fields[0]) + float(fields[1]) / per_second
 
 
-_LEVEL_BY_PREFIX = (
-    ("TCP_", "IPPROTO_TCP"),
-    ("IPV6_", "IPPROTO_IPV6"),
-    ("IP_", "IPPROTO_IP"),
-    ("SO_", "SOL_SOCKET"),
-)
-
-
 def option_constants(name: str) -> tuple[int, int] | None:
-    """(level, optname) for an option on the running platform, or None if it has none.
+    """(level, optname) for an allowed option on the running platform, or None if it has none.
 
-    A capability check, not an OS check: SO_REUSEPORT exists on Linux and macOS
-    but not Windows, SO_EXCLUSIVEADDRUSE only on Windows, and Python's socket
-    module knows which.
+    Goes through the allow-list (:mod:`matrix._option_table`): an option not on
+    it is never resolved, whichever module asks.
     """
-    for prefix, level_name in _LEVEL_BY_PREFIX:
-        if name.startswith(prefix):
-            level = getattr(socket, level_name, None)
-            optname = getattr(socket, name, None)
-            if level is None or optname is None:
-                return None
-            return int(level), int(optname)
-    return None
+    import sys
+
+    from matrix._errors import os_family
+    from matrix._option_table import OptionRefused, resolve
+
+    try:
+        return resolve(name, os_family(sys.platform))
+    except OptionRefused:
+        return None

@@ -180,6 +180,28 @@ def _expectation() -> dict[str, Any]:
     }
 
 
+def _assumptions() -> dict[str, Any]:
+    # Same vocabulary as documented.expect, so `sockmatrix check` compares an
+    # assumption with an observation exactly as the table compares a quote.
+    return {
+        "type": "object",
+        "description": "What the code that uses these sockets relies on, per platform "
+        "family (linux, windows, macos, …) or `all`; a family's entry for a step "
+        "replaces the `all` entry for that step. `sockmatrix check` and the pytest "
+        "plugin fail when an observation contradicts one.",
+        "propertyNames": {"pattern": PLATFORM_PATTERN},
+        "maxProperties": 16,
+        "minProperties": 1,
+        "additionalProperties": {
+            "type": "object",
+            "description": "Step name → what the code assumes that step does.",
+            "minProperties": 1,
+            "maxProperties": 16,
+            "additionalProperties": _expectation(),
+        },
+    }
+
+
 def probe_schema() -> dict[str, Any]:
     text = {"type": "string", "minLength": 1}
     return {
@@ -245,6 +267,7 @@ def probe_schema() -> dict[str, Any]:
                     },
                 },
             },
+            "assumptions": _assumptions(),
             "notes": {
                 "type": "string",
                 "maxLength": 4000,
@@ -352,6 +375,43 @@ def results_schema() -> dict[str, Any]:
     return _bounded(_results_schema())  # type: ignore[no-any-return]
 
 
+def _embedded_probe() -> dict[str, Any]:
+    # Results carry what the table and `check` need from the probe, so they work
+    # from results files alone (a caller's probes in CI, another machine's run).
+    strings = {"type": "array", "maxItems": 64, "items": {"type": "string"}}
+    return {
+        "type": "object",
+        "description": "The probe's text when it ran: title, question, tags, sources, "
+        "documented expectations and assumptions (absent in older files).",
+        "properties": {
+            "title": {"type": "string"},
+            "question": {"type": "string"},
+            "tags": strings,
+            "sources": strings,
+            "notes": {"type": "string"},
+            "documented": {"type": "object", "maxProperties": 64},
+            "assumptions": {
+                "type": "array",
+                "maxItems": 256,
+                "items": {
+                    "type": "object",
+                    "required": ["platform", "step", "expect"],
+                    "properties": {
+                        "platform": {"type": "string", "description": "Family, or all."},
+                        "step": {"type": "string"},
+                        "expect": {
+                            "type": "object",
+                            "maxProperties": 8,
+                            "additionalProperties": {"type": "string"},
+                        },
+                        "line": {"type": ["integer", "null"], "description": "Line in file."},
+                    },
+                },
+            },
+        },
+    }
+
+
 def _results_schema() -> dict[str, Any]:
     string = {"type": "string"}
     return {
@@ -375,9 +435,18 @@ def _results_schema() -> dict[str, Any]:
                 "required": ["os", "os_version", "machine", "python_version", "key"],
                 "properties": {
                     "os": {**string, "description": "OS family: linux, windows, macos, …"},
-                    "os_version": {**string, "description": "Kernel (Linux) or OS release."},
-                    "machine": {**string, "description": "Architecture, e.g. x86_64."},
-                    "python_version": string,
+                    "os_version": {
+                        **string,
+                        # ASCII only: "²".isdigit() is true but int("²") fails.
+                        "pattern": "^[A-Za-z0-9._+~-]{1,64}$",
+                        "description": "Kernel (Linux) or OS release.",
+                    },
+                    "machine": {
+                        **string,
+                        "pattern": "^[A-Za-z0-9._-]{1,32}$",
+                        "description": "Architecture, e.g. x86_64.",
+                    },
+                    "python_version": {**string, "pattern": "^[0-9]{1,3}\\.[0-9]{1,3}"},
                     "python_implementation": string,
                     "key": {
                         "type": "string",
@@ -417,6 +486,7 @@ def _results_schema() -> dict[str, Any]:
                             "description": "Whether the probe could run.",
                         },
                         "reason": {"type": ["string", "null"]},
+                        "probe": _embedded_probe(),
                         "duration": {"type": "number", "description": "Wall seconds."},
                         "overhead": {
                             "type": "number",
@@ -437,6 +507,7 @@ def _results_schema() -> dict[str, Any]:
                                 "runs": {"type": "integer", "minimum": 1},
                                 "verdicts": {
                                     "type": "object",
+                                    "maxProperties": 1000,
                                     "additionalProperties": {"type": "integer"},
                                 },
                             },
@@ -446,6 +517,19 @@ def _results_schema() -> dict[str, Any]:
                             "description": "The repeated runs gave more than one verdict.",
                         },
                         "cleanup": {"type": "array", "items": string},
+                        "run": {
+                            "type": "object",
+                            "description": "Provenance of a record kept from an earlier "
+                            "run of this platform (a run of some probes keeps the others).",
+                            "properties": {
+                                "started": string,
+                                "tool_version": string,
+                                "source": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "string"},
+                                },
+                            },
+                        },
                     },
                 },
             },

@@ -7,7 +7,6 @@ input was skipped), 2 usage or validation errors, 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import matrix
+from matrix import cmd_check
 
 EXIT_OK, EXIT_PROBE_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -98,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser(
         "show",
         help="print one probe's full observations from a results file",
+        description="Print one probe's title, question and every observation of one "
+        "platform's run: each step's outcome, raw errno and the platform's error name, "
+        "portable name, elapsed time and timing class, plus the probe's assumptions and "
+        "whether they hold there.",
     )
     show.add_argument("probe", metavar="PROBE", help="probe id")
     show.add_argument(
@@ -151,8 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         nargs="+",
         metavar="PATH",
-        help="probe files or folders that give titles, documentation and the "
-        "current sha256 (default: the built-in library)",
+        help="probe files or folders whose text (titles, documentation, sha256) replaces "
+        "what the results files carry; without it the results alone suffice",
     )
     table.add_argument(
         "--readme",
@@ -166,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --readme: change nothing, exit 1 if FILE's table is stale",
     )
 
+    cmd_check.add_parser(commands)
     listing = commands.add_parser("list", help="list the probes: id, title, tags")
     _add_paths(listing, "list")
     listing.add_argument("--tag", help="only probes with this tag")
@@ -182,8 +187,10 @@ def _probe_sources(args: argparse.Namespace) -> list[Path]:
 
 
 def _print_problems(problems: Sequence[Any]) -> None:
+    from matrix._terminal import printable
+
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(printable(str(problem)), file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -214,7 +221,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         for p in probes
         if args.tag is None or args.tag in p.data["tags"]
     ]
-    print(tabulate(rows, headers=["id", "title", "tags"]))
+    from matrix._terminal import printable
+
+    print(printable(tabulate(rows, headers=["id", "title", "tags"])))
     return EXIT_USAGE if problems else EXIT_OK
 
 
@@ -321,36 +330,57 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_PROBE_FAILED if failed else EXIT_OK
 
 
+def _published_probe_file(text: str) -> Path | None:
+    """A results file's ``file`` field, if it names a probe file here and nothing else.
+
+    The field comes from a file that may be hostile: only a relative path to a
+    .yaml file, never climbing out with ``..``, is looked at.
+    """
+    path = Path(text)
+    if path.is_absolute() or ".." in path.parts or path.suffix != ".yaml" or path.drive:
+        return None
+    return path
+
+
 def cmd_show(args: argparse.Namespace) -> int:
+    from matrix._results_read import Unreadable, read_results
+    from matrix._terminal import printable
+    from matrix.cmd_check import assumption_lines
+    from matrix.probe_meta import embedded_probes
     from matrix.report import probe_detail
-    from matrix.results import default_results_path
+    from matrix.results import SCHEMA_VERSION, default_results_path
     from matrix.selection import builtin_probe_dir
     from matrix.validate import check_probe_file
 
     path = args.results or default_results_path()
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        print(f"sockmatrix show: cannot read {path}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    records = {r.get("id"): r for r in document.get("probes", []) if isinstance(r, dict)}
+        document = read_results(path, SCHEMA_VERSION)
+    except Unreadable as exc:
+        print(printable(f"sockmatrix show: {path}: skipped: {exc}"), file=sys.stderr)
+        return EXIT_PROBE_FAILED
+    records = {r["id"]: r for r in document["probes"]}
     if args.probe not in records:
         import difflib
 
-        close = difflib.get_close_matches(args.probe, [str(k) for k in records], n=1)
+        close = difflib.get_close_matches(args.probe, list(records), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        print(f"sockmatrix show: no probe {args.probe!r} in {path}{hint}", file=sys.stderr)
+        print(
+            printable(f"sockmatrix show: no probe {args.probe!r} in {path}{hint}"), file=sys.stderr
+        )
         return EXIT_USAGE
     record = records[args.probe]
-    probe = None
-    candidates = [Path(str(record.get("file", "")))]
+    embedded = embedded_probes([(str(path), {"probes": [record]})]).get(args.probe)
+    probe = {"question": "", **embedded.data} if embedded else None
+    published = _published_probe_file(str(record.get("file", "")))
+    candidates = [published] if published is not None else []
     candidates += sorted(builtin_probe_dir().rglob(f"{args.probe}.yaml"))
-    for candidate in candidates:
+    for candidate in candidates if probe is None else []:
         if candidate.is_file():
             probe_file, _ = check_probe_file(candidate)
             probe = probe_file.data if probe_file else None
             break
-    print(probe_detail(record, probe))
+    print(printable(probe_detail(record, probe)))
+    print(printable(assumption_lines(record, document.get("platform"))))
     return EXIT_OK
 
 
@@ -405,10 +435,13 @@ def cmd_table(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    probes, problems = validate_paths(args.probes or [builtin_probe_dir()])
-    for problem in problems:
+    # Probe text: --probes wins, then what the results embed; the built-in
+    # library only fills in for results written before records embedded it.
+    builtin, problems = validate_paths([builtin_probe_dir()])
+    given, given_problems = validate_paths(args.probes) if args.probes else ([], [])
+    for problem in [*problems, *given_problems]:
         print(f"warning: {problem}", file=sys.stderr)
-    merged = load_and_merge(files, probes)
+    merged = load_and_merge(files, given, builtin)
     for skipped in merged.skipped:
         print(skipped, file=sys.stderr)
     if len(merged.skipped) == len(files):
@@ -418,7 +451,17 @@ def cmd_table(args: argparse.Namespace) -> int:
         )
         return EXIT_PROBE_FAILED
     if args.only_differences:
+        everything = len(merged.rows)
         merged = merged.only_differences()
+        if not merged.rows:
+            observed = sum(not c.documented_only for c in merged.columns)
+            print(
+                f"no differences: all {everything} probe(s) gave the same verdict on the "
+                f"{observed} observed platform(s)",
+                file=sys.stderr if (args.output or args.output_dir or args.summary) else sys.stdout,
+            )
+            if not (args.output or args.output_dir or args.summary or args.readme):
+                return EXIT_PROBE_FAILED if merged.skipped else EXIT_OK
     if args.tag:
         merged = merged.with_tag(args.tag)
     status = EXIT_PROBE_FAILED if merged.skipped else EXIT_OK
@@ -491,6 +534,7 @@ COMMANDS = {
     "show": cmd_show,
     "list": cmd_list,
     "table": cmd_table,
+    "check": cmd_check.run,
 }
 
 

@@ -16,8 +16,7 @@ Rules of this module:
 
 from __future__ import annotations
 
-import functools
-import json
+import itertools
 import re
 import string
 from collections.abc import Iterator
@@ -25,17 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import fastjsonschema
-
 import matrix
 from matrix._platform import identity_conflict
-from matrix._schema_build import RESULTS_SCHEMA_PATH
+from matrix._results_read import Unreadable, read_results
+from matrix.probe_meta import embedded_probes
 from matrix.results import SCHEMA_VERSION
 from matrix.runner import verdict_or_status
 from matrix.validate import ProbeFile
 
 FAMILY_ORDER = ("linux", "windows", "macos")
-MAX_RESULTS_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -114,52 +111,19 @@ class Matrix:
         return Matrix(self.columns, [r for r in self.rows if tag in r.tags], self.skipped)
 
 
-@functools.cache
-def _results_validator() -> Any:
-    schema = json.loads(RESULTS_SCHEMA_PATH.read_text(encoding="utf-8"))
-    return fastjsonschema.compile(schema)
-
-
 def load_results(path: Path) -> dict[str, Any] | Skipped:
     """One results file, checked, or the reason it cannot be used."""
-    name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_RESULTS_BYTES:
-            return Skipped(name, f"{size} bytes is over the {MAX_RESULTS_BYTES} byte limit")
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        return Skipped(name, f"cannot be read ({exc.strerror or exc})")
-    except UnicodeDecodeError:
-        return Skipped(name, "is not UTF-8 text")
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        at_end = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated")
-        hint = " (truncated?)" if at_end else ""
-        return Skipped(name, f"is not valid JSON{hint}: {exc}")
-    except RecursionError:
-        return Skipped(name, "is nested too deeply to be a results file")
-    if not isinstance(document, dict):
-        return Skipped(name, "is not a results document (expected a JSON object)")
-    version = document.get("schema_version")
-    if version != SCHEMA_VERSION:
-        return Skipped(
-            name, f"has schema version {version!r}; this sockmatrix reads version {SCHEMA_VERSION}"
-        )
-    try:
-        _results_validator()(document)
-    except fastjsonschema.JsonSchemaValueException as error:
-        trail = "/".join(str(p) for p in error.path[1:]) or "(top level)"
-        return Skipped(
-            name, f"does not match the results schema at {trail}: {str(error.message)[:200]}"
-        )
-    return document
+        return read_results(path, SCHEMA_VERSION)
+    except Unreadable as exc:
+        return Skipped(str(path), str(exc))
 
 
 def _version_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """Sort '10.0.26100' after '10.0.9200' and '15.10' after '15.9'."""
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-_]", text))
+    return tuple(
+        (0, int(p)) if p.isascii() and p.isdigit() else (1, p) for p in re.split(r"[.\-_]", text)
+    )
 
 
 def column_order(column: Column) -> tuple[Any, ...]:
@@ -193,10 +157,10 @@ def _column_of(document: dict[str, Any], file: str) -> Column:
 
 
 def _mark_names() -> Iterator[str]:
-    yield from string.ascii_uppercase
-    for first in string.ascii_uppercase:
-        for second in string.ascii_uppercase:
-            yield first + second
+    """A, B, … Z, AA, AB, … ZZ, AAA, …: never runs out (a file may hold 703 verdicts)."""
+    for length in itertools.count(1):
+        for letters in itertools.product(string.ascii_uppercase, repeat=length):
+            yield "".join(letters)
 
 
 def matches_expectation(expect: dict[str, Any], observations: list[dict[str, Any]]) -> list[str]:
@@ -232,6 +196,7 @@ def merge(
     documents: list[tuple[str, dict[str, Any]]],
     probes: list[ProbeFile],
     skipped: list[Skipped] | None = None,
+    fallback: list[ProbeFile] | None = None,
 ) -> Matrix:
     """Build the matrix from (file name, results document) pairs and the probe library."""
     by_key: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -253,7 +218,13 @@ def merge(
         columns.append(column)
         runs[key] = [{p["id"]: p for p in doc["probes"]} for _, doc in entries]
 
-    library = {p.id: p for p in probes}
+    # Probe text: files given (--probes) win, then what the results embed, then
+    # the fallback (the built-in library, for results written before embedding).
+    library = {
+        **{p.id: p for p in fallback or []},
+        **embedded_probes(documents),
+        **{p.id: p for p in probes},
+    }
     # Rows are the probes some platform ran; the library adds titles, sources,
     # documentation and the current sha256.
     probe_ids = sorted({pid for rs in runs.values() for r in rs for pid in r})
@@ -372,7 +343,9 @@ def _row(
     )
 
 
-def load_and_merge(result_paths: list[Path], probes: list[ProbeFile]) -> Matrix:
+def load_and_merge(
+    result_paths: list[Path], probes: list[ProbeFile], fallback: list[ProbeFile] | None = None
+) -> Matrix:
     documents: list[tuple[str, dict[str, Any]]] = []
     skipped: list[Skipped] = []
     for path in result_paths:
@@ -381,7 +354,7 @@ def load_and_merge(result_paths: list[Path], probes: list[ProbeFile]) -> Matrix:
             skipped.append(loaded)
         else:
             documents.append((path.name, loaded))
-    return merge(documents, probes, skipped)
+    return merge(documents, probes, skipped, fallback or [])
 
 
 def results_files(paths: list[Path]) -> list[Path]:

@@ -1,18 +1,24 @@
 """pytest plugin: collect probe YAML files as test items.
 
-Registered through the ``pytest11`` entry point, so ``pytest probes/ -n auto``
-runs the probe library in parallel under pytest-xdist and ``-k`` selects
-probes. Following pytest's "non-Python tests" example:
+Registered through the ``pytest11`` entry point (``pip install
+sockmatrix[pytest]``), so ``pytest my-probes/ -n auto`` runs probes in parallel
+under pytest-xdist and ``-k`` selects them. Following pytest's "non-Python
+tests" example:
 
-- a YAML file under a folder named ``probes`` that looks like a probe (at least
-  three of a probe's top-level keys start a line) becomes one item, named by
-  its id, reported at the file's first line; other YAML is left alone, since
+- collected: a YAML file named on the command line (``pytest x.yaml`` or
+  ``pytest x.yaml::x``), and a YAML file that looks like a probe (at least
+  three of a probe's top-level keys start a line) under a folder named on the
+  command line, under a folder listed in the ``sockmatrix_probe_paths`` ini
+  option, or under a folder named ``probes``; other YAML is left alone, since
   the plugin is active in every project where sockmatrix is installed;
-- an item fails only when its probe could not run (invalid, harness error,
-  timed out, crashed): a platform behaving differently is an observation;
+- one item per file, named by the probe's id, reported at the file;
+- an item fails when its probe could not run (invalid, harness error, timed
+  out, crashed) or when what this platform did breaks one of the probe's
+  ``assumptions``; a platform merely behaving differently is an observation;
 - each item's record travels to the controlling process in the report's
   ``user_properties`` (that is what xdist serialises), and only that process
-  writes the results file, once, at the end of the session.
+  writes the results file, once, at the end of the session, and prints the
+  verdicts in a "sockmatrix verdicts" section of the terminal report.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import pytest
 from matrix.validate import ProbeFile, Problem, check_probe_file
 
 RECORD_PROPERTY = "sockmatrix_record"
+BROKEN_PROPERTY = "sockmatrix_broken"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -35,13 +42,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--sockmatrix-results",
         metavar="FILE",
         default=None,
-        help="where to write the probes' results file (default: "
-        "results/<platform-key>.json under the rootdir; 'none' to write nothing)",
+        help="where to write the probes' results file (default: the sockmatrix_results "
+        "ini option, else results/<platform-key>.json under the rootdir when there is "
+        "a config file, else under the current folder; 'none' to write nothing)",
+    )
+    parser.addini(
+        "sockmatrix_probe_paths",
+        type="paths",
+        default=[],
+        help="folders whose probe YAML files pytest collects (besides paths given on "
+        "the command line and folders named probes)",
+    )
+    parser.addini(
+        "sockmatrix_results",
+        default="",
+        help="results file to write, relative to the rootdir ('none': write nothing)",
     )
 
 
 PROBE_KEYS = re.compile(
-    r"^(id|title|question|tags|sources|documented|sockets|steps|verdict):", re.MULTILINE
+    r"^(id|title|question|tags|sources|documented|assumptions|sockets|steps|verdict):",
+    re.MULTILINE,
 )
 
 
@@ -54,12 +75,34 @@ def looks_like_probe(path: Path) -> bool:
     return len(set(PROBE_KEYS.findall(head))) >= 3
 
 
+FOLDERS_KEY = pytest.StashKey[list[Path]]()
+
+
+def _probe_folders(config: pytest.Config) -> list[Path]:
+    """Folders whose probe-looking YAML is collected: named in args or the ini option."""
+    if FOLDERS_KEY in config.stash:
+        return config.stash[FOLDERS_KEY]
+    folders = [Path(p).resolve() for p in config.getini("sockmatrix_probe_paths")]
+    if config.args_source == pytest.Config.ArgsSource.ARGS:
+        for arg in config.args:
+            candidate = config.invocation_params.dir / arg.split("::", 1)[0]
+            if candidate.is_dir():
+                folders.append(candidate.resolve())
+    config.stash[FOLDERS_KEY] = folders
+    return folders
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.File | None:
-    if (
-        file_path.suffix == ".yaml"
-        and "probes" in file_path.parts[:-1]
-        and looks_like_probe(file_path)
-    ):
+    if file_path.suffix != ".yaml":
+        return None
+    if parent.session.isinitpath(file_path):
+        return ProbeYamlFile.from_parent(parent, path=file_path)
+    resolved = file_path.resolve()
+    folders = _probe_folders(parent.config)
+    wanted = "probes" in file_path.parts[:-1] or any(
+        resolved.is_relative_to(folder) for folder in folders
+    )
+    if wanted and looks_like_probe(file_path):
         return ProbeYamlFile.from_parent(parent, path=file_path)
     return None
 
@@ -89,6 +132,8 @@ class ProbeItem(pytest.Item):
     def runtest(self) -> None:
         if self.probe is None:
             raise ProbeCouldNotRun("invalid probe:\n" + "\n".join(map(str, self.problems)))
+        from matrix.assumptions import broken_assumptions, from_probe
+        from matrix.results import fingerprint
         from matrix.runner import Runner
 
         record = Runner().run_one(self.probe)
@@ -97,6 +142,15 @@ class ProbeItem(pytest.Item):
             from matrix.report import probe_detail
 
             raise ProbeCouldNotRun(probe_detail(record, self.probe.data))
+        here = fingerprint()
+        assumptions = from_probe(self.probe.data, self.probe.lines)
+        broken = broken_assumptions(
+            record, here["os"], here["key"], assumptions, file=str(self.probe.path)
+        )
+        if broken:
+            self.user_properties.append((BROKEN_PROPERTY, len(broken)))
+            lines = [f"{len(broken)} broken assumption(s):", *map(str, broken)]
+            raise ProbeCouldNotRun("\n".join([*lines, "", f"verdict: {record.get('verdict')}"]))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ProbeCouldNotRun):
@@ -107,10 +161,30 @@ class ProbeItem(pytest.Item):
         return self.path, 0, f"probe: {self.name}"
 
 
+def results_path(config: pytest.Config) -> Path | None:
+    """Where the results go: option, ini, else results/ beside the config file or here.
+
+    Never inside a probe folder by default: with no config file, pytest's
+    rootdir is the common parent of the paths given, often the probe folder.
+    """
+    from matrix.results import default_results_path
+
+    chosen = config.getoption("--sockmatrix-results") or config.getini("sockmatrix_results")
+    if chosen == "none":
+        return None
+    if chosen:
+        base = config.invocation_params.dir if config.getoption("--sockmatrix-results") else None
+        return (base or config.rootpath) / str(chosen)
+    base = config.rootpath if config.inipath is not None else config.invocation_params.dir
+    return default_results_path(base / "results")
+
+
 class _Collector:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.records: dict[str, dict[str, Any]] = {}
+        self.broken: dict[str, int] = {}
+        self.written: Path | None = None
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -118,25 +192,39 @@ class _Collector:
             if key == RECORD_PROPERTY:
                 record = json.loads(str(value))
                 self.records[record["id"]] = record
+            elif key == BROKEN_PROPERTY:
+                self.broken[report.nodeid] = int(str(value))
 
     @pytest.hookimpl
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if not self.records:
+        path = results_path(self.config)
+        if not self.records or path is None:
             return
-        option = self.config.getoption("--sockmatrix-results")
-        if option == "none":
-            return
-        from matrix.results import ResultsWriter, default_results_path
+        from matrix.results import ResultsWriter
 
-        path = Path(option) if option else default_results_path(self.config.rootpath / "results")
         writer = ResultsWriter(path)
         writer.document["probes"] = [self.records[k] for k in sorted(self.records)]
         interrupted = session.shouldstop or session.shouldfail
         writer.finish(complete=not interrupted)
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(
-                f"sockmatrix: {len(self.records)} probe result(s) written to {path}"
+        self.written = path
+
+    @pytest.hookimpl
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.records:
+            return
+        terminalreporter.section("sockmatrix verdicts")
+        for probe_id in sorted(self.records):
+            record = self.records[probe_id]
+            verdict = record.get("verdict") or record.get("reason") or ""
+            terminalreporter.write_line(f"{probe_id} [{record['status']}] {verdict}")
+        if self.broken:
+            total = sum(self.broken.values())
+            terminalreporter.write_line(
+                f"{total} broken assumption(s) in {len(self.broken)} probe(s)"
+            )
+        if self.written is not None:
+            terminalreporter.write_line(
+                f"sockmatrix: {len(self.records)} probe result(s) written to {self.written}"
             )
 
 

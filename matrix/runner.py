@@ -26,6 +26,7 @@ from typing import Any
 
 import matrix
 from matrix._sigpipe import killed_by_sigpipe
+from matrix.probe_meta import probe_metadata
 from matrix.validate import ProbeFile
 
 DEFAULT_TIME_LIMIT = 20.0
@@ -101,6 +102,7 @@ class Runner:
             "id": probe.id,
             "file": published_path(probe.path),
             "sha256": probe.sha256,
+            "probe": probe_metadata(probe),
         }
         spawned = time.time()
         started = time.monotonic()

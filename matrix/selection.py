@@ -30,6 +30,8 @@ class KeywordError(ValueError):
 
 
 _TOKEN = re.compile(r"\s*(\(|\)|[^\s()]+)")
+MAX_EXPRESSION = 2000
+MAX_NESTING = 50
 
 
 class KeywordMatcher:
@@ -39,11 +41,18 @@ class KeywordMatcher:
     """
 
     def __init__(self, expression: str) -> None:
+        # The parser recurses once per parenthesis or `not`: bound both, so a
+        # hostile expression is a clean error, not a RecursionError.
+        if len(expression) > MAX_EXPRESSION:
+            raise KeywordError(
+                f"-k expression is {len(expression)} characters long; the limit is {MAX_EXPRESSION}"
+            )
         self.tokens = [t for t in _TOKEN.findall(expression) if t]
         if not self.tokens:
             raise KeywordError("empty -k expression")
         # Parse once to report syntax errors before anything runs.
         self._position = 0
+        self._depth = 0
         self._parse_or(lambda word: True)
         if self._position != len(self.tokens):
             raise KeywordError(f"unexpected {self.tokens[self._position]!r} in -k expression")
@@ -78,13 +87,21 @@ class KeywordMatcher:
 
     def _parse_not(self, word_matches: WordTest) -> bool:
         token = self._take()
-        if token == "not":
-            return not self._parse_not(word_matches)
-        if token == "(":
-            result = self._parse_or(word_matches)
-            if self._take() != ")":
-                raise KeywordError("missing ')' in -k expression")
-            return result
+        if token in ("not", "("):
+            self._depth += 1
+            if self._depth > MAX_NESTING:
+                raise KeywordError(
+                    f"-k expression is nested more than {MAX_NESTING} deep (parentheses and not)"
+                )
+            try:
+                if token == "not":
+                    return not self._parse_not(word_matches)
+                result = self._parse_or(word_matches)
+                if self._take() != ")":
+                    raise KeywordError("missing ')' in -k expression")
+                return result
+            finally:
+                self._depth -= 1
         if token in ("and", "or", ")"):
             raise KeywordError(f"unexpected {token!r} in -k expression")
         return word_matches(token)

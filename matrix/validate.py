@@ -23,17 +23,31 @@ import jsonschema
 
 from matrix._addresses import address_problem
 from matrix._canonical import probe_digest
+from matrix._checks import (
+    budget_problems,
+    flat_pair_options,
+    limit_problems,
+    option_problems,
+    select_problems,
+    short,
+)
 from matrix._operations import (
+    COMMON_STEP_ARGS,
     OPERATIONS,
     SOCKET_CREATING_ARGS,
     SOCKET_LIST_ARGS,
     SOCKET_REFERENCE_ARGS,
 )
+from matrix._results_read import Unreadable, read_bounded
 from matrix._schema_build import PROBE_SCHEMA_PATH
 from matrix._yaml import LoadedYaml, Path_, YamlProblem, load_yaml
+from matrix.assumptions import reference_problems
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_THREADS = 8
+# A file with more problems than this gets this many and a count: a hostile
+# file must not turn into tens of thousands of lines.
+MAX_PROBLEMS = 50
 
 
 @dataclass(frozen=True)
@@ -72,35 +86,72 @@ class ProbeFile:
 def format_path(path: Path_) -> str:
     parts: list[str] = []
     for part in path:
+        # Keys come from the file: bounded and escaped like every echoed value.
+        text = short(part)[1:-1]
         if isinstance(part, int):
             parts.append(f"[{part}]")
         elif parts:
-            parts.append(f" → {part}")
+            parts.append(f" → {text}")
         else:
-            parts.append(str(part))
+            parts.append(text)
     return "".join(parts)
 
 
 def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word[:64], list(candidates), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+_UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+@functools.cache
+def _ecma_pattern(pattern: str) -> re.Pattern[str]:
+    """A schema pattern as JSON Schema (ECMA 262) means it: ``$`` is the very end.
+
+    Python's ``$`` also matches before a trailing newline, so ``id: "x\\n"``
+    passed ``^[a-z0-9-]+$``; ``\\Z`` does not.
+    """
+    return re.compile(_UNESCAPED_DOLLAR.sub(r"\\Z", pattern))
+
+
+def _full_pattern(
+    validator: Any, pattern: str, instance: Any, schema: Any
+) -> Iterator[jsonschema.ValidationError]:
+    if validator.is_type(instance, "string") and not _ecma_pattern(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{short(instance)} does not match {pattern!r}")
 
 
 @functools.cache
 def probe_validator() -> jsonschema.protocols.Validator:
     schema = json.loads(PROBE_SCHEMA_PATH.read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)
+    base = jsonschema.validators.validator_for(schema)
+    cls: Any = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        base, {"pattern": _full_pattern}
+    )
+    validator: jsonschema.protocols.Validator = cls(schema)
+    return validator
 
 
-def _schema_problems(loaded: LoadedYaml, file: str) -> Iterator[Problem]:
+def _schema_problems(
+    loaded: LoadedYaml, file: str, explained: frozenset[Path_] = frozenset()
+) -> Iterator[Problem]:
+    """Schema errors, once each; none under a path a pre-check already explained."""
     seen: set[tuple[Path_, str]] = set()
     for error in probe_validator().iter_errors(loaded.data):
         for path, message in _explain(error):
-            if (path, message) in seen:
+            if (path, message) in seen or any(path[: len(p)] == p for p in explained):
                 continue
             seen.add((path, message))
             yield Problem(file, loaded.line_of(path), path, message)
+
+
+def _pre_schema_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
+    """Mistakes whose schema errors would be cryptic: explained in plain words first."""
+    sockets = data.get("sockets")
+    for index, spec in enumerate(sockets if isinstance(sockets, list) else []):
+        if isinstance(spec, dict) and (message := flat_pair_options(spec)):
+            yield ("sockets", index, "options"), message
 
 
 def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str]]:
@@ -112,12 +163,21 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str]]:
         known = set(schema.get("properties", {}))
         patterns = schema.get("patternProperties", {})
         op = instance.get("op") if "op" in known else None
+        if isinstance(op, str) and op in OPERATIONS:
+            # The same list from the per-op and the any-step schema: one message.
+            known = {"op", *COMMON_STEP_ARGS, *OPERATIONS[op].args}
         for key in instance:
             if key in known or any(_matches(p, key) for p in patterns):
                 continue
-            if op in OPERATIONS and key in _all_step_args():
+            if isinstance(op, str) and op in OPERATIONS and key in _all_step_args():
                 takes = ", ".join(sorted(known - {"op", "name", "thread", "within", "note"}))
                 yield (*path, key), f"not an argument of {op!r} (it takes: {takes})"
+            elif isinstance(op, str) and op in OPERATIONS:
+                takes = ", ".join(sorted(known))
+                yield (
+                    (*path, key),
+                    f"unknown key{_did_you_mean(key, known)}; {op!r} takes: {takes}",
+                )
             else:
                 yield (*path, key), f"unknown key{_did_you_mean(key, known)}"
     elif error.validator == "required":
@@ -125,10 +185,10 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str]]:
         for key in missing:
             yield path, f"missing required key {key!r}"
     elif error.validator == "enum" and path and path[-1] == "op":
-        yield path, f"unknown operation {instance!r}{_did_you_mean(str(instance), OPERATIONS)}"
+        yield path, f"unknown operation {short(instance)}{_did_you_mean(str(instance), OPERATIONS)}"
     elif error.validator == "enum":
         options = ", ".join(repr(v) for v in expected)
-        yield path, f"{instance!r} is not one of {options}"
+        yield path, f"{short(instance)} is not one of {options}"
     elif error.validator == "oneOf" and _is_exactly_one(schema.get("oneOf")):
         keys = [sub["required"][0] for sub in schema["oneOf"]]
         present = [k for k in keys if isinstance(instance, dict) and k in instance]
@@ -146,7 +206,7 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str]]:
             ),
         )
     elif error.validator == "pattern":
-        yield path, f"{instance!r} does not match the pattern {error.validator_value}"
+        yield path, f"{short(instance)} does not match the pattern {error.validator_value}"
     else:
         yield path, error.message[:300]
 
@@ -167,11 +227,11 @@ def _describe(value: object) -> str:
     kind = {dict: "a mapping", list: "a list", str: "text", bool: "a boolean"}.get(
         type(value), type(value).__name__
     )
-    return f"{kind} {value!r}"[:120] if not isinstance(value, (dict, list)) else kind
+    return f"{kind} {short(value, 100)}" if not isinstance(value, (dict, list)) else kind
 
 
 def _matches(pattern: str, key: str) -> bool:
-    return re.search(pattern, key) is not None
+    return _ecma_pattern(pattern).search(key) is not None
 
 
 def _is_exactly_one(subschemas: object) -> bool:
@@ -251,7 +311,10 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
             if target is None:
                 yield (
                     (*where, "step"),
-                    (f"no earlier step named {step['step']!r}{_did_you_mean(step['step'], steps)}"),
+                    (
+                        f"no earlier step named {short(step['step'])}"
+                        f"{_did_you_mean(step['step'], steps)}"
+                    ),
                 )
             elif "thread" not in target:
                 yield (*where, "step"), f"step {step['step']!r} does not run on a thread"
@@ -273,14 +336,53 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
 
     for index, name in enumerate(data["verdict"]):
         if name not in steps:
-            yield ("verdict", index), f"no step named {name!r}{_did_you_mean(name, steps)}"
+            yield ("verdict", index), f"no step named {short(name)}{_did_you_mean(name, steps)}"
+    yield from reference_problems(data, list(steps))
     for platform, doc in data.get("documented", {}).items():
         for name in doc.get("expect", {}):
             if name not in steps:
                 yield (
                     ("documented", platform, "expect", name),
-                    (f"no step named {name!r}{_did_you_mean(name, steps)}"),
+                    (f"no step named {short(name)}{_did_you_mean(name, steps)}"),
                 )
+
+
+def _document_problems(loaded: LoadedYaml, file: str, stem: str) -> list[Problem]:
+    def at(found: Iterable[tuple[Path_, str]]) -> list[Problem]:
+        return [Problem(file, loaded.line_of(path), path, message) for path, message in found]
+
+    # Size limits first: one message per limit, before a schema pass that
+    # would take seconds and report every element of a 19,900-step list.
+    limits = at(limit_problems(loaded.data, probe_validator().schema))
+    if limits:
+        return limits
+    early = at(_pre_schema_problems(loaded.data))
+    problems = early + list(_schema_problems(loaded, file, frozenset(p.path for p in early)))
+    if loaded.data.get("id") not in (None, stem) and isinstance(loaded.data.get("id"), str):
+        problems.append(
+            Problem(
+                file,
+                loaded.line_of(("id",)),
+                ("id",),
+                f"id {short(loaded.data['id'])} must equal the file name {stem!r}",
+            )
+        )
+    if not problems:
+        problems = at(_reference_problems(loaded.data))
+        problems += at(option_problems(loaded.data))
+        problems += at(select_problems(loaded.data))
+        problems += at(budget_problems(loaded.data))
+    return problems
+
+
+def _capped(problems: list[Problem], file: str) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS
+    return [
+        *problems[:MAX_PROBLEMS],
+        Problem(file, None, (), f"{more} more problem(s) not shown; fix these first"),
+    ]
 
 
 def check_probe_text(text: str, file: str, stem: str) -> tuple[ProbeFile | None, list[Problem]]:
@@ -296,23 +398,9 @@ def check_probe_text(text: str, file: str, stem: str) -> tuple[ProbeFile | None,
         return None, [Problem(file, exc.line or 1, exc.path, exc.message)]
     if not isinstance(loaded.data, dict):
         return None, [Problem(file, 1, (), f"a probe is a mapping, got {_describe(loaded.data)}")]
-    problems = list(_schema_problems(loaded, file))
-    if loaded.data.get("id") not in (None, stem) and isinstance(loaded.data.get("id"), str):
-        problems.append(
-            Problem(
-                file,
-                loaded.line_of(("id",)),
-                ("id",),
-                f"id {loaded.data['id']!r} must equal the file name {stem!r}",
-            )
-        )
-    if not problems:
-        problems.extend(
-            Problem(file, loaded.line_of(path), path, message)
-            for path, message in _reference_problems(loaded.data)
-        )
+    problems = _document_problems(loaded, file, stem)
     if problems:
-        return None, problems
+        return None, _capped(problems, file)
     digest = probe_digest(loaded.data)  # the meaning, not the bytes: CRLF checkouts agree
     return ProbeFile(Path(file), loaded.data, digest, loaded.lines), []
 
@@ -325,9 +413,12 @@ def check_probe_file(path: Path) -> tuple[ProbeFile | None, list[Problem]]:
             return None, [
                 Problem(file, None, (), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
             ]
-        raw = path.read_bytes()
+        # Regular files only, bounded while reading: not /dev/zero, not a FIFO.
+        raw = read_bounded(path, MAX_FILE_BYTES)
     except OSError as exc:
         return None, [Problem(file, None, (), f"cannot read: {exc.strerror or exc}")]
+    except Unreadable as exc:
+        return None, [Problem(file, None, (), str(exc))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -36,7 +36,7 @@ HOSTILE = [
 @pytest.fixture
 def socket_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, Any]]]:
     calls: list[tuple[str, Any]] = []
-    for method in ("connect", "connect_ex", "sendto", "bind"):
+    for method in ("connect", "connect_ex", "sendto", "bind", "setsockopt"):
         original = getattr(socket.socket, method)
 
         def recorder(self: socket.socket, *args: Any, _m: str = method, _o: Any = original) -> Any:
@@ -61,7 +61,7 @@ def test_connect_to_a_hostile_address_is_refused_before_any_socket_call(
     address: str, socket_calls: list[tuple[str, Any]]
 ) -> None:
     result = run_engine(
-        [{"op": "connect", "socket": "c", "address": address, "port": 53, "name": "x"}],
+        [{"op": "connect", "socket": "c", "address": address, "closed_port": True, "name": "x"}],
         [{"tcp": "c"}],
     )
     assert result["status"] == "harness-error"
@@ -79,7 +79,7 @@ def test_bind_to_a_hostile_address_is_refused_before_any_socket_call(
         [{"udp": "c", "bind": False}],
     )
     assert result["status"] == "harness-error"
-    assert socket_calls == []
+    assert [call for call in socket_calls if call[0] == "bind"] == []
 
 
 @pytest.mark.parametrize("address", ["8.8.8.8", "::ffff:1.1.1.1", "2001:db8::1"])
@@ -113,3 +113,96 @@ def test_loopback_and_unspecified_addresses_are_used(socket_calls: list[Any]) ->
     )
     assert result["status"] == "ok"
     assert addresses_used(socket_calls) <= {"127.0.0.1"}
+
+
+# Options that reach past loopback (seen in an adversarial test: SO_BINDTODEVICE
+# sent a loopback connection out of another interface, IP_ADD_MEMBERSHIP sent
+# IGMP, IP_OPTIONS with a source route sent TCP and UDP to a public address),
+# and others that change routing or identity. None is on the allow-list.
+HOSTILE_OPTIONS = [
+    ("SO_BINDTODEVICE", {"raw": {"format": "8B", "values": [101, 116, 104, 48, 0, 0, 0, 0]}}),
+    ("IP_ADD_MEMBERSHIP", {"raw": {"format": "II", "values": [0xE0000001, 0]}}),
+    ("IP_OPTIONS", {"raw": {"format": "8B", "values": [0x83, 7, 4, 8, 8, 8, 8, 0]}}),
+    ("IP_HDRINCL", {"value": 1}),
+    ("SO_MARK", {"value": 1}),
+    ("IP_MULTICAST_IF", {"value": 0}),
+    ("IP_TRANSPARENT", {"value": 1}),
+    ("SO_DONTROUTE", {"value": 1}),
+    ("SO_BROADCAST", {"value": 1}),
+]
+
+
+@pytest.mark.parametrize(("option", "value"), HOSTILE_OPTIONS)
+def test_options_off_the_allow_list_never_reach_setsockopt(
+    option: str, value: dict[str, Any], socket_calls: list[tuple[str, Any]]
+) -> None:
+    result = run_engine(
+        [{"op": "setsockopt", "socket": "c", "option": option, **value, "name": "x"}],
+        [{"udp": "c"}],
+    )
+    assert result["status"] == "harness-error"
+    assert "allow-list" in result["reason"]
+    assert [call for call in socket_calls if call[0] == "setsockopt"] == []
+
+
+@pytest.mark.parametrize("option", ["SO_BINDTODEVICE", "IP_TTL_EVIL", "SO_MARK"])
+def test_socket_options_off_the_allow_list_never_reach_setsockopt(
+    option: str, socket_calls: list[tuple[str, Any]]
+) -> None:
+    result = run_engine([], [{"tcp": "c", "options": {option: 1}}])
+    assert result["status"] == "harness-error"
+    assert [call for call in socket_calls if call[0] == "setsockopt"] == []
+
+
+def test_raw_value_larger_than_the_option_is_refused(socket_calls: list[Any]) -> None:
+    raw = {"format": "qq", "values": [1, 2]}
+    result = run_engine(
+        [{"op": "setsockopt", "socket": "c", "option": "SO_RCVBUF", "raw": raw, "name": "x"}],
+        [{"tcp": "c"}],
+    )
+    assert result["status"] == "harness-error"
+    assert "16 bytes" in result["reason"]
+    assert socket_calls == []
+
+
+def test_a_service_on_loopback_is_out_of_reach(socket_calls: list[tuple[str, Any]]) -> None:
+    """A runner's own loopback service (a database, a Docker API) gets no connection."""
+    with socket.socket() as service:
+        service.bind(("127.0.0.1", 0))
+        service.listen(1)
+        service.settimeout(0.5)
+        port = service.getsockname()[1]
+        # A hand-made probe that skips validation and names the port directly.
+        result = run_engine(
+            [{"op": "connect", "socket": "c", "port": port, "within": 2, "name": "x"}],
+            [{"tcp": "c"}],
+        )
+        # An old-style `port` is ignored: the engine connects to its reserved
+        # closed port, which refuses.
+        assert result["observations"][0]["error"]["portable"] == "ECONNREFUSED"
+        with pytest.raises(socket.timeout):
+            service.accept()
+    assert port not in {args[0][1] for name, args in socket_calls if name == "connect"}
+
+
+def test_bookkeeping_aimed_at_a_foreign_port_is_refused(socket_calls: list[Any]) -> None:
+    engine = Engine(
+        {"id": "x", "sockets": [{"tcp": "c"}], "steps": [], "verdict": []}, lambda event: None
+    )
+    engine.sockets["c"] = socket.socket()
+    engine.bound["svc"] = ("127.0.0.1", 5432)
+    try:
+        with pytest.raises(HarnessError, match="belongs to no socket"):
+            engine._destination("127.0.0.1", 6379)
+    finally:
+        engine.sockets["c"].close()
+    assert socket_calls == []
+
+
+def test_the_closed_port_refuses_and_is_released() -> None:
+    result = run_engine(
+        [{"op": "connect", "socket": "c", "closed_port": True, "within": 3, "name": "x"}],
+        [{"tcp": "c"}],
+    )
+    assert result["status"] == "ok"
+    assert result["observations"][0]["error"]["portable"] == "ECONNREFUSED"

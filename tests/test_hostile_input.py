@@ -117,8 +117,10 @@ HEADER = "id: hostile\ntitle: t\nquestion: q\ntags: [x]\nsources: [s]\nsockets: 
             ),
             "document expands to more than",
         ),
-        ("[" * 50_000, "nested deeper than"),
-        ("".join("  " * i + "k:\n" for i in range(400)), "nested deeper than"),
+        ("[" * 50_000, "more than 100 nested brackets"),
+        ("".join("  " * i + "k:\n" for i in range(400)), "indented more than 200 columns"),
+        ("".join("  " * i + "k:\n" for i in range(60)), "nested deeper than 32"),
+        ("- " * 100_000 + "x", "more than 200 of '-', '?' and ':' on one line"),
         (
             HEADER + "steps: [{op: send, socket: a, bytes: 1099511627776, name: s}]\n"
             "verdict: [s]\n",
@@ -155,6 +157,8 @@ HEADER = "id: hostile\ntitle: t\nquestion: q\ntags: [x]\nsources: [s]\nsockets: 
         "alias-bomb",
         "deep-flow",
         "deep-block",
+        "deep-block-within-the-indent-limit",
+        "deep-block-on-one-line",
         "terabytes",
         "a-year",
         "long-limit",

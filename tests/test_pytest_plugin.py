@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,82 @@ def test_yaml_outside_a_probes_folder_is_not_collected(pytester: pytest.Pytester
     (pytester.path / "config.yaml").write_text("a: 1\n", encoding="utf-8")
     result = pytester.runpytest_subprocess(".")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def user_folder(pytester: pytest.Pytester, name: str = "my-checks", assume: str = "") -> Path:
+    """A user's probe folder with no special name, one real fast probe in it."""
+    folder = pytester.path / name
+    folder.mkdir()
+    source = next(builtin_probe_dir().rglob("close-unread-data-resets.yaml"))
+    text = source.read_text(encoding="utf-8")
+    (folder / source.name).write_text(text + assume, encoding="utf-8")
+    return folder / source.name
+
+
+HOLDS = "assumptions:\n  all:\n    close: {outcome: returned}\n"
+# Fictional: no OS has an error called EFICTIONAL, so this assumption breaks here.
+BREAKS = "assumptions:\n  all:\n    peer-recv: {outcome: raised, error: EFICTIONAL}\n"
+
+
+def test_a_folder_with_any_name_is_collected_and_verdicts_are_reported(
+    pytester: pytest.Pytester,
+) -> None:
+    user_folder(pytester, assume=HOLDS)
+    result = pytester.runpytest_subprocess("my-checks", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*= sockmatrix verdicts =*",
+            "close-unread-data-resets [[]ok[]] close: ok (immediate) · peer-recv: *",
+            "sockmatrix: 1 probe result(s) written to *results*.json",
+        ]
+    )
+    written = list((pytester.path / "results").glob("*.json"))
+    assert len(written) == 1, "results go beside the invocation, not into the probe folder"
+    assert not (pytester.path / "my-checks" / "results").exists()
+    record = json.loads(written[0].read_text(encoding="utf-8"))["probes"][0]
+    assert record["probe"]["title"] == "close() with unread data in the receive buffer"
+
+
+def test_an_explicit_file_and_node_id_are_collected(pytester: pytest.Pytester) -> None:
+    path = user_folder(pytester, name="elsewhere")
+    node = f"{path.relative_to(pytester.path).as_posix()}::close-unread-data-resets"
+    result = pytester.runpytest_subprocess(node, "--sockmatrix-results", "none")
+    result.assert_outcomes(passed=1)
+
+
+def test_a_broken_assumption_fails_the_item_with_file_and_line(
+    pytester: pytest.Pytester,
+) -> None:
+    path = user_folder(pytester, assume=BREAKS)
+    line = (
+        path.read_text(encoding="utf-8")
+        .splitlines()
+        .index("    peer-recv: {outcome: raised, error: EFICTIONAL}")
+        + 1
+    )
+    result = pytester.runpytest_subprocess("my-checks", "--sockmatrix-results", "none")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "1 broken assumption(s):",
+            f"*close-unread-data-resets.yaml:{line}: close-unread-data-resets: step 'peer-recv'"
+            " on *: assumed raised EFICTIONAL, observed raised ECONNRESET (immediate)",
+            "1 broken assumption(s) in 1 probe(s)",
+        ]
+    )
+
+
+def test_ini_options_choose_probe_folders_and_the_results_file(
+    pytester: pytest.Pytester,
+) -> None:
+    user_folder(pytester, name="socket-checks")
+    other = user_folder(pytester, name="unrelated")
+    other.rename(other.with_name("not-collected.yaml"))  # probe-shaped, but not configured
+    pytester.makeini(
+        "[pytest]\nsockmatrix_probe_paths = socket-checks\nsockmatrix_results = out/sockets.json\n"
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    document = json.loads((pytester.path / "out" / "sockets.json").read_text(encoding="utf-8"))
+    assert [p["id"] for p in document["probes"]] == ["close-unread-data-resets"]

@@ -107,7 +107,10 @@ verdict: [r]
 """
     )
     messages = [f"{p.path[-1]}: {p.message}" for p in problems_of(write_probe, body)]
-    assert "sokcet: unknown key (did you mean 'socket'?)" in messages
+    assert (
+        "sokcet: unknown key (did you mean 'socket'?); "
+        "'recv' takes: bytes, name, note, op, socket, thread, within"
+    ) in messages
     assert "0: missing required key 'socket'" in messages
 
 
@@ -245,7 +248,7 @@ def test_non_loopback_address_is_refused(write_probe: WriteProbe, address: str) 
         + f"""\
 sockets: [{{tcp: a}}]
 steps:
-  - {{op: connect, socket: a, address: "{address}", port: 80, name: c}}
+  - {{op: connect, socket: a, address: "{address}", closed_port: true, name: c}}
 verdict: [c]
 """
     )

@@ -151,6 +151,17 @@ def test_every_leg_uploads_even_when_its_probes_failed_or_timed_out() -> None:
     assert table["if"] == "${{ !cancelled() }}"
 
 
+def test_callers_can_fail_the_run_on_broken_assumptions() -> None:
+    workflow = load(REPO / ".github/workflows/probe-matrix.yml")
+    option = workflow[True]["workflow_call"]["inputs"]["fail-on-broken-assumptions"]
+    assert option["type"] == "boolean" and option["default"] is False
+    table = workflow["jobs"]["table"]["steps"]
+    step = next(s for s in table if s.get("name") == "Fail on broken assumptions")
+    assert step["if"] == "${{ !cancelled() && inputs.fail-on-broken-assumptions }}"
+    assert step["run"].strip() == 'sockmatrix check collected/* --summary "$GITHUB_STEP_SUMMARY"'
+    assert table[-1] is step, "the merged table is uploaded before the check can fail the job"
+
+
 # --- the audit of issue 10: each check failed on the workflows before it ---
 
 MATRIX = REPO / ".github/workflows/matrix.yml"
@@ -221,7 +232,9 @@ def test_only_pull_request_runs_cancel_each_other() -> None:
 
 def test_the_job_summary_is_a_compact_digest_with_a_link() -> None:
     table = load(PROBE_MATRIX)["jobs"]["table"]
-    summary_steps = [s for s in table["steps"] if "--summary" in s.get("run", "")]
+    summary_steps = [
+        s for s in table["steps"] if "--summary" in s.get("run", "") and "table" in s["run"]
+    ]
     assert len(summary_steps) == 1
     (step,) = summary_steps
     assert "--summary-link" in step["run"]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from matrix._yaml import MAX_NODES, YamlProblem, load_yaml
@@ -45,3 +47,26 @@ def test_alias_bomb_is_refused_before_it_expands() -> None:
 def test_python_tags_are_not_constructed() -> None:
     with pytest.raises(YamlProblem):
         load_yaml("x: !!python/object/apply:os.system ['true']\n")
+
+
+def test_pure_python_parser_path_refuses_lone_surrogates_and_non_finite_numbers() -> None:
+    """Where PyYAML has no libyaml, its own parser makes these values: refused."""
+    import pytest
+    import yaml
+
+    from matrix._yaml import YamlProblem, _Walker
+
+    for text, message in (
+        ('t: "\\ud800"\n', "lone surrogate (U+D800)"),
+        ("t: .nan\n", "not a finite number"),
+        ("t: " + "9" * 5000 + "\n", "at most 40 digits"),
+        ("? [a, b]\n: 1\n", "keys must be text, not a collection"),
+        ('"a\\nb": 1\n', "has control, format or unpaired characters"),
+    ):
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            with pytest.raises(YamlProblem, match=re.escape(message)):
+                _Walker(loader).walk(node, ())  # type: ignore[arg-type]
+        finally:
+            loader.dispose()

@@ -1,0 +1,145 @@
+"""Every class of the hostile corpus: a clear message naming the file, fast, never a crash.
+
+Probe files: a ``file:line`` error within a second. Results files: skipped by
+name with exit status 1 from ``table`` and ``show`` while every other file is
+still rendered. ``-k``: a clean usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hostile_corpus import CASES, Case, fictional_results
+
+from matrix.cli import main
+from matrix.selection import KeywordError, KeywordMatcher
+from matrix.validate import check_probe_file
+
+SPECIAL = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and /dev/zero")
+
+
+def cases(kind: str) -> list[pytest.param]:  # type: ignore[valid-type]
+    marks = {"symlink-to-dev-zero": SPECIAL, "fifo": SPECIAL}
+    return [
+        pytest.param(case, id=case.name, marks=marks.get(case.name, ()))
+        for case in CASES
+        if case.kind == kind
+    ]
+
+
+@pytest.mark.parametrize("case", cases("probe"))
+def test_hostile_probe_file_gets_one_clear_message_quickly(case: Case, tmp_path: Path) -> None:
+    path = Path(case.make(tmp_path))
+    started = time.perf_counter()
+    probe, problems = check_probe_file(path)
+    elapsed = time.perf_counter() - started
+    assert probe is None
+    assert any(e in p.message for p in problems for e in case.expect.split("|")), [
+        str(p) for p in problems
+    ]
+    assert all(p.line and str(p).startswith(f"{path}:{p.line}: ") for p in problems)
+    assert len(problems) <= 51
+    assert elapsed < 3, f"{elapsed:.2f} s (target 1 s; margin for a loaded machine)"
+
+
+@pytest.mark.parametrize("case", cases("keyword"))
+def test_hostile_keyword_expression_is_a_clean_error(case: Case, tmp_path: Path) -> None:
+    with pytest.raises(KeywordError, match=case.expect):
+        KeywordMatcher(case.make(tmp_path))
+
+
+def good_results(folder: Path) -> None:
+    document = fictional_results()
+    document["platform"]["key"] = "fictional-good-1.0-x86_64-py3.12"
+    document["platform"]["os"] = "fictional-good"
+    (folder / "fictional-good.json").write_text(json.dumps(document), encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", cases("results"))
+def test_hostile_results_file_is_skipped_by_name_and_the_rest_rendered(
+    case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good_results(folder)
+    hostile = case.make(folder)
+    started = time.perf_counter()
+    status = main(["table", str(folder), "--format", "md", "--probes", str(tmp_path / "none")])
+    elapsed = time.perf_counter() - started
+    out, err = capsys.readouterr()
+    assert "fictional-good" in out, "the good file must still be rendered"
+    if case.expect:
+        assert status == 1
+        assert f"{hostile}: skipped: " in err and case.expect in err, err
+    else:
+        assert status == 0, err
+    assert elapsed < 5
+
+
+@pytest.mark.parametrize("case", cases("results"))
+def test_show_refuses_a_hostile_results_file_by_name(
+    case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = case.make(tmp_path)
+    status = main(["show", "hostile", "--results", hostile])
+    _, err = capsys.readouterr()
+    if case.expect:
+        assert status == 1
+        assert err.startswith(f"sockmatrix show: {hostile}: skipped: ") and case.expect in err
+    else:
+        assert status == 0
+
+
+def test_show_never_opens_a_probe_file_a_results_file_points_outside(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = fictional_results(probes__0__file="/dev/zero")
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for pointed in ("/dev/zero", "../../etc/passwd.yaml", str(tmp_path / "x.yaml")):
+        document["probes"][0]["file"] = pointed
+        path.write_text(json.dumps(document), encoding="utf-8")
+        assert main(["show", "hostile", "--results", str(path)]) == 0
+    assert "hostile" in capsys.readouterr().out
+
+
+def test_terminal_escapes_never_reach_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], write_probe: object
+) -> None:
+    folder = tmp_path / "probes"
+    folder.mkdir()
+    (folder / "esc.yaml").write_text(
+        'id: esc\ntitle: "\\e[2J\\e]0;owned\\a\\u202eevil"\nquestion: q\ntags: [x]\n'
+        "sources: [s]\nsockets: [{tcp: a}]\nsteps: [{op: close, socket: a, name: c}]\n"
+        "verdict: [c]\n",
+        encoding="utf-8",
+    )
+    assert main(["list", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b[2J" in out and "\\u202e" in out
+    document = fictional_results(probes__0__verdict="\x1b[31mc: ok\u202e", probes__0__id="esc")
+    results = tmp_path / "r.json"
+    results.write_text(json.dumps(document), encoding="utf-8")
+    assert main(["show", "esc", "--results", str(results)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out and "\\x1b[31m" in out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX special files")
+def test_a_probe_path_that_is_a_fifo_or_device_is_never_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    zero = tmp_path / "zero.yaml"
+    zero.symlink_to("/dev/zero")
+    for path in (fifo, zero):
+        started = time.perf_counter()
+        probe, problems = check_probe_file(path)
+        assert probe is None and "not a regular file" in problems[0].message
+        assert time.perf_counter() - started < 1

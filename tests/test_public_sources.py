@@ -1,0 +1,26 @@
+"""Every source the probe library cites is public: never an internal catalogue or path."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from matrix.selection import builtin_probe_dir
+from matrix.validate import validate_paths
+
+INTERNAL = re.compile(r"catalogue|catalog\b|shared/|\.\./", re.IGNORECASE)
+PROBES, PROBLEMS = validate_paths([builtin_probe_dir()])
+
+
+def test_the_library_is_valid() -> None:
+    assert PROBLEMS == [] and len(PROBES) >= 40
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=lambda p: p.id)
+def test_sources_and_notes_name_no_internal_reference(probe: object) -> None:
+    data = probe.data  # type: ignore[attr-defined]
+    texts = [*data["sources"], data.get("notes", ""), data["question"]]
+    texts += [doc["source"] for doc in data.get("documented", {}).values()]
+    for text in texts:
+        assert not INTERNAL.search(text), text
