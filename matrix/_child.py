@@ -1,7 +1,8 @@
 """Entry point of a probe's child process: ``python -m matrix._child``.
 
 Protocol (one direction each way, so it works the same on every OS):
-- stdin: one JSON document ``{"probe": {...validated probe...}}``.
+- stdin: one JSON document ``{"probe": {...validated probe...}, "api": "native"}``
+  (``api`` is ``native``, the default, or ``python``).
 - stdout: JSON lines. ``{"event": "observation", ...}`` as each observation is
   made, so a probe that is killed at its time limit still reports what it saw;
   then ``{"event": "result", ...}`` once.
@@ -31,7 +32,7 @@ def _emit(event: dict[str, Any]) -> None:
 
 def main() -> None:
     request = json.loads(sys.stdin.read())
-    result = Engine(request["probe"], _emit).run()
+    result = Engine(request["probe"], _emit, request.get("api", "native")).run()
     _emit({"event": "result", **result})
     sys.stderr.flush()
     os._exit(0)

@@ -40,6 +40,21 @@ _DATA: dict[str, Any] = {
     "maxLength": 4096,
     "description": "Text to send, encoded as UTF-8. Use instead of `bytes`.",
 }
+
+
+def _flags(names: tuple[str, ...], what: str) -> dict[str, Any]:
+    return {
+        "type": "array",
+        "items": {"enum": list(names)},
+        "uniqueItems": True,
+        "maxItems": len(names),
+        "description": f"MSG_* flags for {what}, by name; a flag this OS lacks makes the "
+        "step `unsupported` (Windows has no MSG_DONTWAIT or MSG_NOSIGNAL).",
+    }
+
+
+_RECV_FLAGS = _flags(("PEEK", "WAITALL", "OOB", "DONTWAIT"), "recv()")
+_SEND_FLAGS = _flags(("NOSIGNAL", "OOB", "DONTWAIT"), "send()")
 LINGER_VALUE: dict[str, Any] = {
     "type": "object",
     "description": "SO_LINGER in seconds, encoded for the running OS (two u_short on "
@@ -125,6 +140,7 @@ OPERATIONS: dict[str, Operation] = {
             "socket": _SOCKET,
             "bytes": {**_BYTE_COUNT, "description": "Number of bytes to send."},
             "data": _DATA,
+            "flags": _SEND_FLAGS,
         },
         ("socket",),
         (("bytes", "data"),),
@@ -152,10 +168,12 @@ OPERATIONS: dict[str, Operation] = {
         ("socket",),
     ),
     "recv": Operation(
-        "One recv() call; observes the byte count, or EOF for b''.",
+        "One recv() call; observes the byte count, or EOF when a stream socket returns 0 "
+        "(a datagram socket's 0 is an empty datagram: `0 bytes`).",
         {
             "socket": _SOCKET,
             "bytes": {**_BYTE_COUNT, "description": "Buffer size (default 65536)."},
+            "flags": _RECV_FLAGS,
         },
         ("socket",),
     ),
@@ -174,7 +192,10 @@ OPERATIONS: dict[str, Operation] = {
         ("socket",),
     ),
     "close": Operation(
-        "close() the socket (Python's socket.close()).", {"socket": _SOCKET}, ("socket",)
+        "close() the socket (closesocket() on Windows). A descriptor closesocket() keeps "
+        "(WSAEWOULDBLOCK) stays the probe's: a later close step closes it again.",
+        {"socket": _SOCKET},
+        ("socket",),
     ),
     "shutdown": Operation(
         "shutdown() one or both directions.",
@@ -279,7 +300,8 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "settimeout": Operation(
         "Python's settimeout(). Note: a socket with a timeout is nonblocking underneath "
-        "and CPython waits in poll()/select(): this observes Python, not only the OS.",
+        "and CPython waits in poll()/select(): this observes Python, not the OS, so it "
+        "is `unsupported` with the native API (use SO_RCVTIMEO).",
         {
             "socket": _SOCKET,
             "seconds": {
@@ -302,6 +324,7 @@ OPERATIONS: dict[str, Operation] = {
             "to": {**_SOCKET, "description": "Socket whose address to send to."},
             "bytes": {**_BYTE_COUNT, "description": "Number of bytes to send."},
             "data": _DATA,
+            "flags": _SEND_FLAGS,
         },
         ("socket", "to"),
         (("bytes", "data"),),
@@ -311,12 +334,14 @@ OPERATIONS: dict[str, Operation] = {
         {
             "socket": _SOCKET,
             "bytes": {**_BYTE_COUNT, "description": "Buffer size (default 65536)."},
+            "flags": _RECV_FLAGS,
         },
         ("socket",),
     ),
     "select": Operation(
         "select() on sockets; observes which were reported, by name. A socket closed "
-        "before the call cannot be passed (Python refuses its fileno of -1).",
+        "before the call cannot be passed (its descriptor is gone). A return when the "
+        "timeout ran out reads `at its timeout` in the verdict.",
         {
             "read": {**_SOCKET_LIST, "description": "Sockets to watch for reading."},
             "write": {**_SOCKET_LIST, "description": "Sockets to watch for writing."},
@@ -335,8 +360,9 @@ OPERATIONS: dict[str, Operation] = {
         ("timeout",),
     ),
     "poll": Operation(
-        "poll() on sockets for the given events; observes the returned flags per socket. "
-        "Unsupported where Python has no select.poll (Windows).",
+        "poll() (WSAPoll() on Windows) on sockets for the given events; observes the "
+        "returned flags per socket. With --api python it is unsupported where Python has "
+        "no select.poll (Windows).",
         {
             "sockets": {**_SOCKET_LIST, "minItems": 1, "description": "Sockets to register."},
             "events": {

@@ -318,8 +318,17 @@ def _observation_schema() -> dict[str, Any]:
             "thread": {"type": ["string", "null"], "description": "Thread it ran on."},
             "step_index": {"type": "integer", "description": "Index in the probe's steps."},
             "outcome": {
-                "enum": ["returned", "raised", "blocked", "unsupported", "harness-error", "killed"],
-                "description": "How the step ended.",
+                "enum": [
+                    "returned",
+                    "raised",
+                    "blocked",
+                    "unsupported",
+                    "not-reached",
+                    "harness-error",
+                    "killed",
+                ],
+                "description": "How the step ended (not-reached: its socket was never made; "
+                "killed: the process died in this step, of SIGPIPE).",
             },
             "summary": {
                 "type": "string",
@@ -330,7 +339,8 @@ def _observation_schema() -> dict[str, Any]:
             "elapsed": {**number_or_null, "description": "Seconds until it returned."},
             "timing": {
                 "type": "string",
-                "description": "Timing class: immediate, 'after ~N s' or blocked.",
+                "description": "Timing class: immediate, 'after ~N s', blocked, or "
+                "'already returned' (a join on a step that had returned before it looked).",
             },
             "error": {
                 "type": ["object", "null"],
@@ -460,6 +470,11 @@ def _results_schema() -> dict[str, Any]:
                 "description": "CI provenance when run there: "
                 "run_url, commit, image_os, image_version.",
                 "additionalProperties": {"type": "string"},
+            },
+            "api": {
+                "enum": ["native", "python"],
+                "description": "native: C calls on raw descriptors (what a C program sees); "
+                "python: through CPython's socket module. Absent in older files: python.",
             },
             "started": {**string, "description": "ISO 8601 start time."},
             "finished": {"type": ["string", "null"], "description": "ISO 8601 end time."},

@@ -60,7 +60,7 @@ def killed_by_sigpipe(
     number = getattr(signal, "SIGPIPE", None)
     if number is None or returncode != -number or not _asks_for_default(probe):
         return None
-    from matrix._engine import verdict_text
+    from matrix._observe import verdict_text
 
     events = _events(stdout)
     observations = [e["observation"] for e in events if e.get("event") == "observation"]

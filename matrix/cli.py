@@ -85,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="run every probe N times; a probe whose runs disagree is marked "
         "unstable, with how many runs gave each verdict",
     )
+    run.add_argument(
+        "--api",
+        choices=("native", "python"),
+        default="native",
+        help="native (default): every observed call is the C API on the raw descriptor, "
+        "as a C program sees the OS; python: through CPython's socket module (results "
+        "key gets -py-api)",
+    )
     run.add_argument("--quiet", action="store_true", help="no per-probe progress lines")
 
     validate = commands.add_parser(
@@ -266,8 +274,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not 1 <= args.repeat <= 1000:
         print("sockmatrix run: --repeat takes 1 to 1000", file=sys.stderr)
         return EXIT_USAGE
-    output = args.output or default_results_path()
-    writer = ResultsWriter(output)
+    output = args.output or default_results_path(api=args.api)
+    writer = ResultsWriter(output, api=args.api)
     workers = _workers(args.workers, len(probes))
     total = len(probes)
     if not args.quiet:
@@ -293,7 +301,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
 
-    runner = Runner()
+    runner = Runner(api=args.api)
     try:
         runner.run_many(probes, workers, progress, repeat=args.repeat)
         writer.finish(complete=True)

@@ -59,12 +59,16 @@ class Column:
     files: list[str]
     documented_only: bool = False
     stack: str = ""  # the TCP/IP stack behind the API (WSL1: Windows); "" in older files
+    # "native" (C calls), "python" (CPython's socket module, key ends -py-api),
+    # or "" for files written before sockmatrix recorded it.
+    api: str = ""
 
     @property
     def label(self) -> str:
         if self.documented_only:
             return f"{self.os} (documented)"
-        return f"{self.os} {self.os_version} {self.machine} py{self.python}"
+        label = f"{self.os} {self.os_version} {self.machine} py{self.python}"
+        return label + " (CPython API)" if self.api == "python" else label
 
 
 @dataclass
@@ -153,7 +157,32 @@ def _column_of(document: dict[str, Any], file: str) -> Column:
         source=dict(document.get("source", {})),
         files=[file],
         stack=str(platform.get("stack", "")),
+        api=str(document.get("api", "")),
     )
+
+
+def api_differences(row: Row, columns: list[Column]) -> list[tuple[Column, Column]]:
+    """(native column, CPython column) pairs of one platform whose verdicts differ here.
+
+    Each is a finding about CPython rather than the OS: its socket module
+    changes what a Python program sees (issue 9).
+    """
+    from matrix.results import PYTHON_API_SUFFIX
+
+    by_key = {c.key: c for c in columns}
+    pairs = []
+    for column in columns:
+        if column.api != "python" or not column.key.endswith(PYTHON_API_SUFFIX):
+            continue
+        native = by_key.get(column.key[: -len(PYTHON_API_SUFFIX)])
+        if native is None:
+            continue
+        cells = row.cells.get(native.key), row.cells.get(column.key)
+        if all(c is not None and c.kind == "observed" for c in cells) and (
+            cells[0].verdict != cells[1].verdict  # type: ignore[union-attr]
+        ):
+            pairs.append((native, column))
+    return pairs
 
 
 def _mark_names() -> Iterator[str]:

@@ -22,7 +22,7 @@ from matrix._present import (
     safe_url,
     source_url,
 )
-from matrix.merge import Cell, Column, Matrix, Row
+from matrix.merge import Cell, Column, Matrix, Row, api_differences
 from matrix.report import describe_error
 
 SUMMARY_LIMIT = 1024 * 1024
@@ -197,6 +197,13 @@ def _details(row: Row, columns: list[Column], level: str) -> str:
                 "Differs from documentation in: " + ", ".join(md(c) for c in cell.contradicts)
             )
         lines += ["", *_observations(record)]
+    for native, python in api_differences(row, columns):
+        lines += [
+            "",
+            f"CPython's socket module changes this on {md(native.label)}: the OS says "
+            f"{md(row.cells[native.key].verdict)}; Python programs see "
+            f"{md(row.cells[python.key].verdict)}.",
+        ]
     lines += ["", "</details>", ""]
     return "\n".join(lines)
 

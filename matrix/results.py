@@ -67,11 +67,23 @@ def now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def new_document() -> dict[str, Any]:
+# The CPython view of a platform is its own column, never passed off as the OS.
+PYTHON_API_SUFFIX = "-py-api"
+
+
+def api_key(key: str, api: str) -> str:
+    """The platform key of a run through ``api``: ``-py-api`` marks the CPython view."""
+    return key + PYTHON_API_SUFFIX if api == "python" else key
+
+
+def new_document(api: str = "native") -> dict[str, Any]:
+    platform_details = fingerprint()
+    platform_details["key"] = api_key(platform_details["key"], api)
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "sockmatrix", "version": matrix.__version__},
-        "platform": fingerprint(),
+        "platform": platform_details,
+        "api": api,
         "source": ci_source(),
         "started": now_iso(),
         "finished": None,
@@ -127,9 +139,11 @@ class ResultsNotWritten(Exception):
 class ResultsWriter:
     """Accumulates probe records and keeps the file on disk current."""
 
-    def __init__(self, path: Path, document: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, path: Path, document: dict[str, Any] | None = None, api: str = "native"
+    ) -> None:
         self.path = path
-        self.document = document if document is not None else new_document()
+        self.document = document if document is not None else new_document(api)
         self._lock = threading.Lock()
 
     def add(self, record: dict[str, Any]) -> None:
@@ -159,5 +173,5 @@ def default_results_dir() -> Path:
     return Path(os.environ.get(RESULTS_DIR_VARIABLE) or "results")
 
 
-def default_results_path(directory: Path | None = None) -> Path:
-    return (directory or default_results_dir()) / f"{fingerprint()['key']}.json"
+def default_results_path(directory: Path | None = None, api: str = "native") -> Path:
+    return (directory or default_results_dir()) / f"{api_key(fingerprint()['key'], api)}.json"

@@ -80,10 +80,12 @@ def _parse_lines(stdout: str) -> tuple[list[dict[str, Any]], dict[str, Any] | No
 class Runner:
     """Runs probes; remembers its live children so an interrupt can stop them."""
 
-    def __init__(self, command: list[str] | None = None) -> None:
+    def __init__(self, command: list[str] | None = None, api: str = "native") -> None:
         # ``command`` replaces the child interpreter (the tests use stand-ins
         # that crash or hang); it must speak the protocol of ``_child``.
+        # ``api``: "native" (C calls on raw descriptors) or "python" (socket module).
         self.command = command or child_command()
+        self.api = api
         self._live: set[subprocess.Popen[str]] = set()
         self._lock = threading.Lock()
         self._stopping = False
@@ -123,7 +125,9 @@ class Runner:
             process.kill()
         timed_out = False
         try:
-            stdout, stderr = process.communicate(json.dumps({"probe": probe.data}), timeout=limit)
+            stdout, stderr = process.communicate(
+                json.dumps({"probe": probe.data, "api": self.api}), timeout=limit
+            )
         except subprocess.TimeoutExpired:
             timed_out = True
             process.kill()
@@ -142,6 +146,8 @@ class Runner:
                 verdict=result["verdict"],
                 cleanup=result.get("cleanup", []),
             )
+            if result.get("api"):
+                record["api"] = result["api"]
             if result.get("first_step_wall"):
                 record["overhead"] = round(result["first_step_wall"] - spawned, 4)
         elif timed_out:

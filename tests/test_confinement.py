@@ -14,7 +14,10 @@ from typing import Any
 
 import pytest
 
-from matrix._engine import Engine, HarnessError
+from matrix import _ops_native, _ops_python
+from matrix._context import Context, HarnessError
+from matrix._engine import Engine
+from matrix._native import NativeApi, NativeSocket, native_api
 
 HOSTILE = [
     "8.8.8.8",
@@ -44,6 +47,19 @@ def socket_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, An
             return _o(self, *args)
 
         monkeypatch.setattr(socket.socket, method, recorder)
+    # The native layer (the default API) makes these calls without the socket
+    # module: record them too, as (host, port) like the socket module's.
+    for method in ("connect", "sendto", "bind"):
+        native_original = getattr(NativeApi, method)
+
+        def native_recorder(
+            self: NativeApi, sock: Any, *args: Any, _m: str = method, _o: Any = native_original
+        ) -> Any:
+            host, port = (args[1], args[2]) if _m == "sendto" else (args[0], args[1])
+            calls.append((_m, ((host, port),)))
+            return _o(self, sock, *args)
+
+        monkeypatch.setattr(NativeApi, method, native_recorder)
     yield calls
 
 
@@ -82,22 +98,37 @@ def test_bind_to_a_hostile_address_is_refused_before_any_socket_call(
     assert [call for call in socket_calls if call[0] == "bind"] == []
 
 
+@pytest.mark.parametrize("api", ["native", "python"])
 @pytest.mark.parametrize("address", ["8.8.8.8", "::ffff:1.1.1.1", "2001:db8::1"])
 def test_sendto_a_hostile_address_is_refused(
-    address: str, socket_calls: list[tuple[str, Any]]
+    address: str, api: str, socket_calls: list[tuple[str, Any]]
 ) -> None:
-    engine = Engine(
-        {"id": "x", "sockets": [{"udp": "u"}], "steps": [], "verdict": []}, lambda event: None
-    )
-    engine.run()  # sets up and closes; now aim the bookkeeping at a hostile address
-    engine.sockets["u"] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    engine.bound["evil"] = (address, 53)
+    # A bound address is only ever loopback; aim the bookkeeping at a hostile one.
+    ctx = Context(family="test", api=api)
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    handlers = _ops_python.HANDLERS
+    if api == "native":
+        ctx.native = native_api()
+        ctx.add("u", NativeSocket(udp.fileno(), "ipv4", "dgram"), "udp")
+        handlers = _ops_native.HANDLERS
+    else:
+        ctx.add("u", udp, "udp")
+    ctx.bound["evil"] = (address, 53)
     try:
         with pytest.raises(HarnessError, match="loopback"):
-            engine.op_sendto({"socket": "u", "to": "evil", "data": "x"})
+            handlers["sendto"](ctx, {"socket": "u", "to": "evil", "data": "x"})
     finally:
-        engine.sockets["u"].close()
+        udp.close()
     assert [call for call in socket_calls if call[0] == "sendto"] == []
+
+
+def test_the_recorder_sees_native_calls(socket_calls: list[tuple[str, Any]]) -> None:
+    # Guards the tests above: with the native API the socket module is bypassed.
+    run_engine(
+        [{"op": "connect", "socket": "c", "to": "srv", "name": "x"}],
+        [{"listener": "srv"}, {"tcp": "c"}],
+    )
+    assert [call[0] for call in socket_calls if call[1][0][0] == "127.0.0.1"][-1] == "connect"
 
 
 def test_cleanup_never_pokes_a_non_loopback_listener(socket_calls: list[Any]) -> None:
@@ -186,16 +217,13 @@ def test_a_service_on_loopback_is_out_of_reach(socket_calls: list[tuple[str, Any
 
 
 def test_bookkeeping_aimed_at_a_foreign_port_is_refused(socket_calls: list[Any]) -> None:
-    engine = Engine(
-        {"id": "x", "sockets": [{"tcp": "c"}], "steps": [], "verdict": []}, lambda event: None
-    )
-    engine.sockets["c"] = socket.socket()
-    engine.bound["svc"] = ("127.0.0.1", 5432)
-    try:
-        with pytest.raises(HarnessError, match="belongs to no socket"):
-            engine._destination("127.0.0.1", 6379)
-    finally:
-        engine.sockets["c"].close()
+    from matrix._ops_common import destination
+
+    ctx = Context(family="test", api="native")
+    ctx.bound["svc"] = ("127.0.0.1", 5432)
+    with pytest.raises(HarnessError, match="belongs to no socket"):
+        destination(ctx, "127.0.0.1", 6379)
+    assert destination(ctx, "127.0.0.1", 5432) == ("127.0.0.1", 5432)
     assert socket_calls == []
 
 

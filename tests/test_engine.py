@@ -5,11 +5,14 @@ from __future__ import annotations
 import socket
 import sys
 import threading
+import time
 from typing import Any
 
 import pytest
 
-from matrix._engine import Engine, verdict_text
+from matrix._engine import Engine
+from matrix._errors import os_family
+from matrix._observe import verdict_text
 
 
 def run(probe: dict[str, Any]) -> dict[str, Any]:
@@ -208,3 +211,207 @@ def test_ipv6_pair() -> None:
         )
     )
     assert result["verdict"] == "send: 2 bytes (immediate)"
+
+
+# -- both APIs, and the verdict hygiene of issue 9 ---------------------------
+APIS = ["native", "python"]
+
+
+def run_with(probe: dict[str, Any], api: str) -> dict[str, Any]:
+    events: list[dict[str, Any]] = []
+    result = Engine(probe, events.append, api).run()
+    assert result["api"] == api
+    return result
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_steps_on_a_socket_a_failed_accept_never_made_are_not_reached(api: str) -> None:
+    result = run_with(
+        scenario(
+            [
+                {"op": "accept", "socket": "srv", "as": "conn", "name": "accept"},
+                {"op": "recv", "socket": "conn", "name": "recv"},
+                {"op": "close", "socket": "conn", "name": "close"},
+            ],
+            ["accept", "recv", "close"],
+            sockets=[{"listener": "srv", "options": {"blocking": False}}],
+        ),
+        api,
+    )
+    assert result["status"] == "ok"
+    assert result["verdict"] == (
+        "accept: EWOULDBLOCK (immediate) · recv: not reached · close: not reached"
+    )
+    assert "never created" in by_name(result)["recv"]["summary"]
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_unsupported_verdict_part_is_one_word_and_the_reason_is_in_the_summary(api: str) -> None:
+    result = run_with(
+        scenario(
+            [{"op": "getsockopt", "socket": "s", "option": missing_here(), "name": "get"}],
+            ["get"],
+            sockets=[{"tcp": "s"}],
+        ),
+        api,
+    )
+    assert result["verdict"] == "get: unsupported"
+    assert by_name(result)["get"]["summary"] == f"{missing_here()} does not exist on this platform"
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_an_empty_datagram_is_zero_bytes_not_eof(api: str) -> None:
+    result = run_with(
+        scenario(
+            [
+                {"op": "sendto", "socket": "a", "to": "b", "data": "", "name": "send"},
+                {"op": "recv", "socket": "b", "name": "recv"},
+            ],
+            ["send", "recv"],
+            sockets=[{"udp": "a"}, {"udp": "b"}],
+        ),
+        api,
+    )
+    assert result["verdict"] == "send: 0 bytes (immediate) · recv: 0 bytes (immediate)"
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_a_thread_step_is_timed_from_the_step_that_released_it(api: str) -> None:
+    result = run_with(
+        scenario(
+            [
+                {"op": "recv", "socket": "local", "thread": "reader", "name": "recv"},
+                {"op": "sleep", "seconds": 0.7},
+                {"op": "send", "socket": "peer", "data": "x"},
+                {"op": "join", "step": "recv", "within": 2, "name": "joined"},
+                {"op": "send", "socket": "peer", "data": "y"},
+                {"op": "join", "step": "recv", "within": 2, "name": "again"},
+            ],
+            ["recv", "joined", "again"],
+        ),
+        api,
+    )
+    # Measured from its own start it took ~0.7 s ("after ~1 s"); the send released it.
+    assert result["verdict"] == (
+        "recv: 1 bytes (immediate) · joined: 1 bytes (immediate) · "
+        "again: 1 bytes (already returned)"
+    )
+
+
+@pytest.mark.skipif(not hasattr(socket, "MSG_DONTWAIT"), reason="no MSG_DONTWAIT (Windows)")
+@pytest.mark.parametrize("api", APIS)
+def test_recv_flags_peek_and_dontwait(api: str) -> None:
+    result = run_with(
+        scenario(
+            [
+                {"op": "recv", "socket": "peer", "flags": ["DONTWAIT"], "name": "empty"},
+                {"op": "send", "socket": "local", "data": "abc"},
+                {"op": "sleep", "seconds": 0.05},
+                {"op": "recv", "socket": "peer", "flags": ["PEEK"], "name": "peek"},
+                {"op": "recv", "socket": "peer", "flags": ["WAITALL"], "bytes": 3, "name": "read"},
+            ],
+            ["empty", "peek", "read"],
+        ),
+        api,
+    )
+    assert result["verdict"] == (
+        "empty: EWOULDBLOCK (immediate) · peek: 3 bytes (immediate) · read: 3 bytes (immediate)"
+    )
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="asserts Linux's errors after a reset")
+@pytest.mark.parametrize("api", APIS)
+def test_send_with_nosignal_to_a_reset_peer_is_an_error_not_a_signal(api: str) -> None:
+    result = run_with(
+        scenario(
+            [
+                {
+                    "op": "setsockopt",
+                    "socket": "peer",
+                    "option": "SO_LINGER",
+                    "linger": {"on": True, "seconds": 0},
+                },
+                {"op": "close", "socket": "peer"},
+                {"op": "sleep", "seconds": 0.05},
+                {
+                    "op": "send",
+                    "socket": "local",
+                    "data": "x",
+                    "flags": ["NOSIGNAL"],
+                    "name": "first",
+                },
+                {
+                    "op": "send",
+                    "socket": "local",
+                    "data": "x",
+                    "flags": ["NOSIGNAL"],
+                    "name": "second",
+                },
+            ],
+            ["first", "second"],
+        ),
+        api,
+    )
+    assert result["verdict"] == "first: ECONNRESET (immediate) · second: EPIPE (immediate)"
+
+
+def test_a_flag_the_platform_lacks_is_unsupported(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matrix._native import native_api
+
+    abi = native_api().abi
+    monkeypatch.setattr(native_api(), "abi", abi._replace(msg={**abi.msg, "OOB": None}))
+    result = run(
+        scenario(
+            [{"op": "send", "socket": "local", "data": "x", "flags": ["OOB"], "name": "oob"}],
+            ["oob"],
+        )
+    )
+    assert result["verdict"] == "oob: unsupported"
+    assert by_name(result)["oob"]["summary"] == "MSG_OOB does not exist on this platform"
+
+
+def test_settimeout_is_a_python_notion_unsupported_natively() -> None:
+    probe = scenario(
+        [{"op": "settimeout", "socket": "local", "seconds": 1, "name": "timeout"}], ["timeout"]
+    )
+    assert run_with(probe, "native")["verdict"] == "timeout: unsupported"
+    assert run_with(probe, "python")["verdict"] == "timeout: ok (immediate)"
+
+
+def test_native_sockets_are_detached_from_python() -> None:
+    from matrix._context import Context
+    from matrix._native import NativeSocket, native_api
+    from matrix._setup import hand_over_to_native, setup
+
+    ctx = Context(family=os_family(sys.platform), api="native")
+    setup(ctx, scenario([], [], sockets=[{"pair": ["a", "b"]}, {"udp": "u"}]))
+    python_objects = dict(ctx.sockets)
+    hand_over_to_native(ctx)
+    for name, sock in ctx.sockets.items():
+        assert isinstance(sock, NativeSocket)
+        # The Python object no longer owns the descriptor: it can never close it.
+        assert python_objects[name].fileno() == -1
+        native_api().close(sock)
+    assert ctx.sockets["u"].kind == "dgram"
+
+
+def test_a_close_that_never_returns_is_bounded_and_recorded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import matrix._engine as engine_module
+
+    monkeypatch.setattr(engine_module, "CLEANUP_CLOSE_SECONDS", 0.1)
+    release = threading.Event()
+    original = Engine._close_quietly
+
+    def stuck(self: Engine, sock: Any) -> None:
+        release.wait(5)  # like XNU's close() waiting for a thread inside a call
+        original(self, sock)
+
+    monkeypatch.setattr(Engine, "_close_quietly", stuck)
+    started = time.monotonic()
+    result = run(scenario([{"op": "send", "socket": "local", "data": "x", "name": "s"}], ["s"]))
+    release.set()
+    assert time.monotonic() - started < 3
+    assert "close of 'local' did not finish within 0.1 s" in result["cleanup"]
+    assert result["status"] == "ok"

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import jsonschema
+import pytest
 
-from matrix._engine import Engine
 from matrix._operations import OPERATIONS
+from matrix._ops_native import HANDLERS as NATIVE_HANDLERS
+from matrix._ops_python import HANDLERS as PYTHON_HANDLERS
 from matrix._schema_build import (
     PROBE_SCHEMA_PATH,
     RESULTS_SCHEMA_PATH,
@@ -33,10 +35,11 @@ def test_schemas_are_valid_json_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(results_schema())
 
 
-def test_every_operation_has_exactly_one_engine_handler() -> None:
-    handlers = {name[3:] for name in dir(Engine) if name.startswith("op_")}
+@pytest.mark.parametrize("handlers", [PYTHON_HANDLERS, NATIVE_HANDLERS], ids=["python", "native"])
+def test_every_operation_has_exactly_one_handler_per_api(handlers: dict[str, Any]) -> None:
     # join is handled by the engine's sequencing, not by a socket handler.
-    assert handlers | {"join"} == set(OPERATIONS)
+    assert set(handlers) | {"join"} == set(OPERATIONS)
+    assert "join" not in handlers
 
 
 def _properties(schema: Any, trail: str = "") -> Iterator[tuple[str, Any]]:

@@ -23,10 +23,9 @@ linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads this OS's
 PROBES = Path(__file__).resolve().parent.parent / "probes"
 
 
-def run(probe: dict[str, Any], emit: Any = None) -> dict[str, Any]:
+def run(probe: dict[str, Any], api: str = "native") -> dict[str, Any]:
     events: list[dict[str, Any]] = []
-    engine = Engine(probe, emit or events.append)
-    return engine.run()
+    return Engine(probe, events.append, api=api).run()
 
 
 def by_name(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -54,9 +53,10 @@ def half_close(extra_steps: list[dict[str, Any]] | None = None) -> dict[str, Any
 
 
 @linux_only
-def test_states_are_observed_with_their_mechanism_and_raw_number() -> None:
+@pytest.mark.parametrize("api", ["native", "python"])
+def test_states_are_observed_with_their_mechanism_and_raw_number(api: str) -> None:
     pytest.importorskip("psutil")
-    result = run(half_close())
+    result = run(half_close(), api)
     assert result["status"] == "ok", result
     obs = by_name(result)
     assert obs["closer"]["summary"] == "FIN_WAIT_2"
@@ -80,9 +80,8 @@ def test_a_state_that_never_comes_is_reported_as_seen_at_the_bound() -> None:
         "verdict": ["state"],
     }  # fmt: skip
     engine = Engine(probe, lambda _event: None)
-    if engine.family not in ("linux", "macos", "windows") and not engine.family.startswith(
-        "freebsd"
-    ):
+    family = engine.ctx.family
+    if family not in ("linux", "macos", "windows") and not family.startswith("freebsd"):
         pytest.skip("no own-state call on this OS")
     obs = by_name(engine.run())["state"]
     if obs["outcome"] == "unsupported":
@@ -100,7 +99,7 @@ def test_an_os_without_a_state_call_reads_unsupported() -> None:
         "verdict": ["state"],
     }
     engine = Engine(probe, lambda _event: None)
-    engine.family = "plan9"
+    engine.ctx.family = "plan9"
     obs = by_name(engine.run())["state"]
     assert obs["outcome"] == "unsupported"
     assert "plan9" in obs["summary"]
@@ -127,10 +126,9 @@ def test_without_psutil_connection_state_is_unsupported_and_the_rest_runs(
     }
     result = run(probe)
     assert result["status"] == "ok"
-    assert result["verdict"] == (
-        "close: ok (immediate) · row: psutil is not installed (immediate) · recv: EOF (immediate)"
-    )
+    assert result["verdict"] == ("close: ok (immediate) · row: unsupported · recv: EOF (immediate)")
     assert by_name(result)["row"]["outcome"] == "unsupported"
+    assert by_name(result)["row"]["summary"] == "psutil is not installed"
 
 
 # -- SIGPIPE -----------------------------------------------------------------------
@@ -224,12 +222,12 @@ def test_linux_states_agree_with_ss_during_a_probe() -> None:
         obs = event.get("observation", {})
         if obs.get("op") == "connection_state":
             step = engine.probe["steps"][obs["step_index"]]
-            local = engine.bound[step["socket"]][:2]
-            remote = engine.bound[step["peer"]][:2]
+            local = engine.ctx.bound[step["socket"]][:2]
+            remote = engine.ctx.bound[step["peer"]][:2]
             checked.append((obs["name"], obs["summary"], _ss_state(local, remote)))
         elif obs.get("op") == "tcp_state" and obs["summary"] != "CLOSED":
-            sock = engine.sockets[obs["socket"]]
-            local, remote = sock.getsockname()[:2], sock.getpeername()[:2]
+            sock, api = engine.ctx.sockets[obs["socket"]], engine.ctx.native
+            local, remote = api.getsockname(sock)[:2], api.getpeername(sock)[:2]
             checked.append((obs["name"], obs["summary"], _ss_state(local, remote)))
 
     engine = Engine(half_close(), witness)
@@ -276,3 +274,24 @@ def test_the_child_process_finds_psutil_although_it_starts_without_site() -> Non
     assert states["active-closer-state"]["summary"] == "TIME_WAIT"
     assert states["active-closer-state"]["value"]["mechanism"] == "psutil.net_connections"
     assert states["passive-closer-state"]["summary"] == "CLOSED"
+
+
+@linux_only
+def test_connection_state_finds_ipv6_connections_too() -> None:
+    pytest.importorskip("psutil")
+    probe = {
+        "id": "t",
+        "sockets": [{"pair": ["client", "server"], "family": "ipv6"}],
+        "steps": [
+            {"op": "close", "socket": "client"},
+            {"op": "recv", "socket": "server"},
+            {"op": "close", "socket": "server"},
+            {"op": "connection_state", "socket": "client", "peer": "server",
+             "expect": ["TIME_WAIT"], "wait": 2, "name": "row"},
+        ],
+        "verdict": ["row"],
+    }  # fmt: skip
+    result = run(probe)
+    if result["status"] == "skipped":
+        pytest.skip(result["reason"])
+    assert by_name(result)["row"]["summary"] == "TIME_WAIT"

@@ -13,7 +13,14 @@ from synthetic import observation, record, results_document, write_results
 
 from matrix._schema_build import matrix_schema
 from matrix.cli import main
-from matrix.merge import Column, column_order, load_and_merge, merge, results_files
+from matrix.merge import (
+    Column,
+    api_differences,
+    column_order,
+    load_and_merge,
+    merge,
+    results_files,
+)
 from matrix.render_html import render_html
 from matrix.render_json import matrix_document
 from matrix.render_md import md, render_markdown
@@ -399,3 +406,30 @@ def test_contradiction_flag_links_the_documentation(probe) -> None:
     page = render_html(m)
     assert '<a class="flag" href="https://example.invalid/fakeos"' in page
     assert "recv returns EOF." in page  # the quote, in the flag's tooltip
+
+
+def test_cpython_view_is_its_own_labelled_column_and_a_difference_is_a_finding(probe) -> None:
+    p = probe()
+    native = doc("testos", {"p1": "recv: EINTR"}, {"p1": p.sha256})
+    python = doc("testos", {"p1": "recv: ENOTSOCK"}, {"p1": p.sha256})
+    native["api"], python["api"] = "native", "python"
+    python["platform"]["key"] += "-py-api"  # type: ignore[index]
+    m = merge([("n", native), ("p", python)], [p])
+    labels = sorted(c.label for c in m.columns if not c.documented_only)
+    assert labels == ["testos 1.0 x86_64 py3.11", "testos 1.0 x86_64 py3.11 (CPython API)"]
+    [(native_column, python_column)] = api_differences(m.rows[0], m.columns)
+    assert python_column.key.endswith("-py-api") and native_column.api == "native"
+    text = render_markdown(m)
+    assert "CPython's socket module changes this on testos 1.0 x86\\_64 py3.11" in text
+    assert "the OS says recv: EINTR; Python programs see recv: ENOTSOCK" in text
+
+
+def test_equal_views_of_one_platform_are_no_finding(probe) -> None:
+    p = probe()
+    native = doc("testos", {"p1": "recv: EOF"}, {"p1": p.sha256})
+    python = doc("testos", {"p1": "recv: EOF"}, {"p1": p.sha256})
+    native["api"], python["api"] = "native", "python"
+    python["platform"]["key"] += "-py-api"  # type: ignore[index]
+    m = merge([("n", native), ("p", python)], [p])
+    assert api_differences(m.rows[0], m.columns) == []
+    assert "CPython's socket module changes" not in render_markdown(m)

@@ -93,7 +93,7 @@ verdict: [r]
     problem = only(problems_of(write_probe, body))
     assert problem.line == 8
     assert problem.path == ("steps", 0, "seconds")
-    assert problem.message == "not an argument of 'recv' (it takes: bytes, socket)"
+    assert problem.message == "not an argument of 'recv' (it takes: bytes, flags, socket)"
 
 
 def test_misspelt_argument_suggests_the_right_one(write_probe: WriteProbe) -> None:
@@ -109,7 +109,7 @@ verdict: [r]
     messages = [f"{p.path[-1]}: {p.message}" for p in problems_of(write_probe, body)]
     assert (
         "sokcet: unknown key (did you mean 'socket'?); "
-        "'recv' takes: bytes, name, note, op, socket, thread, within"
+        "'recv' takes: bytes, flags, name, note, op, socket, thread, within"
     ) in messages
     assert "0: missing required key 'socket'" in messages
 

@@ -1,0 +1,205 @@
+"""The native layer's C calls, driven through a fake library that records them.
+
+Each ABI's error comes from its own source (errno, or WSAGetLastError through
+the last-error value) and is read right after the failing call.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import socket
+import struct
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from matrix import _abi
+from matrix._abi import Abi
+from matrix._abi_bsd import DARWIN
+from matrix._abi_linux import LINUX
+from matrix._abi_winsock import WINSOCK
+from matrix._errors import describe_exception
+from matrix._native import NativeApi, NativeSocket, native_api
+
+
+class FakeLibrary:
+    """Stands in for libc/ws2_32: records calls, fails when told to."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self.results: dict[str, int] = {}
+        self.error = 0
+        self.received = b""
+
+    def __getattr__(self, name: str) -> Any:
+        def call(*args: Any) -> int:
+            self.calls.append((name, args))
+            if name in ("recv", "recvfrom") and self.received:
+                ctypes.memmove(args[1], self.received, len(self.received))
+                return len(self.received)
+            return self.results.get(name, 0)
+
+        return call
+
+
+def api(abi: Abi) -> tuple[NativeApi, FakeLibrary]:
+    lib = FakeLibrary()
+    return NativeApi(abi, lib, lambda: lib.error), lib
+
+
+def test_recv_passes_the_raw_descriptor_and_returns_the_bytes() -> None:
+    native, lib = api(LINUX)
+    lib.received = b"hello"
+    assert native.recv(NativeSocket(7, "ipv4", "stream"), 100, 2) == b"hello"
+    name, args = lib.calls[0]
+    assert name == "recv" and args[0] == 7 and args[2:] == (100, 2)
+
+
+@pytest.mark.parametrize(
+    ("abi", "code", "name"),
+    [(LINUX, 104, "ECONNRESET"), (DARWIN, 54, "ECONNRESET"), (WINSOCK, 10054, "WSAECONNRESET")],
+    ids=["linux", "darwin", "winsock"],
+)
+def test_a_failed_call_reports_the_error_of_that_call(abi: Abi, code: int, name: str) -> None:
+    native, lib = api(abi)
+    lib.results["send"], lib.error = -1, code
+    with pytest.raises(OSError) as raised:
+        native.send(NativeSocket(3, "ipv4", "stream"), b"x")
+    family = {"linux": "linux", "darwin": "macos", "winsock": "windows"}[abi.name]
+    described = describe_exception(raised.value, family)
+    assert described["errno"] == code
+    assert described["name"] == name
+    assert described["portable"] == "ECONNRESET"
+
+
+def test_winsock_errors_carry_winerror() -> None:
+    native, lib = api(WINSOCK)
+    lib.results["connect"], lib.error = -1, 10061
+    with pytest.raises(OSError) as raised:
+        native.connect(NativeSocket(0x1F4, "ipv4", "stream"), "127.0.0.1", 9)
+    assert raised.value.winerror == 10061  # type: ignore[attr-defined]
+
+
+def test_connect_packs_the_abis_sockaddr() -> None:
+    native, lib = api(DARWIN)
+    native.connect(NativeSocket(5, "ipv6", "stream"), "::1", 8080)
+    _, (handle, address, length) = lib.calls[0]
+    assert handle == 5 and length == 28
+    assert address == _abi.sockaddr(DARWIN, "::1", 8080)
+
+
+def test_winsock_accept_failure_is_invalid_socket_not_minus_one() -> None:
+    native, lib = api(WINSOCK)
+    lib.results["accept"], lib.error = 2**64 - 1, 10035
+    with pytest.raises(OSError):
+        native.accept(NativeSocket(0x1F4, "ipv4", "stream"))
+
+
+def test_closesocket_wouldblock_keeps_the_handle_owned() -> None:
+    native, lib = api(WINSOCK)
+    sock = NativeSocket(0x1F4, "ipv4", "stream")
+    lib.results["closesocket"], lib.error = -1, 10035
+    with pytest.raises(OSError):
+        native.close(sock)
+    assert not sock.closed
+    assert lib.calls == [("closesocket", (0x1F4,))]
+    lib.results["closesocket"] = 0
+    native.close(sock)  # a later close step or cleanup closes it again
+    assert sock.closed and lib.calls[-1] == ("closesocket", (0x1F4,))
+
+
+def test_posix_close_gives_the_descriptor_up_even_when_it_fails() -> None:
+    native, lib = api(LINUX)
+    sock = NativeSocket(9, "ipv4", "stream")
+    lib.results["close"], lib.error = -1, 4  # EINTR
+    with pytest.raises(OSError):
+        native.close(sock)
+    assert sock.closed
+    # Calls on it now use -1, never a number the OS may have reused.
+    native.send(sock, b"x")
+    assert lib.calls[-1][1][0] == -1
+
+
+def test_winsock_select_takes_fd_set_arrays_and_ignores_nfds() -> None:
+    native, lib = api(WINSOCK)
+    lib.results["select"] = 0
+    native.select([[0x1F4], [], [0x1F4]], 1.5)
+    _, (nfds, readfds, writefds, exceptfds, timeval) = lib.calls[0]
+    assert nfds == 0 and writefds is None
+    assert struct.unpack_from("=IxxxxQ", exceptfds.raw) == (1, 0x1F4)
+    assert struct.unpack_from("=IxxxxQ", readfds.raw) == (1, 0x1F4)
+    assert struct.unpack("=ii", timeval.raw) == (1, 500000)
+
+
+def test_linux_select_nfds_is_highest_descriptor_plus_one() -> None:
+    native, lib = api(LINUX)
+    native.select([[3], [9], []], 0)
+    assert lib.calls[0][1][0] == 10
+
+
+def test_winsock_poll_is_wsapoll_with_socket_sized_entries() -> None:
+    native, lib = api(WINSOCK)
+    native.poll([0x1F4], 0x300, 2000)
+    name, (buffer, count, timeout) = lib.calls[0]
+    assert (name, count, timeout) == ("WSAPoll", 1, 2000)
+    assert struct.unpack("=Qhh4x", buffer.raw) == (0x1F4, 0x300, 0)
+
+
+def test_winsock_nonblocking_mode_is_ioctlsocket_fionbio() -> None:
+    native, lib = api(WINSOCK)
+    sock = NativeSocket(0x1F4, "ipv4", "stream")
+    native.set_blocking(sock, False)
+    name, (handle, command, _mode) = lib.calls[0]
+    assert (name, handle, command & 0xFFFFFFFF) == ("ioctlsocket", 0x1F4, 0x8004667E)
+    assert native.get_blocking(sock) is False
+
+
+def test_winsock_getsockopt_length_is_an_int() -> None:
+    native, lib = api(WINSOCK)
+    native.getsockopt(NativeSocket(1, "ipv4", "stream"), 0xFFFF, 0x80, 4)
+    _, args = lib.calls[0]
+    assert args[:3] == (1, 0xFFFF, 0x80)
+    assert isinstance(args[4]._obj, ctypes.c_int)
+
+
+NATIVE_MODULES = ["_native.py", "_abi.py", "_ops_native.py", "_engine.py"]
+
+
+@pytest.mark.parametrize("module", NATIVE_MODULES)
+def test_pydll_is_never_used(module: str) -> None:
+    # PyDLL keeps the GIL during the call: a blocked recv would stall every
+    # other thread of the probe, including the one that should close it.
+    source = (Path(__file__).parent.parent / "matrix" / module).read_text(encoding="utf-8")
+    assert not re.search(r"PyDLL\(|\.pydll\b|pythonapi", source)
+
+
+def test_the_loaded_functions_release_the_gil() -> None:
+    lib = native_api().lib
+    assert not isinstance(lib, ctypes.PyDLL)
+    for name in ("recv", "send", "accept", "select"):
+        assert not getattr(lib, name)._flags_ & ctypes._FUNCFLAG_PYTHONAPI  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="socketpair stand-in is POSIX here")
+def test_a_blocked_native_recv_does_not_hold_the_gil() -> None:
+    native = native_api()
+    left, right = socket.socketpair()
+    sock = NativeSocket(left.fileno(), "ipv4", "stream")
+    worker = threading.Thread(target=native.recv, args=(sock, 10), daemon=True)
+    worker.start()
+    time.sleep(0.1)
+    # Pure-Python work on this thread must proceed while the other is in recv().
+    started = time.monotonic()
+    total = sum(range(200_000))
+    assert total and time.monotonic() - started < 1.0
+    assert worker.is_alive()
+    right.send(b"x")
+    worker.join(2)
+    assert not worker.is_alive()
+    left.close()
+    right.close()
