@@ -7,7 +7,9 @@ uint16_t sa_family_t``: 16-bit family, no length byte), sys/socket.h (AF_INET6
 sys/select.h (FD_SETSIZE 65536 for _LP64, fds_mask long), sys/poll.h (POLLRDHUP
 0x4000, nfds_t unsigned long), sys/errno.h (EAGAIN 11, EWOULDBLOCK == EAGAIN).
 The socket functions live in libsocket; Python's socket module has loaded it, so
-the process-wide symbol lookup finds them.
+the process-wide symbol lookup finds them. These are the plain names a C program
+built with default flags calls; sys/socket.h maps them to ``__xnet_*`` variants
+only under _XPG4_2.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ import errno as _errno
 from typing import Any
 
 from matrix import _errno_tables as _tables
+from matrix import _errno_tables_bsd as _bsd
 
 # Every number each OS family can report, named as its own header names it
 # (matrix/_errno_tables.py cites the header of each).
@@ -26,6 +27,12 @@ ERRNO_TABLES: dict[str, dict[int, str]] = {
     "macos": _tables.XNU,
     # The CRT numbers stay below 200 and Winsock's start at 10000: one table.
     "windows": {**_tables.WINDOWS_CRT, **_tables.WINSOCK},
+    "freebsd": _bsd.FREEBSD,
+    "openbsd": _bsd.OPENBSD,
+    "netbsd": _bsd.NETBSD,
+    "illumos": _bsd.ILLUMOS,
+    # WSL1 implements Linux's system calls, with Linux's numbers.
+    "wsl1": _tables.LINUX,
 }
 
 # Second names of a number (EWOULDBLOCK for EAGAIN): OSError never reports them
@@ -34,6 +41,11 @@ ERRNO_ALIASES: dict[str, dict[str, str]] = {
     "linux": _tables.LINUX_ALIASES,
     "macos": _tables.XNU_ALIASES,
     "windows": _tables.WINDOWS_CRT_ALIASES,
+    "freebsd": _bsd.FREEBSD_ALIASES,
+    "openbsd": _bsd.OPENBSD_ALIASES,
+    "netbsd": _bsd.NETBSD_ALIASES,
+    "illumos": _bsd.ILLUMOS_ALIASES,
+    "wsl1": _tables.LINUX_ALIASES,
 }
 
 # Spellings of one condition. EAGAIN and EWOULDBLOCK share a number on Linux and
@@ -83,7 +95,7 @@ def raw_name(number: int, family: str) -> str:
     table = ERRNO_TABLES.get(family)
     if table is not None and number in table:
         return table[number]
-    # An OS family without a table (FreeBSD, say) is only ever asked about its
+    # An OS family without a table (Haiku, say) is only ever asked about its
     # own numbers, so the running interpreter's errno module knows them.
     if table is None and number in _errno.errorcode:
         return _errno.errorcode[number]

@@ -51,6 +51,14 @@ LINGER_LAYOUTS: dict[str, LingerLayout] = {
     "windows": LingerLayout(
         "SO_LINGER", 0x0080, 0xFFFF, "HH", 1, "Winsock LINGER is two u_short members"
     ),
+    # The BSDs' and illumos' <sys/socket.h>: SOL_SOCKET 0xffff, SO_LINGER 0x0080,
+    # struct linger {int l_onoff; int l_linger;} in seconds (matrix/_stack_options.py).
+    **{
+        family: LingerLayout("SO_LINGER", 0x0080, 0xFFFF, "ii", 1, "BSD/SysV struct linger")
+        for family in ("freebsd", "openbsd", "netbsd", "illumos")
+    },
+    # WSL1 takes Linux's ABI.
+    "wsl1": LingerLayout("SO_LINGER", 13, 1, "ii", 1, "Linux ABI under WSL1"),
 }
 
 # What ``socket.SO_LINGER`` is on each family: the raw option a C programmer
@@ -59,14 +67,16 @@ RAW_SO_LINGER: dict[str, tuple[int, str, int]] = {
     "linux": (13, "ii", 1),
     "macos": (0x0080, "ii", 100),
     "windows": (0x0080, "HH", 1),
+    **{family: (0x0080, "ii", 1) for family in ("freebsd", "openbsd", "netbsd", "illumos")},
+    "wsl1": (13, "ii", 1),
 }
 
 
 def linger_layout(family: str) -> LingerLayout:
     """The seconds-based linger layout for an OS family.
 
-    Families without an entry (FreeBSD and other BSDs) use the POSIX layout
-    with the running interpreter's SO_LINGER, which counts seconds there.
+    Families without an entry use the POSIX layout with the running
+    interpreter's SO_LINGER, which counts seconds there.
     """
     if family in LINGER_LAYOUTS:
         return LINGER_LAYOUTS[family]
@@ -100,6 +110,14 @@ DURATION_LAYOUTS: dict[str, tuple[str, int, str]] = {
     "macos": ("@li4x", 1_000_000, "struct timeval {long tv_sec; int tv_usec;} + padding"),
     # Windows (setsockopt, SO_RCVTIMEO): "a DWORD in milliseconds".
     "windows": ("<I", 1000, "DWORD milliseconds"),
+    # FreeBSD, OpenBSD, illumos (LP64): {time_t tv_sec; suseconds_t tv_usec;}, both long.
+    **{
+        f: ("@ll", 1_000_000, "struct timeval, two longs")
+        for f in ("freebsd", "openbsd", "illumos")
+    },
+    # NetBSD <sys/types.h>: "typedef int suseconds_t", so {int64 tv_sec; int tv_usec;} + padding.
+    "netbsd": ("@qi4x", 1_000_000, "struct timeval {time_t tv_sec; int tv_usec;} + padding"),
+    "wsl1": ("@ll", 1_000_000, "Linux ABI"),
 }
 
 

@@ -21,7 +21,7 @@ import platform
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ STACKS = {
     "illumos": "illumos",
     "wsl1": "Windows",
 }
-APIS = {"wsl1": "Linux"}
+OS_APIS = {"wsl1": "Linux"}
 
 
 def arch(machine: str) -> str:
@@ -212,7 +212,7 @@ def describe(
     else:
         details["os_version"] = major_minor(release)
     details["stack"] = STACKS.get(family, family)
-    details["api"] = APIS.get(family, details["stack"])
+    details["os_api"] = OS_APIS.get(family, details["stack"])
     if family in ("linux", "wsl1"):
         details["libc"] = read["libc"]()
     os_release = read["os_release"]()
@@ -298,3 +298,28 @@ def _identity_value(document: Mapping[str, Any], field: str) -> str:
     if value is None and field == "image_os":
         value = document.get("source", {}).get("image_os")
     return str(value) if value is not None else ""
+
+
+def collision_reason(
+    document: Mapping[str, Any], entries: Sequence[tuple[str, Mapping[str, Any]]]
+) -> str | None:
+    """Why ``document`` may not join the column of ``entries`` (files with its key), or None."""
+    for other_file, other in entries:
+        conflict = identity_conflict(other, document)
+        if conflict is not None:
+            field, theirs, ours = conflict
+            return (
+                f"platform key {document['platform']['key']!r} collides with {other_file}: "
+                f"{field} is {ours!r} here and {theirs!r} there, so they are different "
+                "platforms; not merged"
+            )
+    return None
+
+
+def stack_label(stack: str, api: str) -> str:
+    """E.g. "Linux API over the Windows stack" (WSL1), "XNU stack"; "" if not recorded."""
+    if not stack:
+        return ""
+    if api and api != stack:
+        return f"{api} API over the {stack} stack"
+    return f"{stack} stack"

@@ -458,6 +458,14 @@ def _results_schema() -> dict[str, Any]:
                     },
                     "python_version": {**string, "pattern": "^[0-9]{1,3}\\.[0-9]{1,3}"},
                     "python_implementation": string,
+                    "os_build": {
+                        **string,
+                        "description": "Full build: macOS product version, Windows build.UBR.",
+                    },
+                    "stack": {**string, "description": "TCP/IP stack, e.g. XNU; WSL1: Windows."},
+                    "os_api": {**string, "description": "OS system-call API; WSL1: Linux."},
+                    "libc": {**string, "description": "Linux C library: glibc or musl."},
+                    "image_os": {**string, "description": "GitHub runner image (ImageOS)."},
                     "key": {
                         "type": "string",
                         "pattern": "^[a-z0-9._-]+$",

@@ -25,14 +25,16 @@ from pathlib import Path
 from typing import Any
 
 import matrix
-from matrix._platform import identity_conflict
+from matrix._platform import collision_reason, stack_label
 from matrix._results_read import Unreadable, read_results
 from matrix.probe_meta import embedded_probes
 from matrix.results import SCHEMA_VERSION
 from matrix.runner import verdict_or_status
 from matrix.validate import ProbeFile
 
-FAMILY_ORDER = ("linux", "windows", "macos")
+# Columns group by family; the Linux API's other stack (WSL1) sits next to Linux,
+# the BSD stacks after XNU, their descendant.
+FAMILY_ORDER = ("linux", "wsl1", "windows", "macos", "freebsd", "openbsd", "netbsd", "illumos")
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,20 @@ class Column:
     # "native" (C calls), "python" (CPython's socket module, key ends -py-api),
     # or "" for files written before sockmatrix recorded it.
     api: str = ""
+    os_api: str = ""  # the OS's system-call API the probes used (WSL1: Linux)
+
+    @property
+    def stack_label(self) -> str:
+        return stack_label(self.stack, self.os_api)
 
     @property
     def label(self) -> str:
         if self.documented_only:
             return f"{self.os} (documented)"
         label = f"{self.os} {self.os_version} {self.machine} py{self.python}"
+        if self.os_api and self.os_api != self.stack:
+            # Only where the name alone would mislead: WSL1 is not Linux's stack.
+            label += f" ({self.stack_label})"
         return label + " (CPython API)" if self.api == "python" else label
 
 
@@ -158,6 +168,7 @@ def _column_of(document: dict[str, Any], file: str) -> Column:
         files=[file],
         stack=str(platform.get("stack", "")),
         api=str(document.get("api", "")),
+        os_api=str(platform.get("os_api", "")),
     )
 
 
@@ -292,17 +303,8 @@ def _key_collision(
     file: str, document: dict[str, Any], entries: list[tuple[str, dict[str, Any]]]
 ) -> Skipped | None:
     """Two platforms sharing one key (not re-runs of one): refuse the second, naming both."""
-    for other_file, other in entries:
-        conflict = identity_conflict(other, document)
-        if conflict is not None:
-            field, theirs, ours = conflict
-            return Skipped(
-                file,
-                f"platform key {document['platform']['key']!r} collides with {other_file}: "
-                f"{field} is {ours!r} here and {theirs!r} there, so they are different "
-                "platforms; not merged",
-            )
-    return None
+    reason = collision_reason(document, entries)
+    return Skipped(file, reason) if reason else None
 
 
 def _row(

@@ -119,6 +119,8 @@ def _platforms(matrix: Matrix) -> str:
         if column.documented_only:
             continue
         facts = [f"sockmatrix {md(column.tool_version)}", f"run {md(column.started)}"]
+        if column.stack_label:
+            facts.insert(0, md(column.stack_label))
         for key in ("image_os", "image_version", "commit"):
             if column.source.get(key):
                 facts.append(f"{key.replace('_', ' ')} {md(column.source[key])}")

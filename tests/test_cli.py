@@ -35,6 +35,22 @@ def test_run_writes_results_and_prints_the_verdict_table(
     assert [p["id"] for p in document["probes"]] == ["alpha"]
 
 
+@pytest.mark.parametrize("api", ["native", "python"])
+def test_run_records_its_api_and_the_python_view_has_its_own_key(
+    api: str, write_probe: WriteProbe, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_probe(id="alpha")
+    monkeypatch.chdir(tmp_path)  # default output: results/<key>.json here
+    assert main(["run", "probes", "--api", api, "--quiet"]) == 0
+    [written] = list((tmp_path / "results").glob("*.json"))
+    document = json.loads(written.read_text(encoding="utf-8"))
+    assert document["api"] == api
+    assert {p["api"] for p in document["probes"]} == {api}
+    key = document["platform"]["key"]
+    assert written.name == f"{key}.json"
+    assert key.endswith("-py-api") == (api == "python")
+
+
 def test_run_with_an_invalid_probe_reports_it_runs_the_rest_and_exits_2(
     write_probe: WriteProbe, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -181,3 +181,67 @@ def test_unix_names_hold_no_windows_only_name() -> None:
 def test_a_header_table_with_a_number_twice_is_refused() -> None:
     with pytest.raises(ValueError, match="listed twice"):
         tables.parse("1 EPERM 1 EAGAIN")
+
+
+# --- the BSDs and illumos (matrix/_errno_tables_bsd.py) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("number", "family", "raw", "portable"),
+    [
+        # FreeBSD: 4.4BSD numbering; ENOTSUP is EOPNOTSUPP's second name.
+        (35, "freebsd", "EAGAIN", "EWOULDBLOCK"),
+        (45, "freebsd", "EOPNOTSUPP", "EOPNOTSUPP"),
+        (54, "freebsd", "ECONNRESET", "ECONNRESET"),
+        (92, "freebsd", "EPROTO", "EPROTO"),
+        (93, "freebsd", "ENOTCAPABLE", "ENOTCAPABLE"),
+        # OpenBSD: ENOTSUP has its own number.
+        (91, "openbsd", "ENOTSUP", "EOPNOTSUPP"),
+        (82, "openbsd", "EIPSEC", "EIPSEC"),
+        (95, "openbsd", "EPROTO", "EPROTO"),
+        # NetBSD: ENOTSUP is 86, EPROTO 96.
+        (86, "netbsd", "ENOTSUP", "EOPNOTSUPP"),
+        (96, "netbsd", "EPROTO", "EPROTO"),
+        (53, "netbsd", "ECONNABORTED", "ECONNABORTED"),
+        # illumos: System V numbering.
+        (11, "illumos", "EAGAIN", "EWOULDBLOCK"),
+        (131, "illumos", "ECONNRESET", "ECONNRESET"),
+        (150, "illumos", "EINPROGRESS", "EINPROGRESS"),
+        (122, "illumos", "EOPNOTSUPP", "EOPNOTSUPP"),
+        (48, "illumos", "ENOTSUP", "EOPNOTSUPP"),
+        (146, "illumos", "ECONNREFUSED", "ECONNREFUSED"),
+        # WSL1: Linux's numbers over the Windows stack.
+        (104, "wsl1", "ECONNRESET", "ECONNRESET"),
+    ],
+)
+def test_bsd_and_illumos_numbers(number: int, family: str, raw: str, portable: str) -> None:
+    assert raw_name(number, family) == raw
+    assert portable_name(raw) == portable
+
+
+def test_one_number_names_different_errors_across_the_unixes() -> None:
+    # 45: EOPNOTSUPP on the BSDs, ENOTSUP on macOS, EDEADLK on illumos, EL2NSYNC on Linux.
+    assert {raw_name(45, f) for f in ("freebsd", "openbsd", "netbsd")} == {"EOPNOTSUPP"}
+    assert raw_name(45, "macos") == "ENOTSUP"
+    assert raw_name(45, "illumos") == "EDEADLK"
+    assert raw_name(45, "linux") == "EL2NSYNC"
+    # A number a newer release may add is shown, never guessed.
+    assert raw_name(98, "netbsd") == "E?98"
+
+
+def test_a_reset_compares_equal_on_every_stack() -> None:
+    resets = {
+        "linux": 104,
+        "macos": 54,
+        "freebsd": 54,
+        "openbsd": 54,
+        "netbsd": 54,
+        "illumos": 131,
+        "wsl1": 104,
+        "windows": 10054,
+    }
+    portables = {
+        describe_exception(ConnectionResetError(n, "reset"), family)["portable"]
+        for family, n in resets.items()
+    }
+    assert portables == {"ECONNRESET"}

@@ -203,3 +203,28 @@ def test_a_blocked_native_recv_does_not_hold_the_gil() -> None:
     assert not worker.is_alive()
     left.close()
     right.close()
+
+
+def test_cleanup_closes_a_handle_closesocket_kept_again_in_blocking_mode() -> None:
+    from matrix._engine import Engine
+
+    native, lib = api(WINSOCK)
+    results = iter([-1, 0])  # WSAEWOULDBLOCK first, then closed
+
+    def closesocket(handle: int) -> int:
+        lib.calls.append(("closesocket", (handle,)))
+        return next(results)
+
+    lib.__dict__["closesocket"] = closesocket
+    lib.error = 10035
+    engine = Engine({"id": "t", "sockets": [], "steps": [], "verdict": []}, lambda e: None)
+    engine.ctx.native = native
+    sock = NativeSocket(0x1F4, "ipv4", "stream", blocking=False)
+    engine._close_quietly(sock)
+    assert [name for name, _ in lib.calls] == [
+        "shutdown",
+        "closesocket",
+        "ioctlsocket",  # FIONBIO off: a blocking closesocket waits out the linger
+        "closesocket",
+    ]
+    assert sock.closed

@@ -266,7 +266,7 @@ def test_bsd_fingerprints_name_os_release_and_stack(
     sys_platform: str, release: str, machine: str, key: str, stack: str
 ) -> None:
     details = _describe(sys_platform, release, machine)
-    assert (details["key"], details["stack"], details["api"]) == (key, stack, stack)
+    assert (details["key"], details["stack"], details["os_api"]) == (key, stack, stack)
 
 
 def test_illumos_is_named_by_its_distribution_release_not_uname_5_11() -> None:
@@ -295,7 +295,7 @@ def test_wsl1_is_recognised_as_linux_api_over_the_windows_stack() -> None:
         proc_version=lambda: WSL1_PROC_VERSION,
         os_release=lambda: {"ID": "ubuntu", "VERSION_ID": "24.04"},
     )
-    assert (details["os"], details["stack"], details["api"]) == ("wsl1", "Windows", "Linux")
+    assert (details["os"], details["stack"], details["os_api"]) == ("wsl1", "Windows", "Linux")
     assert details["key"] == "wsl1-19041-x86_64-py3.12"
     wsl2 = _describe(
         "linux", "5.15.153.1-microsoft-standard-WSL2", proc_version=lambda: WSL2_PROC_VERSION

@@ -94,7 +94,8 @@ def test_a_folder_with_any_name_is_collected_and_verdicts_are_reported(
     pytester: pytest.Pytester,
 ) -> None:
     user_folder(pytester, assume=HOLDS)
-    result = pytester.runpytest_subprocess("my-checks", "-p", "no:cacheprovider")
+    # -n 2: every xdist worker must collect the same items from a folder named only here.
+    result = pytester.runpytest_subprocess("my-checks", "-n", "2", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(
         [

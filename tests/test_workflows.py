@@ -261,7 +261,7 @@ def test_forks_are_told_schedules_do_not_run() -> None:
 
 def _check_inputs_script() -> tuple[str, dict[str, str]]:
     job = load(PROBE_MATRIX)["jobs"]["check-inputs"]
-    (step,) = job["steps"]
+    (step,) = [s for s in job["steps"] if "SOCKMATRIX_REPOSITORY" in s.get("env", {})]
     return step["run"], step["env"]
 
 
@@ -302,3 +302,144 @@ def test_sockmatrix_repository_and_ref_must_come_together(
 def test_every_leg_waits_for_the_input_check() -> None:
     jobs = load(PROBE_MATRIX)["jobs"]
     assert jobs["probes"]["needs"] == "check-inputs"
+
+
+# --- issue 14: the extra stacks ---------------------------------------------
+
+STACK_JOBS = {
+    "freebsd": "freebsd",
+    "openbsd": "openbsd",
+    "netbsd": "netbsd",
+    "illumos": "illumos",
+    "wsl1": "wsl1",
+    "alpine": "alpine",
+}
+
+
+def _stack_job(name: str) -> dict[str, Any]:
+    job = load(PROBE_MATRIX)["jobs"][name]
+    assert isinstance(job, dict)
+    return job
+
+
+def test_extra_stacks_are_an_input_that_defaults_to_none() -> None:
+    inputs = load(PROBE_MATRIX)[True]["workflow_call"]["inputs"]
+    assert inputs["extra-stacks"]["default"] == "[]"
+    for stack in STACK_JOBS:
+        assert f'"{stack}"' in inputs["extra-stacks"]["description"]
+
+
+@pytest.mark.parametrize("stack", sorted(STACK_JOBS))
+def test_each_stack_leg_is_selected_runs_the_leg_script_and_uploads_like_the_others(
+    stack: str,
+) -> None:
+    job = _stack_job(STACK_JOBS[stack])
+    assert job["if"] == f"${{{{ contains(fromJSON(inputs.extra-stacks), '{stack}') }}}}"
+    assert job["needs"] == "check-inputs"
+    steps = job["steps"]
+    runs = [
+        s
+        for s in steps
+        if "sh .ci/stack-leg.sh" in str(s.get("run", "")) + str(s.get("with", {}).get("run", ""))
+    ]
+    assert len(runs) == 1, stack
+    # A step timeout inside the job's: a hung boot fails the step, the upload still runs.
+    for step in steps:
+        uses = step.get("uses", "")
+        if "actions/checkout" in uses or "upload-artifact" in uses:
+            continue
+        assert 0 < step["timeout-minutes"] <= job["timeout-minutes"] - 10, (stack, step["name"])
+    upload = steps[-1]
+    assert "upload-artifact" in upload["uses"] and upload["if"] == "${{ always() }}"
+    assert upload["with"]["name"].startswith("sockmatrix-results-")
+    assert upload["with"]["path"] == "leg-results/*.json"
+    assert job["env"]["SOCKMATRIX_RESULTS_DIR"] == "leg-results"
+
+
+def test_freebsd_runs_two_releases_and_every_vm_installs_python_from_its_packages() -> None:
+    assert _stack_job("freebsd")["strategy"]["matrix"]["release"] == ["14", "15"]
+    package_managers = {
+        "freebsd": "pkg install",
+        "openbsd": "pkg_add",
+        "netbsd": "pkg_add",
+        "illumos": "pkg install",
+    }
+    for name, manager in package_managers.items():
+        vm = next(s for s in _stack_job(name)["steps"] if "vmactions/" in s.get("uses", ""))
+        assert manager in vm["with"]["prepare"] and "python" in vm["with"]["prepare"]
+        assert "${{" not in vm["with"]["prepare"] + vm["with"]["run"]
+        assert vm["with"]["usesh"] is True
+    wsl = next(s for s in _stack_job("wsl1")["steps"] if "setup-wsl" in s.get("uses", ""))
+    assert wsl["with"]["wsl-version"] == 1
+    assert "python3" in wsl["with"]["additional-packages"].split()
+    alpine = next(s for s in _stack_job("alpine")["steps"] if "docker run" in s.get("run", ""))
+    assert "apk add" in alpine["run"] and "alpine:" in alpine["run"]
+
+
+def test_the_table_waits_for_every_leg_and_publishes_when_some_failed() -> None:
+    table = _stack_job("table")
+    assert set(table["needs"]) == {"probes", *STACK_JOBS.values()}
+    assert table["if"] == "${{ !cancelled() }}"
+
+
+def test_the_main_workflow_runs_the_extra_stacks_on_schedule_and_by_hand_only() -> None:
+    extra = load(MATRIX)["jobs"]["probes"]["with"]["extra-stacks"]
+    assert "github.event_name == 'schedule'" in extra
+    assert "github.event_name == 'workflow_dispatch'" in extra
+    assert "push" not in extra and "pull_request" not in extra
+    assert extra.rstrip().endswith("|| '[]' }}")
+    listed = yaml.safe_load(re.search(r"'(\[.*?\])'", extra).group(1))  # type: ignore[union-attr]
+    assert sorted(listed) == sorted(STACK_JOBS)
+
+
+def _extra_stacks_check(value: str) -> subprocess.CompletedProcess[str]:
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("needs bash, as the workflow step does")
+    (step,) = [s for s in _stack_job("check-inputs")["steps"] if "EXTRA_STACKS" in s.get("env", {})]
+    return subprocess.run(
+        [bash, "-e", "-c", step["run"]],
+        env={"PATH": os.environ.get("PATH", ""), "EXTRA_STACKS": value},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("[]", True),
+        ('["freebsd", "wsl1"]', True),
+        ('["freebsd", "plan9"]', False),
+        ("freebsd", False),
+        ('{"freebsd": 1}', False),
+    ],
+)
+def test_extra_stacks_names_are_checked_before_any_leg_starts(value: str, ok: bool) -> None:
+    done = _extra_stacks_check(value)
+    assert (done.returncode == 0) is ok, done.stdout + done.stderr
+    if not ok:
+        assert "::error::" in done.stdout + done.stderr
+
+
+def test_the_leg_script_is_posix_sh() -> None:
+    script = REPO / ".ci" / "stack-leg.sh"
+    text = script.read_text(encoding="utf-8")
+    for bashism in ("[[", "$(<", "function ", "local ", "pipefail", "${PROBE_PATHS[@]}"):
+        assert bashism not in text, bashism
+    sh = shutil.which("dash") or shutil.which("sh")
+    if sh is None:
+        pytest.skip("no sh here")
+    done = subprocess.run([sh, "-n", str(script)], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_readme_lists_every_stack_its_cost_and_how_to_turn_it_on() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### More TCP stacks", 1)[1].split("\n## ", 1)[0]
+    for name in ("FreeBSD", "OpenBSD", "NetBSD", "illumos", "WSL1", "Alpine"):
+        assert name in section, name
+    assert "extra-stacks" in section
+    assert "minutes" in section
