@@ -41,6 +41,9 @@ def op_tcp_state(ctx: Context, step: dict[str, Any]) -> Result:
 def op_connection_state(ctx: Context, step: dict[str, Any]) -> Result:
     from matrix._state_ops import StateUnsupported, connection_state
 
+    for key in ("socket", "peer"):
+        # A socket whose accept never returned was never made: not reached.
+        ctx.sock(step, key)
     local = ctx.bound_address(step["socket"])[:2]
     remote = ctx.bound_address(step["peer"])[:2]
     try:

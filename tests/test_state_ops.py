@@ -295,3 +295,18 @@ def test_connection_state_finds_ipv6_connections_too() -> None:
     if result["status"] == "skipped":
         pytest.skip(result["reason"])
     assert by_name(result)["row"]["summary"] == "TIME_WAIT"
+
+
+def test_connection_state_on_a_socket_that_was_never_accepted_is_not_reached() -> None:
+    probe = {
+        "id": "t",
+        "sockets": [{"listener": "srv"}, {"tcp": "client"}],
+        "steps": [
+            {"op": "accept", "socket": "srv", "as": "conn", "within": 0.3, "name": "accept"},
+            {"op": "connection_state", "socket": "conn", "peer": "client", "name": "row"},
+        ],
+        "verdict": ["accept", "row"],
+    }
+    result = run(probe)
+    assert result["status"] == "ok", result
+    assert result["verdict"] == "accept: blocked · row: not reached"
