@@ -146,15 +146,19 @@ def wsl1_windows_build(release: str) -> str:
     return match.group(1) if match else release
 
 
-def linux_libc(libc_ver: Callable[[], tuple[str, str]] = platform.libc_ver) -> str:
+def linux_libc(
+    libc_ver: Callable[[], tuple[str, str]] = platform.libc_ver, lib: Path = Path("/lib")
+) -> str:
     """``glibc``, ``musl`` (Alpine) or ``unknown``: the C library that wraps the system calls."""
     name, _version = libc_ver()
-    if name:
+    if name == "glibc":
         return name
-    # platform.libc_ver() recognises only glibc and libc5; musl's loader is a file.
-    if any(Path("/lib").glob("ld-musl-*.so.1")):
+    # platform.libc_ver() scans the interpreter for glibc's and libc5's markers
+    # and does not know musl's; musl's dynamic loader is a file with a fixed name
+    # (/lib/ld-musl-<arch>.so.1), so look for it before trusting another answer.
+    if any(lib.glob("ld-musl-*.so.1")):
         return "musl"
-    return "unknown"
+    return name or "unknown"
 
 
 def _read_text(path: str) -> str:

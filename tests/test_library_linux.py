@@ -152,9 +152,15 @@ def test_the_python_view_gives_the_same_verdicts_on_linux(library: dict[str, Any
     probes = [probe for probe, _ in library.values()]
     python_records = Runner(api="python").run_many(probes, workers=default_workers(len(probes)))
     native = {pid: record["verdict"] for pid, (_, record) in library.items()}
-    assert {r["id"]: r["verdict"] for r in python_records} == native
+    python = {r["id"]: r["verdict"] for r in python_records}
     assert {r.get("api") for r in python_records} == {"python"}
     assert {record.get("api") for _, record in library.values()} == {"native"}
+    # 42 probes at once on a loaded 2-core runner can push one step past a
+    # timing-class boundary: a probe that differs is run again, alone, both ways.
+    again = [p for p in probes if python[p.id] != native[p.id]]
+    for api, verdicts in (("native", native), ("python", python)):
+        verdicts.update({r["id"]: r["verdict"] for r in Runner(api=api).run_many(again, 1)})
+    assert python == native
 
 
 def test_udp_port_unreachable_reaches_connected_sockets_only(library: dict[str, Any]) -> None:

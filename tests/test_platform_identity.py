@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -309,3 +310,13 @@ def test_musl_linux_is_its_own_column() -> None:
     assert alpine["key"] == "linux-musl-6.8-x86_64-py3.12"
     assert glibc["key"] == "linux-6.8-x86_64-py3.12"
     assert identity_conflict({"platform": alpine}, {"platform": glibc}) is not None
+
+
+def test_musl_is_recognised_by_its_loader_when_libc_ver_does_not_know_it(tmp_path: Path) -> None:
+    from matrix._platform import linux_libc
+
+    assert linux_libc(lambda: ("glibc", "2.39"), tmp_path) == "glibc"
+    assert linux_libc(lambda: ("", ""), tmp_path) == "unknown"
+    (tmp_path / "ld-musl-x86_64.so.1").write_bytes(b"")
+    assert linux_libc(lambda: ("", ""), tmp_path) == "musl"
+    assert linux_libc(lambda: ("libc", ""), tmp_path) == "musl"

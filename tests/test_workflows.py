@@ -187,6 +187,8 @@ def test_refresh_looks_for_an_open_pull_request_only() -> None:
     assert "gh pr view" not in script
     assert re.search(r"gh pr list [^\n]*--head \"\$BRANCH\"", script)
     assert "--state open" in script
+    # No open pull request must read as empty, not as the text "null".
+    assert "--jq '.[0].number // empty'" in script
 
 
 def test_a_refused_pull_request_names_the_repository_setting() -> None:
