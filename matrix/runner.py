@@ -158,7 +158,8 @@ class Runner:
                 reason=f"still running after its time limit of {limit:g} s; killed",
             )
         elif sigpipe := killed_by_sigpipe(probe.data, process.returncode, stdout):
-            record.update(sigpipe)  # the probe asked for SIGPIPE's default: an observation
+            # The probe asked for SIGPIPE's default: its death is an observation.
+            record.update(sigpipe, api=self.api)
         else:
             code = process.returncode
             killed = f" (killed by signal {-code})" if code is not None and code < 0 else ""

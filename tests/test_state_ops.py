@@ -178,6 +178,7 @@ def test_the_sigpipe_probe_records_the_death_as_an_observation() -> None:
     assert record["status"] == "ok", record
     assert "killed by SIGPIPE" in record["verdict"]
     assert record["verdict"].endswith("recv-after: not reached")
+    assert record["api"] == "native"
 
 
 # -- ss as a witness (Linux) -------------------------------------------------------
