@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from matrix._platform import STACKS
 from matrix._yaml import Path_
 
 EVERYWHERE = "all"
@@ -172,10 +173,10 @@ def broken_assumptions(
     return found
 
 
-# Families a results file's platform.os can name (matrix._errors.os_family and
-# the BSD/illumos stacks); an assumption keyed by anything else would silently
-# never apply, so validation refuses it.
-FAMILIES = ("linux", "windows", "macos", "freebsd", "openbsd", "netbsd", "dragonfly", "illumos")
+# Families a results file's platform.os can name (matrix._platform's stacks);
+# an assumption keyed by anything else would silently never apply, so
+# validation refuses it.
+FAMILIES = tuple(STACKS)
 
 
 def reference_problems(data: dict[str, Any], step_names: list[str]) -> list[tuple[Path_, str]]:

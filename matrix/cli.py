@@ -326,6 +326,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     records = writer.document["probes"]
     print(verdict_table(records, writer.document["platform"]["key"]))
     print(f"\nresults written to {output}", file=sys.stderr)
+    for line in cmd_check.broken_here(records, writer.document["platform"]):
+        print(line, file=sys.stderr)
     failed = [r for r in records if r["status"] not in ("ok", "skipped")]
     if failed:
         print(

@@ -218,3 +218,18 @@ def assumption_lines(record: dict[str, Any], platform: Any) -> str:
         where = f"line {a.line}" if a.line else "line ?"
         lines.append(f"  {a.step}: {describe(a.expect)} ({a.platform}, {where}): {state}")
     return "\n".join(lines)
+
+
+def broken_here(records: list[dict[str, Any]], platform: dict[str, Any]) -> list[str]:
+    """For `run`: this platform's broken assumptions, then how to fail on them."""
+    broken = [
+        b
+        for record in records
+        for b in broken_assumptions(record, str(platform["os"]), str(platform["key"]))
+    ]
+    if not broken:
+        return []
+    return [
+        *map(str, broken),
+        f"{len(broken)} assumption(s) broken here; `sockmatrix check` exits 1 on them",
+    ]

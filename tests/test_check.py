@@ -224,7 +224,7 @@ assumptions:
             "  linx:\n    peer-recv: {error: ECONNRESET}\n",
             12,
             "assumptions → linx → unknown platform family 'linx' (did you mean 'linux'?); "
-            "use one of: all, linux, windows, macos, freebsd, openbsd, netbsd, dragonfly, illumos",
+            "use one of: all, linux, windows, macos, freebsd, openbsd, netbsd, illumos, wsl1",
         ),
         (
             "  all:\n    peer-recv: {eror: ECONNRESET}\n",

@@ -80,3 +80,23 @@ def test_a_users_folder_works_end_to_end(
         "socket-checks/peer-sees-reset.yaml:21: peer-sees-reset: step 'close' on "
         "fakeos-0.1-x86_64-py3.12: assumed returned (immediate), observed returned ok (after ~2 s)"
     ]
+
+
+@pytest.mark.slow
+def test_run_reports_assumptions_broken_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "socket-checks"
+    folder.mkdir()
+    # Fictional error name: no OS reports EFICTIONAL, so this breaks on every platform.
+    text = PROBE.replace(
+        "close: {outcome: returned, timing: immediate}", "close: {error: EFICTIONAL}"
+    )
+    (folder / "peer-sees-reset.yaml").write_text(text, encoding="utf-8")
+    status = main(["run", "socket-checks", "--output", str(tmp_path / "r.json"), "--quiet"])
+    assert status == 0, "run reports; check is the gate"
+    err = capsys.readouterr().err
+    assert "socket-checks/peer-sees-reset.yaml:21: peer-sees-reset: step 'close' on " in err
+    assert "assumed EFICTIONAL, observed returned ok (immediate)" in err
+    assert "1 assumption(s) broken here; `sockmatrix check` exits 1 on them" in err
