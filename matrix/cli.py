@@ -17,6 +17,8 @@ import matrix
 from matrix import cmd_check
 
 EXIT_OK, EXIT_PROBE_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# Subcommands in their own modules (matrix/cmd_*.py), registered by build_parser.
+EXTRA_COMMANDS: dict[str, Any] = {}
 
 DESCRIPTION = """\
 Measure where operating systems disagree about sockets.
@@ -141,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument(
         "--only-differences", action="store_true", help="only rows where platforms differ"
     )
+    table.add_argument(
+        "--only",
+        choices=("differs", "contradicts", "documented"),
+        help="only rows where observed platforms differ, where an observation contradicts "
+        "its documentation, or where only documentation says platforms differ",
+    )
     table.add_argument("--tag", help="only probes with this tag")
     table.add_argument("--output", type=Path, metavar="FILE", help="write here, not stdout")
     table.add_argument(
@@ -179,6 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     cmd_check.add_parser(commands)
+    from matrix import cmd_diff, cmd_history
+
+    for module in (cmd_diff, cmd_history):
+        module.add_parser(commands)
+        EXTRA_COMMANDS[module.__name__.rsplit("_", 1)[1]] = module.run
+
     listing = commands.add_parser("list", help="list the probes: id, title, tags")
     _add_paths(listing, "list")
     listing.add_argument("--tag", help="only probes with this tag")
@@ -472,6 +486,8 @@ def cmd_table(args: argparse.Namespace) -> int:
             )
             if not (args.output or args.output_dir or args.summary or args.readme):
                 return EXIT_PROBE_FAILED if merged.skipped else EXIT_OK
+    if args.only:
+        merged = merged.only(args.only)
     if args.tag:
         merged = merged.with_tag(args.tag)
     status = EXIT_PROBE_FAILED if merged.skipped else EXIT_OK
@@ -561,7 +577,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _never_fail_to_print()
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return int({**COMMANDS, **EXTRA_COMMANDS}[args.command](args))
     except BrokenPipeError:
         # The reader went away (`sockmatrix show x | head`): stop quietly, and keep
         # Python from complaining again when it flushes stdout at exit.

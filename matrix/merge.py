@@ -20,12 +20,21 @@ import itertools
 import re
 import string
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import matrix
-from matrix._platform import collision_reason, stack_label
+from matrix._compare import differing_parts, documentation_says_differs
+
+# Re-exported: renderers and tests import the model from here.
+from matrix._model import ROW_FILTERS as ROW_FILTERS
+from matrix._model import Cell as Cell
+from matrix._model import Column as Column
+from matrix._model import Matrix as Matrix
+from matrix._model import Row as Row
+from matrix._model import Skipped as Skipped
+from matrix._nogc import without_gc
+from matrix._platform import collision_reason
 from matrix._results_read import Unreadable, read_results
 from matrix.probe_meta import embedded_probes
 from matrix.results import SCHEMA_VERSION
@@ -35,94 +44,9 @@ from matrix.validate import ProbeFile
 # Columns group by family; the Linux API's other stack (WSL1) sits next to Linux,
 # the BSD stacks after XNU, their descendant.
 FAMILY_ORDER = ("linux", "wsl1", "windows", "macos", "freebsd", "openbsd", "netbsd", "illumos")
-
-
-@dataclass(frozen=True)
-class Skipped:
-    file: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: skipped: {self.reason}"
-
-
-@dataclass
-class Column:
-    key: str
-    os: str
-    os_version: str
-    machine: str
-    python: str
-    tool_version: str
-    started: str
-    finished: str | None
-    complete: bool
-    source: dict[str, str]
-    files: list[str]
-    documented_only: bool = False
-    stack: str = ""  # the TCP/IP stack behind the API (WSL1: Windows); "" in older files
-    # "native" (C calls), "python" (CPython's socket module, key ends -py-api),
-    # or "" for files written before sockmatrix recorded it.
-    api: str = ""
-    os_api: str = ""  # the OS's system-call API the probes used (WSL1: Linux)
-
-    @property
-    def stack_label(self) -> str:
-        return stack_label(self.stack, self.os_api)
-
-    @property
-    def label(self) -> str:
-        if self.documented_only:
-            return f"{self.os} (documented)"
-        label = f"{self.os} {self.os_version} {self.machine} py{self.python}"
-        if self.os_api and self.os_api != self.stack:
-            # Only where the name alone would mislead: WSL1 is not Linux's stack.
-            label += f" ({self.stack_label})"
-        return label + " (CPython API)" if self.api == "python" else label
-
-
-@dataclass
-class Cell:
-    kind: str  # observed | documented | missing
-    status: str | None = None
-    verdict: str | None = None
-    mark: str | None = None
-    flags: list[str] = field(default_factory=list)
-    verdicts_seen: list[str] = field(default_factory=list)
-    documented: dict[str, Any] | None = None
-    contradicts: list[str] = field(default_factory=list)
-    record: dict[str, Any] | None = None
-
-
-@dataclass
-class Row:
-    id: str
-    title: str
-    question: str
-    tags: list[str]
-    sources: list[str]
-    documented: dict[str, Any]
-    cells: dict[str, Cell]
-    legend: dict[str, str]
-    in_library: bool
-
-    @property
-    def differs(self) -> bool:
-        return len(self.legend) > 1
-
-
-@dataclass
-class Matrix:
-    columns: list[Column]
-    rows: list[Row]
-    skipped: list[Skipped]
-    tool_version: str = matrix.__version__
-
-    def only_differences(self) -> Matrix:
-        return Matrix(self.columns, [r for r in self.rows if r.differs], self.skipped)
-
-    def with_tag(self, tag: str) -> Matrix:
-        return Matrix(self.columns, [r for r in self.rows if tag in r.tags], self.skipped)
+# A repeated run may report any number of verdicts; the table names the most
+# frequent few and counts the rest.
+MAX_VERDICTS_SEEN = 8
 
 
 def load_results(path: Path) -> dict[str, Any] | Skipped:
@@ -337,10 +261,17 @@ def _row(
         counts = newest.get("repeat", {}).get("verdicts", {})
         if newest.get("unstable"):
             cell.flags.append("unstable")
+            runs_total = newest["repeat"]["runs"]
+            frequent = sorted(counts.items(), key=lambda item: -item[1])
             cell.verdicts_seen = [
-                f"{verdict} ({n} of {newest['repeat']['runs']} runs)"
-                for verdict, n in counts.items()
+                f"{verdict} ({n} of {runs_total} runs)"
+                for verdict, n in frequent[:MAX_VERDICTS_SEEN]
             ]
+            if len(frequent) > MAX_VERDICTS_SEEN:
+                cell.verdicts_seen.append(
+                    f"{len(frequent) - MAX_VERDICTS_SEEN} more verdicts "
+                    f"({sum(n for _, n in frequent[MAX_VERDICTS_SEEN:])} runs)"
+                )
         elif len(verdicts) > 1:
             cell.flags.append("unstable")
             cell.verdicts_seen = verdicts
@@ -361,6 +292,16 @@ def _row(
                 if cell.contradicts:
                     cell.flags.append("differs from documentation")
         cells[column.key] = cell
+    parts = differing_parts(list(legend.values()))
+    representatives: dict[str, list[dict[str, Any]]] = {}
+    for cell in cells.values():
+        if cell.mark and cell.mark not in representatives and cell.record is not None:
+            representatives[cell.mark] = cell.record.get("observations", [])
+    unobserved = [
+        cell.documented["expect"]
+        for cell in cells.values()
+        if cell.kind == "documented" and cell.documented and cell.documented.get("expect")
+    ]
     return Row(
         id=probe_id,
         title=str(data.get("title", probe_id)),
@@ -371,9 +312,14 @@ def _row(
         cells=cells,
         legend=legend,
         in_library=probe is not None,
+        distinct={mark: parts[verdict] for mark, verdict in legend.items()},
+        documentation_differs=documentation_says_differs(
+            unobserved, list(representatives.values()), matches_expectation
+        ),
     )
 
 
+@without_gc
 def load_and_merge(
     result_paths: list[Path], probes: list[ProbeFile], fallback: list[ProbeFile] | None = None
 ) -> Matrix:

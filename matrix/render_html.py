@@ -8,7 +8,9 @@ Rules of this module:
 - Nothing is fetched: CSS and JS are inline, and a Content-Security-Policy
   allows no network at all and only the page's own script (by its hash), so
   even an injected handler could not run.
-- Only http(s) URLs become links.
+- Only https URLs of plain characters become links (matrix._present.safe_url).
+- Invisible and direction-changing characters are shown visibly and long
+  strings capped (matrix._text.shown) before escaping, in markup and data alike.
 """
 
 from __future__ import annotations
@@ -19,143 +21,27 @@ import html
 import json
 from typing import Any
 
+from matrix._html_assets import CSS, SCRIPT
+from matrix._nogc import without_gc
 from matrix._present import (
     FLAG_LEGEND,
     FLAG_SYMBOLS,
     cell_text,
     documented_text,
+    headline,
     safe_url,
     source_url,
 )
-from matrix.merge import Cell, Column, Matrix, Row
+from matrix._text import CELL_LIMIT, TEXT_LIMIT, shown, shown_json
+from matrix.merge import ROW_FILTERS, Cell, Column, Matrix, Row
 
-PALETTE = ["#cfe8ff", "#ffd9b3", "#d5f5d0", "#f4d0f5", "#fff3b0", "#d0f0f0", "#f5d0d0", "#e0d8ff"]
-
-CSS = """
-body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#111}
-h1{font-size:1.4em}
-.controls{display:flex;flex-wrap:wrap;gap:1em;align-items:center;margin:1em 0}
-.controls fieldset{border:1px solid #ccc;padding:.3em .6em}
-table.matrix{border-collapse:collapse}
-.matrix th,.matrix td{border:1px solid #ccc;padding:.3em .5em;vertical-align:top}
-.matrix th{background:#f4f4f4;position:sticky;top:0}
-.matrix th.sortable{cursor:pointer}
-.matrix td.mark{text-align:center;font-weight:bold;min-width:3em}
-.matrix td.documented{font-style:italic;color:#555;background:repeating-linear-gradient(
-45deg,#fff,#fff 6px,#f3f3f3 6px,#f3f3f3 12px)}
-.matrix td.missing{color:#aaa;text-align:center}
-.matrix td.status{background:#fdd;text-align:center}
-.flag{font-weight:normal;color:#a00;margin-left:.3em}
-tr.differs td.probe{border-left:4px solid #d33}
-.legend-cell{font-size:12px}
-.legend-cell div{white-space:nowrap}
-.hidden{display:none}
-button.details{font-size:11px}
-tr.detail-row td{background:#fafafa}
-.detail h4{margin:.6em 0 .2em}
-.detail table{border-collapse:collapse;font-size:12px}
-.detail td,.detail th{border:1px solid #ddd;padding:2px 5px}
-blockquote{margin:.3em 0 .3em 1em;padding-left:.6em;border-left:3px solid #ccc}
-"""
-
-SCRIPT = """
-(function () {
-  var data = JSON.parse(document.getElementById('matrix-data').textContent);
-  var table = document.getElementById('matrix');
-  var body = table.tBodies[0];
-  var onlyDiff = document.getElementById('only-differences');
-  var tagSelect = document.getElementById('tag');
-  function rows() { return Array.prototype.slice.call(body.querySelectorAll('tr.probe-row')); }
-  function applyRowFilters() {
-    var tag = tagSelect.value;
-    rows().forEach(function (tr) {
-      var show = (!onlyDiff.checked || tr.dataset.differs === '1') &&
-        (tag === '' || (' ' + tr.dataset.tags + ' ').indexOf(' ' + tag + ' ') >= 0);
-      tr.classList.toggle('hidden', !show);
-      var detail = document.getElementById('detail-' + tr.dataset.index);
-      if (detail && !show) { detail.classList.add('hidden'); }
-    });
-  }
-  onlyDiff.addEventListener('change', applyRowFilters);
-  tagSelect.addEventListener('change', applyRowFilters);
-  Array.prototype.forEach.call(document.querySelectorAll('input.platform'), function (box) {
-    box.addEventListener('change', function () {
-      Array.prototype.forEach.call(table.querySelectorAll('[data-col="' + box.value + '"]'),
-        function (el) { el.classList.toggle('hidden', !box.checked); });
-    });
-  });
-  Array.prototype.forEach.call(document.querySelectorAll('th.sortable'), function (th) {
-    th.addEventListener('click', function () {
-      var key = th.dataset.sort;
-      var descending = th.dataset.direction !== 'desc';
-      th.dataset.direction = descending ? 'desc' : 'asc';
-      var list = rows();
-      list.sort(function (a, b) {
-        var x = a.dataset[key], y = b.dataset[key];
-        var result = x < y ? -1 : x > y ? 1 : 0;
-        return descending ? -result : result;
-      });
-      list.forEach(function (tr) {
-        body.appendChild(tr);
-        var detail = document.getElementById('detail-' + tr.dataset.index);
-        if (detail) { body.appendChild(detail); }
-      });
-    });
-  });
-  function el(tag, text) {
-    var node = document.createElement(tag);
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-  function renderDetail(probe) {
-    var box = el('div'); box.className = 'detail';
-    box.appendChild(el('p', probe.question));
-    box.appendChild(el('h4', 'Sources'));
-    var list = el('ul');
-    probe.sources.forEach(function (s) { list.appendChild(el('li', s)); });
-    box.appendChild(list);
-    probe.documented.forEach(function (d) {
-      box.appendChild(el('h4', 'Documented for ' + d.family + ' (' + d.source + ')'));
-      box.appendChild(el('blockquote', d.quote));
-    });
-    probe.platforms.forEach(function (p) {
-      box.appendChild(el('h4', p.label + ': ' + p.verdict));
-      if (p.flags.length) { box.appendChild(el('p', 'Flags: ' + p.flags.join(', '))); }
-      var t = el('table');
-      var head = el('tr');
-      ['step', 'outcome', 'summary', 'error', 'errno', 'portable', 'elapsed', 'timing']
-        .forEach(function (h) { head.appendChild(el('th', h)); });
-      t.appendChild(head);
-      p.observations.forEach(function (o) {
-        var tr = el('tr');
-        [o.name, o.outcome, o.summary, o.exception, o.errno, o.portable, o.elapsed, o.timing]
-          .forEach(function (v) { tr.appendChild(el('td', v)); });
-        t.appendChild(tr);
-      });
-      box.appendChild(t);
-      if (p.reason) { box.appendChild(el('p', 'Reason: ' + p.reason)); }
-    });
-    return box;
-  }
-  Array.prototype.forEach.call(document.querySelectorAll('button.details'), function (button) {
-    button.addEventListener('click', function () {
-      var index = button.dataset.index;
-      var existing = document.getElementById('detail-' + index);
-      if (existing) { existing.classList.toggle('hidden'); return; }
-      var row = button.closest('tr');
-      var tr = el('tr'); tr.id = 'detail-' + index; tr.className = 'detail-row';
-      var td = el('td'); td.colSpan = row.cells.length;
-      td.appendChild(renderDetail(data.probes[Number(index)]));
-      tr.appendChild(td);
-      row.parentNode.insertBefore(tr, row.nextSibling);
-    });
-  });
-})();
-"""
+# Each row's marks take colours k0, k1, … (CSS classes in _html_assets): a class per
+# cell instead of a style attribute keeps a 230,000-cell page smaller.
+PALETTE_SIZE = 8
 
 
-def e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+def e(text: object, limit: int = TEXT_LIMIT) -> str:
+    return html.escape(shown(text, limit), quote=True)
 
 
 def _link(text: str, url: str | None) -> str:
@@ -178,13 +64,19 @@ def _header(column: Column) -> str:
         + ("; interrupted run" if not column.complete else "")
     )
     label = _link(column.label, column.source.get("run_url"))
-    return f'<th data-col="{e(column.key)}" title="{e(tooltip)}">{label}</th>'
+    return f'<th scope="col" data-col="{e(column.key)}" title="{e(tooltip)}">{label}</th>'
+
+
+_SIMPLE_FLAGS = {
+    symbol: f'<span class="flag" title="{html.escape(title)}">{html.escape(symbol)}</span>'
+    for symbol, title in FLAG_LEGEND.items()
+}
 
 
 def _flag(symbol: str, cell: Cell) -> str:
+    if symbol != FLAG_SYMBOLS["differs from documentation"] and symbol in _SIMPLE_FLAGS:
+        return _SIMPLE_FLAGS[symbol]
     title = FLAG_LEGEND.get(symbol, symbol)
-    if symbol != FLAG_SYMBOLS["differs from documentation"]:
-        return f'<span class="flag" title="{e(title)}">{e(symbol)}</span>'
     # Name the documentation contradicted, and link it when it is a URL.
     doc = cell.documented or {}
     contradicted = ", ".join(cell.contradicts)
@@ -198,10 +90,30 @@ def _flag(symbol: str, cell: Cell) -> str:
     )
 
 
-def _cell(cell: Cell, column: Column, colours: dict[str, str]) -> str:
-    col = f'data-col="{e(column.key)}"'
+def _mark_cells(row: Row) -> dict[str, tuple[str, str]]:
+    """Per mark of a row, the cell's class and its text: built once per distinct
+    verdict, not once per platform (big matrices share few verdicts). The full
+    verdict is not repeated in every cell: the script shows it on hover, from the
+    row's legend."""
+    built = {}
+    for n, mark in enumerate(row.legend):
+        parts = row.distinct.get(mark, "") if row.differs else ""
+        # One differing part per line: "step: outcome" reads down the column.
+        shown_parts = (
+            '<span class="parts">'
+            + "".join(f"<span>{e(part)}</span>" for part in shown(parts, CELL_LIMIT).split(" · "))
+            + "</span>"
+            if parts
+            else ""
+        )
+        built[mark] = (f' class="mark k{n % PALETTE_SIZE}"', shown_parts)
+    return built
+
+
+def _cell(cell: Cell, marks: dict[str, tuple[str, str]]) -> str:
+    """One cell. No per-cell column attribute: the script finds a column by position."""
     if cell.kind == "missing":
-        return f'<td class="missing" {col}>—</td>'
+        return '<td class="missing">—</td>'
     if cell.kind == "documented":
         doc = cell.documented or {}
         source = str(doc.get("source", ""))
@@ -209,92 +121,165 @@ def _cell(cell: Cell, column: Column, colours: dict[str, str]) -> str:
         link = source_url(source)
         more = f' <a href="{e(link)}" rel="noopener noreferrer">source</a>' if link else ""
         return (
-            f'<td class="documented" {col} title="{e(title)}">documented: '
-            f"{e(documented_text(cell))}{more}</td>"
+            f'<td class="documented" title="{e(title)}">documented: '
+            f"{e(documented_text(cell), CELL_LIMIT)}{more}</td>"
         )
-    flags = "".join(_flag(symbol, cell) for symbol in cell_text(cell).split()[1:])
-    verdict = cell.verdict or cell.status or ""
-    if cell.verdicts_seen:
-        verdict = "unstable: " + " / ".join(cell.verdicts_seen)
+    flags = (
+        "".join(_flag(symbol, cell) for symbol in cell_text(cell).split()[1:]) if cell.flags else ""
+    )
     if cell.mark:
-        style = f' style="background:{colours[cell.mark]}"'
-        return f'<td class="mark" {col}{style} title="{e(verdict)}">{e(cell.mark)}{flags}</td>'
-    return f'<td class="status" {col} title="{e(verdict)}">{e(cell.status)}{flags}</td>'
+        # The cell says what differs; hover shows the full verdict (the script takes
+        # it from the legend, or this cell's title when re-runs disagreed), and a
+        # click opens the row's details.
+        attributes, parts = marks[cell.mark]
+        if cell.verdicts_seen:
+            unstable = "unstable: " + " / ".join(cell.verdicts_seen)
+            attributes += f' title="{e(unstable)}"'
+        return f"<td{attributes}>{e(cell.mark)}{flags}{parts}</td>"
+    verdict = cell.verdict or cell.status or ""
+    return f'<td class="status" title="{e(verdict)}">{e(cell.status)}{flags}</td>'
 
 
 def _row(index: int, row: Row, columns: list[Column]) -> str:
-    colours = {mark: PALETTE[i % len(PALETTE)] for i, mark in enumerate(row.legend)}
     legend = "".join(
-        f'<div><b style="background:{colours[m]}">{e(m)}</b> {e(v)}</div>'
-        for m, v in row.legend.items()
+        f'<div data-mark="{e(m)}"><b class="k{n % PALETTE_SIZE}">{e(m)}</b> '
+        f"<span>{e(v, CELL_LIMIT)}</span></div>"
+        for n, (m, v) in enumerate(row.legend.items())
     )
-    cells = "".join(_cell(row.cells[c.key], c, colours) for c in columns)
+    marks = _mark_cells(row)
+    cells = "".join(_cell(row.cells[c.key], marks) for c in columns)
+    differs = " ".join(
+        word
+        for word, on in (
+            ("yes", row.differs),
+            ("≠doc", row.contradicts),
+            ("documented", row.documented_differs),
+        )
+        if on
+    )
     return (
         f'<tr class="probe-row{" differs" if row.differs else ""}" data-index="{index}" '
-        f'data-id="{e(row.id)}" data-title="{e(row.title.lower())}" '
-        f'data-differs="{int(row.differs)}" data-tags="{e(" ".join(row.tags))}">'
-        f'<td class="probe"><span title="{e(row.question)}">{e(row.title)}</span><br>'
-        f'<code>{e(row.id)}</code> <button class="details" data-index="{index}">details'
-        f"</button></td><td>{'yes' if row.differs else ''}</td>{cells}"
+        f'data-id="{e(row.id, CELL_LIMIT)}" data-title="{e(row.title.lower(), CELL_LIMIT)}" '
+        f'data-differs="{int(row.differs)}" data-contradicts="{int(row.contradicts)}" '
+        f'data-documented="{int(row.documented_differs)}" '
+        f'data-tags="{e(" ".join(row.tags), CELL_LIMIT)}">'
+        f'<td class="probe"><span title="{e(row.question)}">{e(row.title, CELL_LIMIT)}</span>'
+        f"<br><code>{e(row.id, CELL_LIMIT)}</code> "
+        f'<button class="details" data-index="{index}">details</button></td>'
+        f'<td class="differs-cell">{differs}</td>{cells}'
         f'<td class="legend-cell">{legend}</td></tr>'
     )
 
 
-def _details_data(matrix: Matrix) -> dict[str, Any]:
-    probes = []
-    for row in matrix.rows:
-        platforms = []
-        for column in matrix.columns:
-            cell = row.cells[column.key]
-            if cell.kind != "observed":
-                continue
-            record = cell.record or {}
-            observations = []
-            for obs in record.get("observations", []):
-                error = obs.get("error") or {}
-                observations.append(
-                    {
-                        "name": obs.get("name"),
-                        "outcome": obs.get("outcome"),
-                        "summary": obs.get("summary"),
-                        "exception": error.get("exception", ""),
-                        "errno": error.get("name") or "",
-                        "portable": error.get("portable", ""),
-                        "elapsed": obs.get("elapsed"),
-                        "timing": obs.get("timing"),
-                    }
-                )
-            platforms.append(
-                {
-                    "label": column.label,
-                    "verdict": cell.verdict or cell.status,
-                    "flags": cell.flags,
-                    "observations": observations,
-                    "reason": record.get("reason"),
-                }
-            )
-        probes.append(
-            {
-                "id": row.id,
-                "question": row.question,
-                "sources": row.sources,
-                "documented": [
-                    {"family": f, "source": d.get("source"), "quote": d.get("quote")}
-                    for f, d in row.documented.items()
-                ],
-                "platforms": platforms,
-            }
-        )
-    return {"probes": probes}
+def _t(value: Any) -> Any:
+    """A string for the details data: shown visibly and capped, like markup text."""
+    return shown(value) if isinstance(value, str) else value
 
 
-def _json_for_script(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def _steps(observations: list[dict[str, Any]]) -> list[list[Any]]:
+    """One array per step, in the script's column order: a third of the JSON of the
+    records themselves. Strings as they are (the fast path checks them as a block)."""
+    rows = []
+    for obs in observations:
+        error = obs.get("error") or _NO_ERROR
+        try:  # name, outcome, summary and timing are required by the results schema
+            step = [obs["name"], obs["outcome"], obs["summary"]]
+            timing = obs["timing"]
+        except KeyError:
+            step = [obs.get("name"), obs.get("outcome"), obs.get("summary")]
+            timing = obs.get("timing")
+        step += [error.get("exception"), error.get("name"), error.get("portable")]
+        step += [obs.get("elapsed"), timing]
+        rows.append(step)
+    return rows
+
+
+_NO_ERROR: dict[str, Any] = {}
+
+
+def _safe_steps(observations: list[dict[str, Any]]) -> list[list[Any]]:
+    """The same arrays with every string capped one by one (the slow path)."""
+    return [[_t(value) for value in step] for step in _steps(observations)]
+
+
+def _details_value(row: Row, columns: list[Column], safe: Any) -> dict[str, Any]:
+    """One row's details; ``safe`` is applied to every string (identity on the fast
+    path). Kept small: a platform is its column's index in the page's label list,
+    and its verdict is its mark in the row's legend unless it has no mark."""
+    platforms = []
+    for index, column in enumerate(columns):
+        cell = row.cells[column.key]
+        if cell.kind != "observed":
+            continue
+        record = cell.record or {}
+        observations = record.get("observations", [])
+        platform: dict[str, Any] = {
+            "c": index,
+            "o": _steps(observations) if safe is _same else _safe_steps(observations),
+        }
+        if cell.verdicts_seen:
+            platform["v"] = safe("unstable: " + " / ".join(cell.verdicts_seen))
+        elif cell.mark:
+            platform["m"] = cell.mark
+        else:
+            platform["v"] = safe(cell.verdict or cell.status)
+        if cell.flags:
+            platform["f"] = cell.flags
+        if record.get("reason"):
+            platform["r"] = safe(record["reason"])
+        platforms.append(platform)
+    return {
+        "id": safe(row.id),
+        "question": safe(row.question),
+        "sources": [safe(s) for s in row.sources],
+        "documented": [
+            {"family": safe(f), "source": safe(d.get("source")), "quote": safe(d.get("quote"))}
+            for f, d in row.documented.items()
+        ],
+        "legend": {mark: safe(verdict) for mark, verdict in row.legend.items()},
+        "platforms": platforms,
+    }
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _details_of(row: Row, columns: list[Column]) -> str:
+    """One row's details as JSON, embedded as its own block and parsed only when opened.
+
+    Fast path: the records as they are, in one C-speed dump; invisible characters
+    are then made visible over the whole block (_json_block). It is taken only
+    when no string in the dump can be longer than TEXT_LIMIT: no piece between
+    quotes is, and no string holds an escaped quote. Otherwise every string is
+    capped one by one."""
+    text = json.dumps(_details_value(row, columns, _same), ensure_ascii=False)
+    if '\\"' not in text and max(map(len, text.split('"'))) <= TEXT_LIMIT:
+        return text
+    return json.dumps(_details_value(row, columns, _t), ensure_ascii=False)
+
+
+def _json_block(text: str) -> str:
+    """JSON text made safe inside <script>: no raw invisible characters, and no <, >
+    or & (so no </script> or comment can end the block)."""
+    text = shown_json(text)
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def _filters(matrix: Matrix) -> str:
+    counts = matrix.counts()
+    options = "".join(
+        f'<option value="{kind}">{e(text)} ({counts[kind]})</option>'
+        for kind, text in ROW_FILTERS.items()
+    )
+    return (
+        '<label>show <select id="row-filter"><option value="">all rows</option>'
+        f"{options}</select></label>"
+    )
+
+
+@without_gc
 def render_html(matrix: Matrix) -> str:
-    observed = [c for c in matrix.columns if not c.documented_only]
     tags = sorted({t for row in matrix.rows for t in row.tags})
     script_hash = base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode()
     csp = (
@@ -307,8 +292,14 @@ def render_html(matrix: Matrix) -> str:
         for c in matrix.columns
     )
     tag_options = "".join(f'<option value="{e(t)}">{e(t)}</option>' for t in tags)
-    differing = sum(r.differs for r in matrix.rows)
     flags = "".join(f"<li><b>{e(s)}</b> {e(t)}</li>" for s, t in FLAG_LEGEND.items())
+    labels = json.dumps([_t(c.label) for c in matrix.columns], ensure_ascii=False)
+    data = f'<script type="application/json" id="labels">{_json_block(labels)}</script>\n'
+    data += "\n".join(
+        f'<script type="application/json" id="data-{i}">'
+        f"{_json_block(_details_of(r, matrix.columns))}</script>"
+        for i, r in enumerate(matrix.rows)
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -320,28 +311,33 @@ def render_html(matrix: Matrix) -> str:
 </head>
 <body>
 <h1>Socket behaviour across platforms</h1>
-<p>{len(matrix.rows)} probes · {len(observed)} platform(s) observed ·
-<span id="differing-count">{differing}</span> row(s) where platforms differ.
+<p class="headline" id="headline">{e(headline(matrix))}.
 Generated by sockmatrix {e(matrix.tool_version)}.</p>
 <div class="controls">
-<label><input type="checkbox" id="only-differences"> only rows where platforms differ</label>
+{_filters(matrix)}
 <label>tag <select id="tag"><option value="">all</option>{tag_options}</select></label>
-<fieldset><legend>platforms</legend>{platform_boxes}</fieldset>
+<details><summary>platforms ({len(matrix.columns)})</summary>{platform_boxes}</details>
 </div>
+<div class="scroll">
 <table class="matrix" id="matrix">
-<thead><tr><th class="sortable" data-sort="title">Probe</th>
-<th class="sortable" data-sort="differs">Differs</th>
-{"".join(_header(c) for c in matrix.columns)}<th>Verdicts</th></tr></thead>
+<thead><tr><th class="sortable probe" data-sort="title" scope="col">Probe</th>
+<th class="sortable" data-sort="differs" scope="col">Differs</th>
+{"".join(_header(c) for c in matrix.columns)}<th scope="col">Verdicts</th></tr></thead>
 <tbody>
 {"".join(_row(i, r, matrix.columns) for i, r in enumerate(matrix.rows))}
 </tbody>
 </table>
+</div>
 <h2>Legend</h2>
-<p>Within a row, cells with the same letter (and colour) observed the same verdict,
-listed in the last column. Striped italic cells are what a source documents for a
-platform with no observation: not measured. — means neither.</p>
+<p>Within a row, cells with the same letter (and colour) observed the same verdict.
+Where platforms differ, a cell shows only the parts of its verdict that differ from
+the other platforms; hover for the full verdict, click for every step. The last
+column lists each letter's full verdict. Striped italic cells are what a source
+documents for a platform with no observation: not measured. — means neither.
+<i>Differs</i>: yes = observed platforms differ; ≠doc = an observation contradicts
+its platform's documentation; documented = only documentation says platforms differ.</p>
 <ul>{flags}</ul>
-<script type="application/json" id="matrix-data">{_json_for_script(_details_data(matrix))}</script>
+{data}
 <script>{SCRIPT}</script>
 </body>
 </html>

@@ -14,14 +14,18 @@ import html
 import re
 from typing import Any
 
+from matrix._nogc import without_gc
 from matrix._present import (
     FLAG_LEGEND,
     FLAG_SYMBOLS,
     cell_text,
+    differing_text,
     documented_text,
+    headline,
     safe_url,
     source_url,
 )
+from matrix._text import CELL_LIMIT, TEXT_LIMIT, shown
 from matrix.merge import Cell, Column, Matrix, Row, api_differences
 from matrix.report import describe_error
 
@@ -30,9 +34,11 @@ DETAIL_LEVELS = ("full", "grouped", "differences", "none")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#~!])")
 
 
-def md(text: object) -> str:
-    """Any string as inert Markdown text, safe inside a table cell."""
-    escaped = html.escape(" ".join(str(text).split()), quote=False)
+def md(text: object, limit: int = TEXT_LIMIT) -> str:
+    """Any string as inert Markdown text, safe inside a table cell: invisible
+    characters shown (see matrix._text), capped, HTML escaped, newlines folded,
+    Markdown punctuation backslashed."""
+    escaped = html.escape(" ".join(shown(text, limit).split()), quote=False)
     return _MD_SPECIAL.sub(r"\\\1", escaped)
 
 
@@ -49,14 +55,16 @@ def _header(column: Column) -> str:
     return link(column.label, column.source.get("run_url"))
 
 
-def _cell(cell: Cell, details: str) -> str:
-    """One cell; ``details`` is the link to the row's details (quote and source)."""
+def _cell(cell: Cell, row: Row, details: str) -> str:
+    """One cell: the mark, its flags and the parts of the verdict that differ from
+    the row's other platforms; ``details`` links the row's details."""
     if cell.kind == "documented":
         doc = cell.documented or {}
         source = source_url(str(doc.get("source", "")))
-        text = f"*documented:* {md(documented_text(cell))}"
+        text = f"*documented:* {md(documented_text(cell), CELL_LIMIT)}"
         return f"{text} [source]({source})" if source else text
     text = md(cell_text(cell))
+    parts = differing_text(cell, row)
     if cell.contradicts:
         # The flag links the documentation it contradicts (or the quote, in the details).
         source = source_url(str((cell.documented or {}).get("source", ""))) or details
@@ -64,26 +72,27 @@ def _cell(cell: Cell, details: str) -> str:
             md(FLAG_SYMBOLS["differs from documentation"]),
             f"[{md(FLAG_SYMBOLS['differs from documentation'])}]({source})",
         )
-    return f"**{text}**" if cell.mark else text
+    if not cell.mark:
+        return text
+    return f"**{text}** {md(parts, CELL_LIMIT)}" if parts else f"**{text}**"
 
 
 def summary_table(matrix: Matrix, details_in: str = "") -> str:
     """The table itself; row titles link to ``details_in`` + ``#probe-<id>``."""
-    observed = [c for c in matrix.columns if not c.documented_only]
-    differing = sum(row.differs for row in matrix.rows)
     lines = [
-        f"**{len(matrix.rows)} probes · {len(observed)} platform(s) observed · "
-        f"{differing} row(s) where platforms differ**",
+        f"**{headline(matrix)}**",
         "",
         "| Probe | Differs | " + " | ".join(_header(c) for c in matrix.columns) + " | Verdicts |",
         "|---|---|" + "---|" * len(matrix.columns) + "---|",
     ]
     for row in matrix.rows:
         cells = " | ".join(
-            _cell(row.cells[c.key], f"{details_in}#{_anchor(row)}") for c in matrix.columns
+            _cell(row.cells[c.key], row, f"{details_in}#{_anchor(row)}") for c in matrix.columns
         )
-        legend = "<br>".join(f"**{mark}** {md(verdict)}" for mark, verdict in row.legend.items())
-        differs = "**yes**" if row.differs else ""
+        legend = "<br>".join(
+            f"**{mark}** {md(verdict, CELL_LIMIT)}" for mark, verdict in row.legend.items()
+        )
+        differs = _differs(row)
         lines.append(
             f"| [{md(row.title)}]({details_in}#{_anchor(row)}) | {differs} | {cells} | {legend} |"
         )
@@ -92,6 +101,17 @@ def summary_table(matrix: Matrix, details_in: str = "") -> str:
         lines += ["", f"**{len(matrix.skipped)} results file(s) could not be used:**", ""]
         lines += [f"- `{md(s.file)}`: {md(s.reason)}" for s in matrix.skipped]
     return "\n".join(lines) + "\n"
+
+
+def _differs(row: Row) -> str:
+    words = []
+    if row.differs:
+        words.append("**yes**")
+    if row.contradicts:
+        words.append("≠doc")
+    if row.documented_differs:
+        words.append("*documented*")
+    return " ".join(words)
 
 
 def _legend(matrix: Matrix) -> str:
@@ -103,9 +123,12 @@ def _legend(matrix: Matrix) -> str:
         if s in FLAG_LEGEND
     }
     parts = [
-        "Within a row, cells with the same letter observed the same verdict (listed under "
-        "*Verdicts*). *documented* cells are what a source says, for a platform with no "
-        "observation: not measured. — means neither."
+        "Within a row, cells with the same letter observed the same verdict; where platforms "
+        "differ, each cell shows only the parts of its verdict that differ from the others "
+        "(the full verdicts are listed under *Verdicts*). *documented* cells are what a "
+        "source says, for a platform with no observation: not measured. — means neither. "
+        "*Differs*: **yes** observed platforms differ; ≠doc an observation contradicts its "
+        "platform's documentation; *documented* only documentation says platforms differ."
     ]
     parts += [
         f"{md(symbol)}: {md(text)}." for symbol, text in FLAG_LEGEND.items() if symbol in used
@@ -210,6 +233,7 @@ def _details(row: Row, columns: list[Column], level: str) -> str:
     return "\n".join(lines)
 
 
+@without_gc
 def render_markdown(matrix: Matrix, limit: int = SUMMARY_LIMIT, details: str = "auto") -> str:
     """The whole document; with ``details='auto'`` the most detail that fits ``limit``."""
     head = "<!-- generated by `sockmatrix table`: do not edit by hand -->\n\n"

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import matrix
+from matrix._prestart import WarmChildren
 from matrix.probe_meta import probe_metadata
 from matrix.validate import ProbeFile
 
@@ -88,6 +89,19 @@ class Runner:
         self._live: set[subprocess.Popen[str]] = set()
         self._lock = threading.Lock()
         self._stopping = False
+        self._warm: WarmChildren | None = None  # children started ahead (run_many)
+
+    def _popen(self) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            self.command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            env=_child_env(),
+        )
 
     def stop(self) -> None:
         """Kill every running child (on Ctrl-C): their probes count as not finished."""
@@ -107,16 +121,7 @@ class Runner:
         }
         spawned = time.time()
         started = time.monotonic()
-        process = subprocess.Popen(
-            self.command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            env=_child_env(),
-        )
+        process = self._warm.take() if self._warm is not None else self._popen()
         with self._lock:
             self._live.add(process)
             stopping = self._stopping
@@ -186,6 +191,9 @@ class Runner:
         runs: dict[str, list[dict[str, Any]]] = {p.id: [] for p in ordered}
         records: dict[str, dict[str, Any]] = {}
         pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        # The next children start while earlier probes run (matrix._prestart).
+        if ordered:
+            self._warm = WarmChildren(self._popen, min(workers, len(ordered) * repeat))
         try:
             # Round-robin over the probes so repeats of one probe do not run together.
             futures = [pool.submit(self.run_one, probe) for _ in range(repeat) for probe in ordered]
@@ -203,6 +211,10 @@ class Runner:
             self.stop()
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+        finally:
+            if self._warm is not None:
+                self._warm.close()
+            self._warm = None
         pool.shutdown(wait=True)
         return [records[p.id] for p in ordered if p.id in records]
 

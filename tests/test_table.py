@@ -341,7 +341,8 @@ def test_html_escapes_every_string_and_embeds_data_safely(probe) -> None:
     page = render_html(m)
     assert "<img" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert page.count("</script>") == 2  # the data block and the script, nothing injected
+    # The labels block, one data block per row and the script: nothing injected.
+    assert page.count("</script>") == 3
     assert 'href="javascript:' not in page
     assert "Content-Security-Policy" in page
 
@@ -359,7 +360,7 @@ def test_text_output_has_marks_and_legend(probe) -> None:
     m = merge([("a", doc("testos", {"p1": "recv: EOF\x1b[31m"}, {"p1": p.sha256}))], [p])
     text = render_text(m)
     assert "\x1b" not in text
-    assert "p1 A: recv: EOF?[31m" in text
+    assert "  A [2] recv: EOF[U+001B][31m" in text  # [1] is fakeos (documented)
 
 
 def test_readme_update_replaces_only_the_marked_block(tmp_path: Path, probe) -> None:

@@ -158,12 +158,26 @@ def test_xss_title_renders_as_text(page: Any) -> None:
     assert XSS in legend
 
 
-def test_only_differences_filter_hides_rows(page: Any) -> None:
+def test_row_filter_hides_rows(page: Any) -> None:
     assert sorted(visible_rows(page)) == ["differs-probe", "same-probe"]
-    page.check("#only-differences")
+    page.select_option("#row-filter", "differs")
     assert visible_rows(page) == ["differs-probe"]
-    page.uncheck("#only-differences")
+    page.select_option("#row-filter", "contradicts")
+    assert visible_rows(page) == []
+    page.select_option("#row-filter", "")
     assert len(visible_rows(page)) == 2
+
+
+def test_hovering_a_cell_shows_its_full_verdict(page: Any) -> None:
+    cell = page.locator('tr[data-id="differs-probe"] td.mark').nth(0)  # fakeos
+    cell.hover()
+    assert cell.get_attribute("title") == f"recv: {XSS}"
+
+
+def test_clicking_a_cell_opens_the_full_details(page: Any) -> None:
+    page.click('tr[data-id="differs-probe"] td.mark >> nth=0')
+    page.locator("tr.detail-row .detail").wait_for()
+    assert page.console_errors == []
 
 
 def test_tag_filter(page: Any) -> None:
@@ -174,6 +188,7 @@ def test_tag_filter(page: Any) -> None:
 def test_platform_filter_hides_a_column(page: Any) -> None:
     column = '[data-col="fakeos-1.0-x86_64-py3.11"]'
     assert page.locator(f"th{column}").is_visible()
+    page.click(".controls details summary")
     page.uncheck('input.platform[value="fakeos-1.0-x86_64-py3.11"]')
     assert not page.locator(f"th{column}").is_visible()
     assert page.locator('th[data-col="testos-1.0-x86_64-py3.11"]').is_visible()
@@ -194,6 +209,9 @@ def test_details_render_observations_as_text(page: Any) -> None:
     text = detail.text_content()
     assert f"What happens? {XSS}" in text
     assert "https://example.invalid/doc" in text
+    # Each platform's label and full verdict head its steps.
+    assert "testos 1.0 x86_64 py3.11: recv: EOF" in text
+    assert f"fakeos 1.0 x86_64 py3.11: recv: {XSS}" in text
     assert page.locator("img").count() == 0
     assert page.dialogs == [] and page.console_errors == []
 

@@ -1,0 +1,62 @@
+"""What differs within a row: the parts of verdicts, and documentation against observation.
+
+A verdict is parts joined by `` · `` (``step: outcome (timing)``). A reader
+comparing platforms needs only the parts that are not the same everywhere, so
+each distinct verdict of a row gets the text of its differing parts; the equal
+parts are folded away (the full verdict stays in the legend and the details).
+Work is per distinct verdict, not per cell, so a row costs the same whether 3 or
+300 platforms share a verdict.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SEPARATOR = " · "
+
+
+def differing_parts(verdicts: list[str]) -> dict[str, str]:
+    """Each verdict → the parts of it not shared by every other verdict ("" if one)."""
+    if len(verdicts) < 2:
+        return dict.fromkeys(verdicts, "")
+    split = {v: v.split(SEPARATOR) for v in verdicts}
+    common = set(split[verdicts[0]])
+    for parts in split.values():
+        common &= set(parts)
+    result = {}
+    for verdict, parts in split.items():
+        rest = [p for p in parts if p not in common]
+        # Same parts in another order or repeated: the order is the difference.
+        result[verdict] = SEPARATOR.join(rest) if rest else verdict
+    return result
+
+
+def _expectations_disagree(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    """Two families' documented expectations name the same step with different fields."""
+    for step, fields in first.items():
+        other = second.get(step)
+        if other is None:
+            continue
+        if any(key in other and other[key] != value for key, value in fields.items()):
+            return True
+    return False
+
+
+def documentation_says_differs(
+    expectations: list[dict[str, Any]],
+    observed: list[list[dict[str, Any]]],
+    contradicted: Any,
+) -> bool:
+    """Whether the documentation of families with no observation disagrees with an
+    observation on another platform, or two such families' documentation disagrees.
+
+    ``expectations``: the ``expect`` of each documented-only family; ``observed``:
+    the observations of one record per distinct observed verdict; ``contradicted``:
+    merge.matches_expectation (passed in to keep this module free of imports).
+    """
+    for index, expect in enumerate(expectations):
+        if any(contradicted(expect, observations) for observations in observed):
+            return True
+        if any(_expectations_disagree(expect, other) for other in expectations[index + 1 :]):
+            return True
+    return False
