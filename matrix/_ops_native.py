@@ -14,7 +14,7 @@ from typing import Any
 
 from matrix import _abi
 from matrix import _ops_common as common
-from matrix._context import Context, Unsupported
+from matrix._context import Context, HarnessError, Unsupported
 from matrix._errors import describe_exception
 from matrix._native import NativeApi, NativeSocket
 from matrix._operations import MAX_BYTES
@@ -221,18 +221,39 @@ def op_recvfrom(ctx: Context, step: dict[str, Any]) -> Result:
     return f"{len(data)} bytes", {"bytes": len(data)}
 
 
+def _open_handle(ctx: Context, name: str, call: str) -> int:
+    """The descriptor of socket ``name`` for poll()/select(), which must still be open.
+
+    After close the number is no longer the probe's: a C program passing it on
+    gets POLLNVAL/EBADF only while nothing reused it, and the layer's stand-in
+    (-1 or INVALID_SOCKET) means something else again: poll(2) ignores a
+    negative fd ("the corresponding events field is ignored and the revents
+    field returns zero"), WSAPoll ignores it too and fails with WSAEINVAL when
+    no entry is valid (Microsoft Learn, WSAPOLLFD and WSAPoll), and no fd_set
+    holds -1. None of these is the OS's answer about the socket, so the step is
+    refused (a harness error) instead of recorded.
+    """
+    sock: NativeSocket = ctx.sock({"socket": name})
+    if sock.closed:
+        raise HarnessError(
+            f"{call}() on socket {name!r}, which this probe already closed: its number "
+            "is no longer the probe's (it may be reused), so there is no OS answer to "
+            f"record; call {call}() before the close, e.g. from another thread"
+        )
+    return sock.handle
+
+
 def op_select(ctx: Context, step: dict[str, Any]) -> Result:
-    api = _api(ctx)
     names: dict[int, str] = {}
     groups: list[list[int]] = []
     for key in ("read", "write", "exceptional"):
         handles = []
         for name in step.get(key, []):
-            handle = api.handle(ctx.sock({"socket": name}))
+            handle = _open_handle(ctx, name, "select")
             names[handle] = name
             handles.append(handle)
         groups.append(handles)
-    _count, ready = api.select(groups, float(step["timeout"]))
+    _count, ready = _api(ctx).select(groups, float(step["timeout"]))
     return common.select_text([sorted(names[h] for h in group) for group in ready])
 
 
@@ -242,9 +263,10 @@ def op_poll(ctx: Context, step: dict[str, Any]) -> Result:
     events = _abi.poll_events(api.abi, wanted)
     if events is None:
         missing = next(n for n in wanted if api.abi.poll.get(n) is None)
+        # Worded as the Python view words it, so the two views stay comparable.
         raise Unsupported(f"POLL{missing} does not exist on this platform")
     names = list(step["sockets"])
-    handles = [api.handle(ctx.sock({"socket": n})) for n in names]
+    handles = [_open_handle(ctx, n, api.abi.poll_function) for n in names]
     revents = api.poll(handles, events, round(float(step["timeout"]) * 1000))
     return common.poll_text(
         {n: _abi.poll_flag_names(api.abi, r) for n, r in zip(names, revents, strict=True) if r}
