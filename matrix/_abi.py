@@ -131,9 +131,23 @@ def unpack_fd_set(abi: Abi, data: bytes, asked: Iterable[int]) -> list[int]:
     return [h for h in asked if 0 <= h < abi.fd_setsize and words[h // bits] >> (h % bits) & 1]
 
 
+def timeval_parts(seconds: float, per_second: int = 1_000_000) -> tuple[int, int]:
+    """(whole seconds, fraction in 1/per_second units), the fraction always below per_second.
+
+    Rounding the fraction alone turns 0.9999996 s into {0, 1000000}, which
+    kernels refuse: XNU's itimerfix() (bsd/kern/kern_time.c, used by select())
+    returns EINVAL for "tv->tv_usec >= 1000000", its sooptcopyin_timeval()
+    (bsd/kern/uipc_socket.c, SO_RCVTIMEO/SO_SNDTIMEO) EDOM, as does Linux's
+    sock_set_timeout() (net/core/sock.c: "tv.tv_usec >= USEC_PER_SEC" ->
+    -EDOM). Rounding the whole
+    duration and carrying gives the {1, 0} a C program would write.
+    """
+    whole, fraction = divmod(round(seconds * per_second), per_second)
+    return whole, fraction
+
+
 def pack_timeval(abi: Abi, seconds: float) -> bytes:
-    whole = int(seconds)
-    return struct.pack(abi.timeval_format, whole, round((seconds - whole) * 1_000_000))
+    return struct.pack(abi.timeval_format, *timeval_parts(seconds))
 
 
 # -- poll's pollfd ---------------------------------------------------------

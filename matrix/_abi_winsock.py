@@ -13,8 +13,15 @@ Sources (Windows SDK headers as documented on Microsoft Learn):
   0x10 (= POLLOUT), POLLERR 1, POLLHUP 2, POLLNVAL 4; WSAPoll's nfds is a ULONG.
 - closesocket (Microsoft Learn, Return value): WSAEWOULDBLOCK "The socket is
   marked as nonblocking, but the l_onoff member of the linger structure is set
-  to nonzero and the l_linger member ... to a nonzero timeout value" - the
-  handle is not released and must be closed again.
+  to nonzero and the l_linger member ... to a nonzero timeout value"; and its
+  Remarks: "If closesocket fails with WSAEWOULDBLOCK the socket handle is still
+  valid, and a disconnect is not initiated. The application must call
+  closesocket again to close the socket."
+- WSAPoll (Microsoft Learn, Remarks): "If the POLLPRI flag is set on a socket
+  for the Microsoft Winsock provider, the WSAPoll function will fail."; the
+  WSAPOLLFD page: POLLPRI "is not supported by the Microsoft Winsock provider".
+  POLLPRI (0x400 in winsock2.h) is therefore listed as absent: a probe asking
+  for it is recorded as unsupported rather than as WSAPoll's WSAEINVAL.
 - Errors come from WSAGetLastError, which reads the thread's last-error value:
   ctypes' use_last_error snapshot of GetLastError right after the call.
 """
@@ -47,7 +54,7 @@ WINSOCK = Abi(
     msg={"OOB": 0x1, "PEEK": 0x2, "WAITALL": 0x8, "DONTWAIT": None, "NOSIGNAL": None},
     poll={
         "IN": 0x300,
-        "PRI": 0x400,
+        "PRI": None,  # 0x400 in winsock2.h, but WSAPoll fails on it (see above)
         "OUT": 0x10,
         "ERR": 0x1,
         "HUP": 0x2,

@@ -42,6 +42,9 @@ class Context:
         # (socket, SO_RCVTIMEO/SO_SNDTIMEO) -> seconds, as set by setsockopt steps.
         self.timeouts: dict[tuple[str, str], float] = {}
         self.lock = threading.Lock()
+        # Set by {op: sigpipe, disposition: default}: a step may now kill the
+        # process, so the engine announces each step (matrix._sigpipe).
+        self.announce_steps = False
 
     def add(self, name: str, sock: Any, kind: str) -> None:
         with self.lock:

@@ -95,11 +95,13 @@ class Engine:
 
     # -- the scenario ---------------------------------------------------------
     def run(self) -> dict[str, Any]:
+        from matrix._ops_states import prepare as prepare_states
         from matrix._setup import hand_over_to_native, setup
 
         try:
             self.handlers, self.ctx.native = _handlers(self.api)
             setup(self.ctx, self.probe)
+            prepare_states(self.probe)
             if self.api == "native":
                 hand_over_to_native(self.ctx)
         except SetupUnavailable as exc:
@@ -208,6 +210,8 @@ class Engine:
                 self._record(observation(run, name=name, bound=None, since=since))
 
     def _execute(self, run: StepRun) -> None:
+        if self.ctx.announce_steps:
+            self.emit({"event": "step", "index": run.index, "name": run.step.get("name")})
         run.own_timeout = self.ctx.own_timeout(run.step)
         run.started = time.monotonic()
         try:

@@ -15,6 +15,15 @@ Rules of this module:
   ``winerror`` (Windows), the shape ``_errors.describe_exception`` reads.
 - The library object is passed in, so the tests drive every ABI with a fake
   that records the calls.
+- Functions are looked up by their plain names (``select``), which is not
+  always the symbol a C program links: NetBSD's <sys/select.h> renames select
+  to ``__select50`` (the plain name is the pre-5.0 compatibility entry, whose
+  ``struct timeval50`` has a long tv_usec: on 64-bit little-endian machines
+  the same bytes as ``=qi4x`` with zero padding; a big-endian one would not
+  match), and macOS' <sys/_select.h> links ``select$1050`` or, under
+  _DARWIN_C_SOURCE, ``select$DARWIN_EXTSN``, which differ from plain
+  ``select`` in cancellation and in accepting nfds above FD_SETSIZE. For the
+  layouts and nfds used here (at most FD_SETSIZE) they behave alike.
 """
 
 from __future__ import annotations
@@ -282,35 +291,29 @@ _ABIS = (
     ("sunos", "_abi_illumos", "ILLUMOS"),
     ("illumos", "_abi_illumos", "ILLUMOS"),
     ("win32", "_abi_winsock", "WINSOCK"),
-    ("cygwin", "_abi_winsock", "WINSOCK"),
 )
+
+# Cygwin is not Winsock: its sockets are cygwin1.dll's POSIX emulation (os.name
+# is "posix", and ctypes defines WinDLL only 'if _os.name == "nt"',
+# Lib/ctypes/__init__.py), with numbers of its own that no table here describes.
+_NO_TABLE = {
+    "cygwin": "Cygwin's sockets are cygwin1.dll's POSIX emulation, not the Winsock ABI, "
+    "and no table here describes its numbers",
+}
 
 
 def abi_for(platform: str) -> Abi:
     """The ABI of ``platform`` (a ``sys.platform`` value)."""
     import importlib
 
+    for prefix, why in _NO_TABLE.items():
+        if platform.startswith(prefix):
+            raise NativeUnavailable(f"no native ABI for {platform}: {why}; use --api python")
     for prefix, module, name in _ABIS:
         if platform.startswith(prefix):
             abi: Abi = getattr(importlib.import_module(f"matrix.{module}"), name)
             return abi
     raise NativeUnavailable(f"no native ABI description for {platform}; use --api python")
-
-
-def consistency_problem(abi: Abi, socket_module: Any) -> str | None:
-    """Where ``abi`` disagrees with the running interpreter's own constants.
-
-    A capability check before trusting the table: CPython's socket module was
-    compiled against this OS's headers, so AF_INET6 and the MSG_* flags it
-    exports must equal the table's numbers.
-    """
-    pairs = [("AF_INET", abi.af_inet), ("AF_INET6", abi.af_inet6)]
-    pairs += [(f"MSG_{name}", value) for name, value in abi.msg.items() if value is not None]
-    for name, expected in pairs:
-        actual = getattr(socket_module, name, None)
-        if actual is not None and int(actual) != expected:
-            return f"{name} is {int(actual)} here but {expected} in the {abi.name} table"
-    return None
 
 
 _API: NativeApi | None = None
@@ -320,10 +323,21 @@ def native_api() -> NativeApi:
     """The process's native API for the running OS (loaded once)."""
     global _API
     if _API is None:
+        import errno
+        import select
         import socket
 
+        from matrix._abi_check import consistency_problem
+        from matrix._errors import os_family
+
         abi = abi_for(sys.platform)
-        problem = consistency_problem(abi, socket)
+        problem = consistency_problem(
+            abi,
+            socket,
+            family=os_family(sys.platform),
+            select_module=select,
+            errno_module=errno,
+        )
         if problem is not None:
             raise NativeUnavailable(problem)
         lib, get_error = load_library(abi)

@@ -131,6 +131,8 @@ def verdict_part(obs: dict[str, Any]) -> str:
         return f"{obs['name']}: unsupported"
     if outcome == "not-reached":
         return f"{obs['name']}: not reached"
+    if outcome == "killed":  # the process died in this step (SIGPIPE): no timing
+        return f"{obs['name']}: {obs['summary']}"
     if outcome == "raised":
         return f"{obs['name']}: {obs['error']['portable']} ({obs['timing']})"
     return f"{obs['name']}: {obs['summary']} ({obs['timing']})"

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from matrix._tcp_states import RFC793_STATES
+
 MAX_BYTES = 16 * 1024 * 1024
 MAX_SECONDS = 30
 SOCKET_NAME_PATTERN = "^[a-z][a-z0-9_-]{0,31}$"
@@ -88,6 +90,21 @@ RAW_VALUE: dict[str, Any] = {
             "description": "The integers to pack (setsockopt only).",
         },
     },
+}
+_EXPECT_STATES: dict[str, Any] = {
+    "type": "array",
+    "minItems": 1,
+    "maxItems": len(RFC793_STATES),
+    "items": {"enum": list(RFC793_STATES)},
+    "description": "RFC 793 states to wait for (up to `wait`); the observation is the state "
+    "seen when one of them came, or the last one seen at the bound.",
+}
+_WAIT: dict[str, Any] = {
+    "type": "number",
+    "minimum": 0,
+    "maximum": MAX_SECONDS,
+    "description": "Seconds to wait for one of `expect` (default 0: read once). States change "
+    "a moment after the call that causes them; keep it below the step's `within`.",
 }
 OPTION_NAME_PATTERN = "^(SO|TCP|IP|IPV6)_[A-Z0-9_]{1,40}$"
 INT_OPTION_VALUE: dict[str, Any] = {
@@ -368,6 +385,42 @@ OPERATIONS: dict[str, Operation] = {
         {"socket": _SOCKET},
         ("socket",),
     ),
+    "tcp_state": Operation(
+        "The TCP state of a socket the probe holds, as an RFC 793 name (ESTABLISHED, "
+        "FIN_WAIT_2, CLOSE_WAIT ...): getsockopt TCP_INFO on Linux and FreeBSD, "
+        "TCP_CONNECTION_INFO on macOS, WSAIoctl SIO_TCP_INFO on Windows 10 1703+; "
+        "`unsupported` where the OS has no such call.",
+        {"socket": _SOCKET, "expect": _EXPECT_STATES, "wait": _WAIT},
+        ("socket",),
+    ),
+    "connection_state": Operation(
+        "The state of the connection from `socket`'s address to `peer`'s address in the "
+        "system's TCP table, also after `socket` was closed (TIME_WAIT, LAST_ACK): CLOSED "
+        "when the table has no such entry. psutil on Linux and Windows, the "
+        "net.inet.tcp.pcblist_n sysctl on macOS; `unsupported` without them. Only this "
+        "pair's states are recorded.",
+        {
+            "socket": {**_SOCKET, "description": "The local end: this socket's address."},
+            "peer": {**_SOCKET, "description": "The remote end: this socket's address."},
+            "expect": _EXPECT_STATES,
+            "wait": _WAIT,
+        },
+        ("socket", "peer"),
+    ),
+    "sigpipe": Operation(
+        "Set this process's SIGPIPE disposition. `default` is what a C program has (Python "
+        "ignores SIGPIPE): a send on a broken connection then kills the probe's process, "
+        "which is recorded as the observation `killed by SIGPIPE` for the step that was "
+        "running. `unsupported` where there is no SIGPIPE (Windows). Main sequence only.",
+        {
+            "disposition": {
+                "enum": ["default", "ignore"],
+                "description": "SIG_DFL or SIG_IGN.",
+            }
+        },
+        ("disposition",),
+        socket_call=False,
+    ),
     "sleep": Operation(
         "Wait on the main sequence (or on a thread).",
         {"seconds": {**_SECONDS, "description": "How long."}},
@@ -411,6 +464,6 @@ COMMON_STEP_ARGS: dict[str, dict[str, Any]] = {
 DEFAULT_WITHIN = 5.0
 
 # Arguments whose value names a socket the step uses, one it creates, or a step.
-SOCKET_REFERENCE_ARGS = ("socket", "to", "port_of")
+SOCKET_REFERENCE_ARGS = ("socket", "to", "port_of", "peer")
 SOCKET_LIST_ARGS = ("read", "write", "exceptional", "sockets")
 SOCKET_CREATING_ARGS = ("as",)

@@ -14,10 +14,12 @@ from typing import Any
 
 from matrix import _abi
 from matrix import _ops_common as common
-from matrix._context import Context, Unsupported
+from matrix._context import Context, HarnessError, Unsupported
 from matrix._errors import describe_exception
 from matrix._native import NativeApi, NativeSocket
 from matrix._operations import MAX_BYTES
+from matrix._ops_states import HANDLERS as STATE_HANDLERS
+from matrix._ops_states import remember_endpoint
 from matrix._options import (
     decode_duration,
     decode_linger,
@@ -107,7 +109,10 @@ def op_shutdown(ctx: Context, step: dict[str, Any]) -> Result:
 
 def op_connect(ctx: Context, step: dict[str, Any]) -> Result:
     sock: NativeSocket = ctx.sock(step)
-    _api(ctx).connect(sock, *common.connect_target(ctx, step, sock.family))
+    try:
+        _api(ctx).connect(sock, *common.connect_target(ctx, step, sock.family))
+    finally:
+        remember_endpoint(ctx, step["socket"], lambda: _api(ctx).getsockname(sock))
     return "ok", {}
 
 
@@ -117,7 +122,9 @@ def op_accept(ctx: Context, step: dict[str, Any]) -> Result:
     # Whether the new socket is nonblocking is the OS's decision (a probe
     # observes it); only Winsock, which cannot be asked, inherits our record.
     inherited = listener.blocking if _api(ctx).windows else None
-    ctx.add(step["as"], NativeSocket(handle, listener.family, "stream", inherited), "accepted")
+    accepted = NativeSocket(handle, listener.family, "stream", inherited)
+    ctx.add(step["as"], accepted, "accepted")
+    remember_endpoint(ctx, step["as"], lambda: _api(ctx).getsockname(accepted))
     return "ok", {}
 
 
@@ -214,18 +221,39 @@ def op_recvfrom(ctx: Context, step: dict[str, Any]) -> Result:
     return f"{len(data)} bytes", {"bytes": len(data)}
 
 
+def _open_handle(ctx: Context, name: str, call: str) -> int:
+    """The descriptor of socket ``name`` for poll()/select(), which must still be open.
+
+    After close the number is no longer the probe's: a C program passing it on
+    gets POLLNVAL/EBADF only while nothing reused it, and the layer's stand-in
+    (-1 or INVALID_SOCKET) means something else again: poll(2) ignores a
+    negative fd ("the corresponding events field is ignored and the revents
+    field returns zero"), WSAPoll ignores it too and fails with WSAEINVAL when
+    no entry is valid (Microsoft Learn, WSAPOLLFD and WSAPoll), and no fd_set
+    holds -1. None of these is the OS's answer about the socket, so the step is
+    refused (a harness error) instead of recorded.
+    """
+    sock: NativeSocket = ctx.sock({"socket": name})
+    if sock.closed:
+        raise HarnessError(
+            f"{call}() on socket {name!r}, which this probe already closed: its number "
+            "is no longer the probe's (it may be reused), so there is no OS answer to "
+            f"record; call {call}() before the close, e.g. from another thread"
+        )
+    return sock.handle
+
+
 def op_select(ctx: Context, step: dict[str, Any]) -> Result:
-    api = _api(ctx)
     names: dict[int, str] = {}
     groups: list[list[int]] = []
     for key in ("read", "write", "exceptional"):
         handles = []
         for name in step.get(key, []):
-            handle = api.handle(ctx.sock({"socket": name}))
+            handle = _open_handle(ctx, name, "select")
             names[handle] = name
             handles.append(handle)
         groups.append(handles)
-    _count, ready = api.select(groups, float(step["timeout"]))
+    _count, ready = _api(ctx).select(groups, float(step["timeout"]))
     return common.select_text([sorted(names[h] for h in group) for group in ready])
 
 
@@ -235,9 +263,10 @@ def op_poll(ctx: Context, step: dict[str, Any]) -> Result:
     events = _abi.poll_events(api.abi, wanted)
     if events is None:
         missing = next(n for n in wanted if api.abi.poll.get(n) is None)
+        # Worded as the Python view words it, so the two views stay comparable.
         raise Unsupported(f"POLL{missing} does not exist on this platform")
     names = list(step["sockets"])
-    handles = [api.handle(ctx.sock({"socket": n})) for n in names]
+    handles = [_open_handle(ctx, n, api.abi.poll_function) for n in names]
     revents = api.poll(handles, events, round(float(step["timeout"]) * 1000))
     return common.poll_text(
         {n: _abi.poll_flag_names(api.abi, r) for n, r in zip(names, revents, strict=True) if r}
@@ -253,3 +282,4 @@ HANDLERS: dict[str, common.Handler] = {
     name[3:]: handler for name, handler in globals().items() if name.startswith("op_")
 }
 HANDLERS["sleep"] = common.op_sleep
+HANDLERS.update(STATE_HANDLERS)

@@ -21,6 +21,8 @@ from matrix import _ops_common as common
 from matrix._context import Context, Unsupported
 from matrix._errors import describe_exception
 from matrix._operations import MAX_BYTES
+from matrix._ops_states import HANDLERS as STATE_HANDLERS
+from matrix._ops_states import remember_endpoint
 from matrix._options import (
     decode_duration,
     decode_linger,
@@ -107,13 +109,17 @@ def op_shutdown(ctx: Context, step: dict[str, Any]) -> Result:
 
 def op_connect(ctx: Context, step: dict[str, Any]) -> Result:
     sock = ctx.sock(step)
-    sock.connect(common.connect_target(ctx, step, _family(sock)))
+    try:
+        sock.connect(common.connect_target(ctx, step, _family(sock)))
+    finally:
+        remember_endpoint(ctx, step["socket"], sock.getsockname)
     return "ok", {}
 
 
 def op_accept(ctx: Context, step: dict[str, Any]) -> Result:
     accepted, _ = ctx.sock(step).accept()
     ctx.add(step["as"], accepted, "accepted")
+    remember_endpoint(ctx, step["as"], accepted.getsockname)
     return "ok", {}
 
 
@@ -252,6 +258,7 @@ HANDLERS: dict[str, common.Handler] = {
     name[3:]: handler for name, handler in globals().items() if name.startswith("op_")
 }
 HANDLERS["sleep"] = common.op_sleep
+HANDLERS.update(STATE_HANDLERS)
 
 
 def close_quietly(sock: socket.socket) -> None:

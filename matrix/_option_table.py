@@ -77,6 +77,9 @@ _TABLE: tuple[KnownOption, ...] = (
     # winsock2.h: #define SO_EXCLUSIVEADDRUSE ((int)(~SO_REUSEADDR)), i.e. -5.
     _opt("SO_EXCLUSIVEADDRUSE", "socket", "bool", 0, 1, windows=-5),
     _opt("SO_KEEPALIVE", "socket", "bool", 0, 1, linux=9, macos=0x8, windows=0x8),
+    # XNU bsd/sys/socket.h: #define SO_NOSIGPIPE 0x1022 (EPIPE without SIGPIPE);
+    # Linux has MSG_NOSIGNAL per call instead, Windows no SIGPIPE at all.
+    _opt("SO_NOSIGPIPE", "socket", "bool", 0, 1, macos=0x1022),
     _opt("SO_OOBINLINE", "socket", "bool", 0, 1, linux=10, macos=0x100, windows=0x100),
     KnownOption(
         "SO_LINGER",

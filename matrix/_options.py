@@ -17,6 +17,8 @@ import socket
 import struct
 from dataclasses import dataclass
 
+from matrix._abi import timeval_parts
+
 
 @dataclass(frozen=True)
 class LingerLayout:
@@ -126,8 +128,9 @@ def encode_duration(seconds: float, family: str) -> bytes:
     fmt, per_second, _ = DURATION_LAYOUTS.get(family, DURATION_LAYOUTS["linux"])
     if per_second == 1000:
         return struct.pack(fmt, round(seconds * 1000))
-    whole = int(seconds)
-    return struct.pack(fmt, whole, round((seconds - whole) * per_second))
+    # Carry a fraction that rounds up to a whole second (0.9999996 s is {1, 0},
+    # not {0, 1000000}, which XNU refuses with EDOM): see _abi.timeval_parts.
+    return struct.pack(fmt, *timeval_parts(seconds, per_second))
 
 
 def decode_duration(value: bytes, family: str) -> float:

@@ -325,8 +325,10 @@ def _observation_schema() -> dict[str, Any]:
                     "unsupported",
                     "not-reached",
                     "harness-error",
+                    "killed",
                 ],
-                "description": "How the step ended (not-reached: its socket was never made).",
+                "description": "How the step ended (not-reached: its socket was never made; "
+                "killed: the process died in this step, of SIGPIPE).",
             },
             "summary": {
                 "type": "string",

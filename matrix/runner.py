@@ -26,6 +26,7 @@ from typing import Any
 
 import matrix
 from matrix._prestart import WarmChildren
+from matrix._sigpipe import killed_by_sigpipe
 from matrix.probe_meta import probe_metadata
 from matrix.validate import ProbeFile
 
@@ -161,6 +162,9 @@ class Runner:
                 verdict=None,
                 reason=f"still running after its time limit of {limit:g} s; killed",
             )
+        elif sigpipe := killed_by_sigpipe(probe.data, process.returncode, stdout):
+            # The probe asked for SIGPIPE's default: its death is an observation.
+            record.update(sigpipe, api=self.api)
         else:
             code = process.returncode
             killed = f" (killed by signal {-code})" if code is not None and code < 0 else ""

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import socket
 import struct
-import sys
 
 import pytest
 
 from matrix import _abi
 from matrix._abi import Abi
 from matrix._abi_bsd import DARWIN, FREEBSD, NETBSD, OPENBSD
+from matrix._abi_check import consistency_problem
 from matrix._abi_illumos import ILLUMOS
 from matrix._abi_linux import LINUX
 from matrix._abi_winsock import WINSOCK
-from matrix._native import NativeUnavailable, abi_for, consistency_problem
+from matrix._native import NativeUnavailable, abi_for
 
 ALL = [LINUX, DARWIN, FREEBSD, OPENBSD, NETBSD, ILLUMOS, WINSOCK]
 BSDS = [DARWIN, FREEBSD, OPENBSD, NETBSD]
@@ -193,14 +192,32 @@ def test_an_unknown_platform_has_no_native_layer() -> None:
         abi_for("plan9")
 
 
-def test_this_interpreter_agrees_with_its_table() -> None:
-    assert consistency_problem(abi_for(sys.platform), socket) is None
-
-
 def test_a_table_that_disagrees_with_the_interpreter_is_refused() -> None:
     class Fake:
         AF_INET = 2
         AF_INET6 = 10
         MSG_WAITALL = 0x40
 
-    assert consistency_problem(LINUX, Fake) == "MSG_WAITALL is 64 here but 256 in the linux table"
+    problem = consistency_problem(LINUX, Fake)
+    assert problem is not None
+    assert problem.startswith("socket.MSG_WAITALL is 64 in this interpreter but 256 in the linux")
+
+
+def test_cygwin_is_not_given_the_winsock_abi() -> None:
+    # Cygwin's os.name is "posix": ctypes has no WinDLL there, and its sockets
+    # are cygwin1.dll's emulation with its own numbers.
+    with pytest.raises(NativeUnavailable, match=r"Cygwin.*--api python"):
+        abi_for("cygwin")
+
+
+@pytest.mark.parametrize("abi", ALL, ids=lambda a: a.name)
+@pytest.mark.parametrize(
+    ("seconds", "fields"),
+    [(0.9999996, (1, 0)), (2.9999999, (3, 0)), (0.0000004, (0, 0)), (1.0000015, (1, 2))],
+)
+def test_timeval_carries_a_rounded_up_fraction_into_tv_sec(
+    abi: Abi, seconds: float, fields: tuple[int, int]
+) -> None:
+    # XNU itimerfix (select) refuses "tv->tv_usec >= 1000000" with EINVAL.
+    packed = _abi.pack_timeval(abi, seconds)
+    assert struct.unpack(abi.timeval_format, packed) == fields

@@ -228,3 +228,61 @@ def test_cleanup_closes_a_handle_closesocket_kept_again_in_blocking_mode() -> No
         "closesocket",
     ]
     assert sock.closed
+
+
+def _native_context(abi: Abi) -> tuple[Any, FakeLibrary, NativeSocket]:
+    from matrix._context import Context
+
+    native, lib = api(abi)
+    ctx = Context(family="linux" if abi is LINUX else "windows", api="native")
+    ctx.native = native
+    sock = NativeSocket(0x1F4 if abi is WINSOCK else 7, "ipv4", "stream")
+    ctx.add("a", sock, "stream")
+    return ctx, lib, sock
+
+
+@pytest.mark.parametrize("abi", [LINUX, WINSOCK], ids=lambda a: a.name)
+@pytest.mark.parametrize(
+    "step",
+    [
+        {"op": "poll", "sockets": ["a"], "events": ["IN"], "timeout": 0},
+        {"op": "select", "read": ["a"], "timeout": 0},
+    ],
+    ids=["poll", "select"],
+)
+def test_poll_or_select_on_a_socket_the_probe_closed_is_refused(
+    abi: Abi, step: dict[str, Any]
+) -> None:
+    # Passing -1 / INVALID_SOCKET instead would record poll(2)'s "ignored fd"
+    # (no events), WSAPoll's WSAEINVAL or a Python ValueError as the OS's answer.
+    from matrix import _ops_native
+    from matrix._context import HarnessError
+
+    ctx, lib, sock = _native_context(abi)
+    sock.closed = True
+    with pytest.raises(HarnessError, match=r"on socket 'a', which this probe already closed"):
+        _ops_native.HANDLERS[step["op"]](ctx, step)
+    assert lib.calls == []  # nothing reached the C library
+
+
+def test_poll_on_an_open_socket_still_passes_its_descriptor() -> None:
+    from matrix import _ops_native
+
+    ctx, lib, _ = _native_context(LINUX)
+    step = {"op": "poll", "sockets": ["a"], "events": ["IN"], "timeout": 0}
+    _ops_native.HANDLERS["poll"](ctx, step)
+    name, args = lib.calls[0]
+    assert name == "poll" and struct.unpack_from("=ihh", args[0].raw) == (7, 1, 0)
+
+
+def test_wsapoll_pollpri_is_unsupported_not_a_failing_call() -> None:
+    # Microsoft Learn, WSAPoll Remarks: "If the POLLPRI flag is set on a socket
+    # for the Microsoft Winsock provider, the WSAPoll function will fail."
+    from matrix import _ops_native
+    from matrix._context import Unsupported
+
+    ctx, lib, _ = _native_context(WINSOCK)
+    step = {"op": "poll", "sockets": ["a"], "events": ["IN", "PRI"], "timeout": 0}
+    with pytest.raises(Unsupported, match="POLLPRI"):
+        _ops_native.HANDLERS["poll"](ctx, step)
+    assert lib.calls == []

@@ -9,8 +9,10 @@ import sys
 import pytest
 
 from matrix._options import (
+    DURATION_LAYOUTS,
     RAW_SO_LINGER,
     decode_linger,
+    encode_duration,
     encode_linger,
     linger_layout,
     option_constants,
@@ -84,3 +86,16 @@ def test_receive_timeout_is_a_timeval_on_posix_and_milliseconds_on_windows() -> 
     assert struct.unpack("@ll", encode_duration(1.5, "linux")) == (1, 500_000)
     for family in ("linux", "macos", "windows"):
         assert decode_duration(encode_duration(2.25, family), family) == 2.25
+
+
+@pytest.mark.parametrize(
+    ("family", "fields"),
+    [("linux", (1, 0)), ("macos", (1, 0)), ("netbsd", (1, 0)), ("windows", (1000,))],
+)
+def test_a_duration_just_under_a_second_carries_into_tv_sec(
+    family: str, fields: tuple[int, ...]
+) -> None:
+    # Linux sock_set_timeout (net/core/sock.c) answers "tv.tv_usec >=
+    # USEC_PER_SEC" with EDOM, XNU sooptcopyin_timeval likewise: never 1000000.
+    fmt = DURATION_LAYOUTS[family][0]
+    assert struct.unpack(fmt, encode_duration(0.9999996, family)) == fields
