@@ -186,7 +186,7 @@ def main() -> int:
             per_cell[cells] = (seconds / cells * 1e6, past / cells * 1e6)
             print(
                 f"{cells:7d} cells: table {seconds:.2f}s ({per_cell[cells][0]:.1f} us/cell, "
-                f"HTML {size / 1e6:.0f} MB, biggest lazy detail block {biggest / 1e6:.1f} MB); "
+                f"HTML {size / 1e6:.0f} MB, biggest lazy detail block {biggest / 1e3:.0f} kB); "
                 f"history {past:.2f}s ({per_cell[cells][1]:.1f} us/cell)"
             )
             for file in files:

@@ -133,9 +133,11 @@ SCRIPT = """
       ['step', 'outcome', 'summary', 'error', 'errno', 'portable', 'elapsed', 'timing']
         .forEach(function (h) { head.appendChild(el('th', h)); });
       t.appendChild(head);
-      p.o.forEach(function (o) {
-        var tr = el('tr');
-        o.forEach(function (v) { tr.appendChild(el('td', v)); });
+      p.o.forEach(function (i, k) {
+        var tr = el('tr'), step = probe.steps[i];
+        // name, outcome, summary, exception, errno name, portable, elapsed, timing
+        step.slice(0, 6).concat([p.e[k], step[6]])
+          .forEach(function (v) { tr.appendChild(el('td', v)); });
         t.appendChild(tr);
       });
       box.appendChild(t);

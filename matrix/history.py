@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from matrix._nogc import without_gc
 from matrix.merge import Skipped, _version_key, load_results, results_files
 from matrix.runner import verdict_or_status
 
@@ -96,6 +97,7 @@ def _started(path: Path) -> str:
         return ""
 
 
+@without_gc
 def load(paths: list[Path]) -> tuple[list[Entry], list[Skipped]]:
     """Every results file under ``paths``, reduced to its verdicts (bounded memory:
     observations are not kept)."""
@@ -118,6 +120,7 @@ def load(paths: list[Path]) -> tuple[list[Entry], list[Skipped]]:
     return entries, skipped
 
 
+@without_gc
 def ranges(entries: list[Entry]) -> dict[str, dict[str, list[Range]]]:
     """probe id -> lineage -> its verdict ranges in version order. Linear in the
     number of cells after one sort per lineage."""

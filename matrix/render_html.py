@@ -176,37 +176,32 @@ def _t(value: Any) -> Any:
     return shown(value) if isinstance(value, str) else value
 
 
-def _steps(observations: list[dict[str, Any]]) -> list[list[Any]]:
-    """One array per step, in the script's column order: a third of the JSON of the
-    records themselves. Strings as they are (the fast path checks them as a block)."""
-    rows = []
-    for obs in observations:
-        error = obs.get("error") or _NO_ERROR
-        try:  # name, outcome, summary and timing are required by the results schema
-            step = [obs["name"], obs["outcome"], obs["summary"]]
-            timing = obs["timing"]
-        except KeyError:
-            step = [obs.get("name"), obs.get("outcome"), obs.get("summary")]
-            timing = obs.get("timing")
-        step += [error.get("exception"), error.get("name"), error.get("portable")]
-        step += [obs.get("elapsed"), timing]
-        rows.append(step)
-    return rows
-
-
 _NO_ERROR: dict[str, Any] = {}
 
 
-def _safe_steps(observations: list[dict[str, Any]]) -> list[list[Any]]:
-    """The same arrays with every string capped one by one (the slow path)."""
-    return [[_t(value) for value in step] for step in _steps(observations)]
+def _step(obs: dict[str, Any]) -> tuple[Any, ...]:
+    """A step as the details table shows it, without its elapsed time: platforms
+    that did the same share one entry of the row's step list."""
+    error = obs.get("error") or _NO_ERROR
+    return (
+        obs.get("name"),
+        obs.get("outcome"),
+        obs.get("summary"),
+        error.get("exception"),
+        error.get("name"),
+        error.get("portable"),
+        obs.get("timing"),
+    )
 
 
 def _details_value(row: Row, columns: list[Column], safe: Any) -> dict[str, Any]:
     """One row's details; ``safe`` is applied to every string (identity on the fast
     path). Kept small: a platform is its column's index in the page's label list,
-    and its verdict is its mark in the row's legend unless it has no mark."""
+    its verdict its mark in the row's legend unless it has no mark, and its steps
+    indices into the row's list of distinct steps ("s") with their elapsed times
+    ("e") apart, so 100 platforms that did the same store it once."""
     platforms = []
+    steps: dict[tuple[Any, ...], int] = {}
     for index, column in enumerate(columns):
         cell = row.cells[column.key]
         if cell.kind != "observed":
@@ -215,7 +210,8 @@ def _details_value(row: Row, columns: list[Column], safe: Any) -> dict[str, Any]
         observations = record.get("observations", [])
         platform: dict[str, Any] = {
             "c": index,
-            "o": _steps(observations) if safe is _same else _safe_steps(observations),
+            "o": [steps.setdefault(_step(obs), len(steps)) for obs in observations],
+            "e": [safe(obs.get("elapsed")) for obs in observations],
         }
         if cell.verdicts_seen:
             platform["v"] = safe("unstable: " + " / ".join(cell.verdicts_seen))
@@ -237,6 +233,8 @@ def _details_value(row: Row, columns: list[Column], safe: Any) -> dict[str, Any]
             for f, d in row.documented.items()
         ],
         "legend": {mark: safe(verdict) for mark, verdict in row.legend.items()},
+        # json.dumps writes tuples as arrays; only the slow path rebuilds them.
+        "steps": list(steps) if safe is _same else [[safe(v) for v in step] for step in steps],
         "platforms": platforms,
     }
 
