@@ -21,6 +21,25 @@ from typing import Any
 from matrix._engine import Engine
 
 _lock = threading.Lock()
+# Modules the engine imports lazily, on a probe's first steps.
+_LAZY = ("matrix._native", "matrix._ops_native", "matrix._ops_python", "matrix._setup",
+         "matrix._options", "matrix._ops_states")  # fmt: skip
+
+
+def _preload() -> None:
+    """A child started ahead of its probe (matrix._prestart sets PRELOAD_VARIABLE)
+    imports these while it waits, so its probe does not pay for them. A module
+    this platform cannot load is left to fail, as before, when a probe needs it."""
+    import importlib
+
+    for name in _LAZY:
+        try:
+            importlib.import_module(name)
+        except (ImportError, OSError):
+            continue
+
+
+PRELOAD_VARIABLE = "SOCKMATRIX_CHILD_PRELOAD"
 
 
 def _emit(event: dict[str, Any]) -> None:
@@ -31,6 +50,8 @@ def _emit(event: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    if os.environ.get(PRELOAD_VARIABLE):
+        _preload()
     request = json.loads(sys.stdin.read())
     result = Engine(request["probe"], _emit, request.get("api", "native")).run()
     _emit({"event": "result", **result})

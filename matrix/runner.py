@@ -12,6 +12,7 @@ Rules of this module:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -92,7 +93,10 @@ class Runner:
         self._stopping = False
         self._warm: WarmChildren | None = None  # children started ahead (run_many)
 
-    def _popen(self) -> subprocess.Popen[str]:
+    def _popen(self, ahead: bool = False) -> subprocess.Popen[str]:
+        env = _child_env()
+        if ahead:  # it will wait for its probe: let it import what the probe will need
+            env["SOCKMATRIX_CHILD_PRELOAD"] = "1"
         return subprocess.Popen(
             self.command,
             stdin=subprocess.PIPE,
@@ -101,7 +105,7 @@ class Runner:
             text=True,
             encoding="utf-8",
             errors="replace",
-            env=_child_env(),
+            env=env,
         )
 
     def stop(self) -> None:
@@ -197,7 +201,10 @@ class Runner:
         pool = ThreadPoolExecutor(max_workers=max(1, workers))
         # The next children start while earlier probes run (matrix._prestart).
         if ordered:
-            self._warm = WarmChildren(self._popen, min(workers, len(ordered) * repeat))
+            ahead = functools.partial(self._popen, ahead=True)
+            # Two more than run at once: a child needs longer to boot and import than a
+            # quick probe takes, so one spare per worker would still be booting.
+            self._warm = WarmChildren(ahead, min(workers + 2, len(ordered) * repeat))
         try:
             # Round-robin over the probes so repeats of one probe do not run together.
             futures = [pool.submit(self.run_one, probe) for _ in range(repeat) for probe in ordered]
