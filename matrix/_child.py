@@ -22,8 +22,10 @@ from matrix._engine import Engine
 
 _lock = threading.Lock()
 # Modules the engine imports lazily, on a probe's first steps.
+# (Not the TCP-state module: it loads psutil, which few probes need and which
+# costs every waiting child CPU that parallel runs are short of.)
 _LAZY = ("matrix._native", "matrix._ops_native", "matrix._ops_python", "matrix._setup",
-         "matrix._options", "matrix._ops_states")  # fmt: skip
+         "matrix._options")  # fmt: skip
 
 
 def _preload() -> None:

@@ -202,9 +202,7 @@ class Runner:
         # The next children start while earlier probes run (matrix._prestart).
         if ordered:
             ahead = functools.partial(self._popen, ahead=True)
-            # Two more than run at once: a child needs longer to boot and import than a
-            # quick probe takes, so one spare per worker would still be booting.
-            self._warm = WarmChildren(ahead, min(workers + 2, len(ordered) * repeat))
+            self._warm = WarmChildren(ahead, min(workers, len(ordered) * repeat))
         try:
             # Round-robin over the probes so repeats of one probe do not run together.
             futures = [pool.submit(self.run_one, probe) for _ in range(repeat) for probe in ordered]
