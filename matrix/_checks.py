@@ -14,15 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from matrix._budget import budget_problem
 from matrix._option_table import KNOWN_OPTIONS, name_problem, value_problem
 from matrix._yaml import Path_
 
-# What a whole probe may ask the engine to allocate: payloads of send, sendall
-# and sendto plus recv buffers, summed over every step. Blocked steps keep
-# their buffers alive while the probe goes on, and 16 probes run at once, so a
-# per-step limit alone would let one file ask for gigabytes.
-MAX_PROBE_BYTES = 32 * 1024 * 1024
-DEFAULT_RECV_BYTES = 65536
 PORTABLE_SOCKET_OPTIONS = ("linger", "blocking", "timeout")
 
 
@@ -32,24 +27,6 @@ def short(text: object, limit: int = 48) -> str:
     if isinstance(text, str) and len(text) > limit:
         shown = shown[:-1] + "…" + shown[-1]
     return shown[: limit + 8]
-
-
-def probe_bytes(data: dict[str, Any]) -> int:
-    """Upper bound of the bytes a probe's steps allocate, summed."""
-    total = 0
-    for step in data.get("steps", []):
-        if not isinstance(step, dict):
-            continue
-        op = step.get("op")
-        if op in ("send", "sendall", "sendto"):
-            if isinstance(step.get("data"), str):
-                total += 4 * len(step["data"])  # UTF-8: at most 4 bytes a character
-            elif isinstance(step.get("bytes"), int):
-                total += step["bytes"]
-        elif op in ("recv", "recvfrom"):
-            size = step.get("bytes", DEFAULT_RECV_BYTES)
-            total += size if isinstance(size, int) else 0
-    return total
 
 
 def limit_problems(instance: Any, schema: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
@@ -165,10 +142,6 @@ def select_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
 
 
 def budget_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
-    total = probe_bytes(data)
-    if total > MAX_PROBE_BYTES:
-        yield (
-            ("steps",),
-            f"the steps would allocate up to {total} bytes in all (send, sendall and "
-            f"sendto payloads plus recv buffers); a probe may use at most {MAX_PROBE_BYTES}",
-        )
+    problem = budget_problem(data)
+    if problem is not None:
+        yield ("steps",), problem

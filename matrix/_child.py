@@ -1,13 +1,17 @@
 """Entry point of a probe's child process: ``python -m matrix._child``.
 
 Protocol (one direction each way, so it works the same on every OS):
-- stdin: one JSON document ``{"probe": {...validated probe...}, "api": "native"}``
-  (``api`` is ``native``, the default, or ``python``).
+- stdin: one line of JSON ``{"probe": {...validated probe...}, "api": "native",
+  "time_limit": s}`` (``api`` is ``native``, the default, or ``python``); stdin
+  then stays open for the whole run. End-of-file on stdin means the parent is
+  gone (it ended, or was killed: the OS closes its end of the pipe), and the
+  child exits at once. A pre-started child waits for that line (matrix._prestart).
 - stdout: JSON lines. ``{"event": "observation", ...}`` as each observation is
   made, so a probe that is killed at its time limit still reports what it saw;
   then ``{"event": "result", ...}`` once.
-The process ends with ``os._exit`` so a thread the OS never releases cannot
-keep the interpreter alive after the result is written.
+The child also enforces its own time limit (the parent's plus a grace), so it
+cannot outlive its run even if the parent's kill never arrives. It ends with
+``os._exit`` so a thread the OS never releases cannot keep it alive.
 """
 
 from __future__ import annotations
@@ -19,6 +23,12 @@ import threading
 from typing import Any
 
 from matrix._engine import Engine
+
+# Exit statuses of a child that stopped itself.
+EXIT_ORPHANED = 3  # stdin closed: the parent is gone
+EXIT_OVERRAN = 4  # its own time limit passed
+GRACE_SECONDS = 5.0
+DEFAULT_LIMIT = 20.0
 
 _lock = threading.Lock()
 # Modules the engine imports lazily, on a probe's first steps.
@@ -51,10 +61,31 @@ def _emit(event: dict[str, Any]) -> None:
         sys.stdout.flush()
 
 
+def _exit_when_stdin_closes() -> None:
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    except (OSError, ValueError):
+        pass
+    os._exit(EXIT_ORPHANED)
+
+
+def watch(limit: float) -> None:
+    """Exit when the parent goes away or ``limit`` (+ grace) passes, whatever the engine does."""
+    threading.Thread(target=_exit_when_stdin_closes, name="parent-watch", daemon=True).start()
+    timer = threading.Timer(limit + GRACE_SECONDS, os._exit, (EXIT_OVERRAN,))
+    timer.daemon = True
+    timer.start()
+
+
 def main() -> None:
     if os.environ.get(PRELOAD_VARIABLE):
         _preload()
-    request = json.loads(sys.stdin.read())
+    line = sys.stdin.buffer.readline()
+    if not line:
+        os._exit(EXIT_ORPHANED)  # a pre-started child whose parent went away
+    request = json.loads(line)
+    watch(float(request.get("time_limit", DEFAULT_LIMIT)))
     result = Engine(request["probe"], _emit, request.get("api", "native")).run()
     _emit({"event": "result", **result})
     sys.stderr.flush()

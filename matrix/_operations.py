@@ -220,6 +220,7 @@ OPERATIONS: dict[str, Operation] = {
                 "unspecified (0.0.0.0, ::) literal; overrides the address of `to`.",
             },
             "closed_port": {
+                "type": "boolean",
                 "const": True,
                 "description": "`true`: connect to a loopback port the engine keeps "
                 "closed for this probe (bound by a socket that never listens), so the "

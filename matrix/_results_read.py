@@ -7,8 +7,8 @@ through :func:`read_results`, which:
 - opens regular files only: a symlink to /dev/zero or a FIFO is refused before
   it is read (checked on the path, then again on the open descriptor, which is
   opened nonblocking so a FIFO cannot block the open);
-- stops reading at MAX_RESULTS_BYTES, counted while reading, not from a size the
-  file reports;
+- refuses a file whose size is over MAX_RESULTS_BYTES, and stops reading
+  there too, counted while reading (a file can grow after its size is read);
 - parses JSON with integers of at most MAX_INT_DIGITS digits (Python refuses
   4,300 and more with a ValueError), finite floats only (``NaN``, ``Infinity``
   and ``1e999`` slip past every comparison) and no lone surrogates;
@@ -30,7 +30,9 @@ import fastjsonschema
 
 from matrix._schema_build import RESULTS_SCHEMA_PATH
 
-MAX_RESULTS_BYTES = 64 * 1024 * 1024
+# A results file of 42 probes is about 150 kB; 1,000 probes with every
+# observation stay under 8 MB.
+MAX_RESULTS_BYTES = 16 * 1024 * 1024
 MAX_INT_DIGITS = 40
 _CHUNK = 1 << 20
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -73,6 +75,8 @@ def read_bounded(path: Path, limit: int = MAX_RESULTS_BYTES) -> bytes:
         now = os.fstat(fd)
         if not stat.S_ISREG(now.st_mode):
             raise Unreadable(f"is {_kind(now.st_mode)}, not a regular file; not read")
+        if now.st_size > limit:
+            raise Unreadable(f"is {now.st_size} bytes, over the {limit} byte limit; not read")
         chunks: list[bytes] = []
         total = 0
         while chunk := os.read(fd, _CHUNK):

@@ -12,7 +12,8 @@ import socket
 from typing import Any
 
 from matrix._addresses import LOOPBACK
-from matrix._context import Context, SetupUnavailable
+from matrix._budget import budget_problem
+from matrix._context import Context, HarnessError, SetupUnavailable
 from matrix._ops_common import allowed_option
 from matrix._options import encode_linger
 
@@ -62,6 +63,9 @@ def _apply_options(ctx: Context, sock: socket.socket, options: dict[str, Any], p
 
 def setup(ctx: Context, probe: dict[str, Any]) -> None:
     """Create every socket of ``probe`` into ``ctx`` (Python objects for now)."""
+    # Validation refuses this already; the engine does not trust its input.
+    if (too_much := budget_problem(probe)) is not None:
+        raise HarnessError(too_much)
     for spec in probe["sockets"]:
         family_name = spec.get("family", "ipv4")
         options = spec.get("options", {})

@@ -1,7 +1,8 @@
 """The ``sockmatrix`` command line.
 
 Exit status, for every command: 0 ok, 1 some probe could not run (or some
-input was skipped), 2 usage or validation errors, 130 interrupted.
+input was skipped), 2 usage or validation errors, 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -96,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
         "key gets -py-api)",
     )
     run.add_argument("--quiet", action="store_true", help="no per-probe progress lines")
+    run.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start the results file over; by default a run replaces only the records "
+        "of the probes it ran and keeps the others",
+    )
 
     validate = commands.add_parser(
         "validate",
@@ -264,8 +271,15 @@ def _workers(text: str, count: int) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from matrix._interrupt import EXIT_TERMINATED, Terminated, terminate_as_interrupt
+    from matrix._results_write import output_problem
     from matrix.report import verdict_table
-    from matrix.results import ResultsNotWritten, ResultsWriter, default_results_path
+    from matrix.results import (
+        ResultsNotWritten,
+        ResultsWriter,
+        default_results_path,
+        existing_results_problem,
+    )
     from matrix.runner import Runner
     from matrix.selection import KeywordError, KeywordMatcher
     from matrix.validate import validate_paths
@@ -289,7 +303,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("sockmatrix run: --repeat takes 1 to 1000", file=sys.stderr)
         return EXIT_USAGE
     output = args.output or default_results_path(api=args.api)
-    writer = ResultsWriter(output, api=args.api)
+    writer = ResultsWriter(output, api=args.api, fresh=args.fresh)
+    key = writer.document["platform"]["key"]
+    refused = output_problem(output) if args.fresh else existing_results_problem(output, key)
+    if refused is not None:
+        hint = "" if args.fresh else " (--fresh starts a new file there)"
+        print(f"sockmatrix run: {output} {refused}; nothing was run{hint}", file=sys.stderr)
+        return EXIT_USAGE
     workers = _workers(args.workers, len(probes))
     total = len(probes)
     if not args.quiet:
@@ -317,19 +337,24 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     runner = Runner(api=args.api)
     try:
-        runner.run_many(probes, workers, progress, repeat=args.repeat)
-        writer.finish(complete=True)
-    except KeyboardInterrupt:
+        with terminate_as_interrupt():
+            runner.run_many(probes, workers, progress, repeat=args.repeat)
+            writer.finish(complete=True)
+    except KeyboardInterrupt as stop:
+        # Ctrl-C, or SIGTERM (a cancelled CI job): children are already killed.
+        code, what = (
+            (EXIT_TERMINATED, "terminated (SIGTERM)")
+            if isinstance(stop, Terminated)
+            else (EXIT_INTERRUPTED, "interrupted")
+        )
         kept = len(writer.document["probes"])
         try:
             writer.finish(complete=False)
         except ResultsNotWritten as exc:
-            print(f"\ninterrupted; {exc}", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        print(
-            f"\ninterrupted: {kept} of {total} probe(s) finished; kept in {output}", file=sys.stderr
-        )
-        return EXIT_INTERRUPTED
+            print(f"\n{what}; {exc}", file=sys.stderr)
+            return code
+        print(f"\n{what}: {kept} of {total} probe(s) finished; kept in {output}", file=sys.stderr)
+        return code
     except ResultsNotWritten as exc:
         print(
             f"sockmatrix run: {exc}. The run was stopped; the file keeps what it held "
@@ -442,6 +467,7 @@ def _format_for(path: Path) -> str | None:
 def cmd_table(args: argparse.Namespace) -> int:
     from matrix._docs import replace_between
     from matrix._job_summary import job_summary
+    from matrix._terminal import printable
     from matrix.merge import load_and_merge, results_files
     from matrix.render_md import summary_table
     from matrix.results import default_results_dir, write_text_atomic
@@ -464,10 +490,10 @@ def cmd_table(args: argparse.Namespace) -> int:
     builtin, problems = validate_paths([builtin_probe_dir()])
     given, given_problems = validate_paths(args.probes) if args.probes else ([], [])
     for problem in [*problems, *given_problems]:
-        print(f"warning: {problem}", file=sys.stderr)
+        print(printable(f"warning: {problem}"), file=sys.stderr)
     merged = load_and_merge(files, given, builtin)
     for skipped in merged.skipped:
-        print(skipped, file=sys.stderr)
+        print(printable(str(skipped)), file=sys.stderr)
     if len(merged.skipped) == len(files):
         print(
             f"sockmatrix table: none of the {len(files)} results file(s) could be used",

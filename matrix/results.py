@@ -6,25 +6,25 @@ Rules of this module:
 - The file is rewritten atomically after every finished probe (temporary
   file, then ``os.replace``), so a reader, a concurrent writer, Ctrl-C or a
   crash never leaves a half-written file, and every finished probe is kept.
+- A run replaces only the records of the probes it ran: the others stay, with
+  their own provenance, and runs writing one file at once merge under a lock.
 - ``complete`` is false until the run ends normally.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import functools
 import json
 import os
-import tempfile
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import matrix
 from matrix._platform import platform_key as platform_key  # re-exported for callers
 from matrix._platform import this_platform
+from matrix._results_write import write_text_atomic as write_text_atomic  # re-exported
 
 SCHEMA_VERSION = 1
 
@@ -92,75 +92,130 @@ def new_document(api: str = "native") -> dict[str, Any]:
     }
 
 
-def write_atomic(path: Path, document: dict[str, Any]) -> None:
+def write_atomic(path: Path, document: dict[str, Any], patience: float = 8.0) -> None:
     """Replace ``path`` with ``document`` as JSON in one step."""
-    write_text_atomic(path, json.dumps(document, indent=1, sort_keys=False) + "\n")
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step: readers see the old or the new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
-
-
-def _replace(source: str, target: Path) -> None:
-    # Windows refuses to replace a file another process has open (a reader, or
-    # a concurrent writer mid-replace); that lasts milliseconds, so retry.
-    for attempt in range(50):
-        try:
-            os.replace(source, target)
-            return
-        except PermissionError:
-            if attempt == 49:
-                raise
-            time.sleep(0.02)
+    text = json.dumps(document, indent=1, sort_keys=False) + "\n"
+    write_text_atomic(path, text, patience)
 
 
 class ResultsNotWritten(Exception):
     """The results file could not be written; the previous one is untouched."""
 
-    def __init__(self, path: Path, cause: OSError) -> None:
-        reason = cause.strerror or str(cause)
+    def __init__(self, path: Path, cause: OSError | str) -> None:
+        reason = cause if isinstance(cause, str) else (cause.strerror or str(cause))
         super().__init__(f"cannot write results to {path}: {reason}")
         self.path = path
         self.cause = cause
 
 
+def provenance(document: dict[str, Any]) -> dict[str, Any]:
+    """Where a record kept from ``document`` came from: its run, tool and CI source."""
+    return {
+        "started": str(document.get("started", "")),
+        "tool_version": str(document.get("tool", {}).get("version", "")),
+        "source": dict(document.get("source", {})),
+    }
+
+
+def merged_document(ours: dict[str, Any], on_disk: dict[str, Any] | None) -> dict[str, Any]:
+    """Our run's header and records, plus every other probe's record from ``on_disk``.
+
+    A record kept from an earlier (or concurrent) run carries that run's
+    provenance under ``run``, so a partial re-run never passes an old result
+    off as its own.
+    """
+    document = dict(ours)
+    mine = {record["id"] for record in ours["probes"]}
+    kept = []
+    for record in (on_disk or {}).get("probes", []):
+        if record["id"] in mine:
+            continue
+        if "run" not in record:
+            record = {**record, "run": provenance(on_disk or {})}
+        kept.append(record)
+    document["probes"] = sorted([*kept, *ours["probes"]], key=lambda r: r["id"])
+    return document
+
+
+def existing_results_problem(path: Path, key: str) -> str | None:
+    """Why a run must not merge into ``path`` (None: missing, or this platform's file)."""
+    from matrix._results_read import Unreadable, read_results
+    from matrix._results_write import output_problem
+
+    problem = output_problem(path)
+    if problem is not None:
+        return problem
+    if not path.exists():
+        return None
+    try:
+        document = read_results(path, SCHEMA_VERSION)
+    except Unreadable as exc:
+        return f"exists and cannot be read as a results file: it {exc}"
+    other = document["platform"]["key"]
+    if other != key:
+        return f"holds the results of platform {other}, not of this one ({key})"
+    return None
+
+
 class ResultsWriter:
-    """Accumulates probe records and keeps the file on disk current."""
+    """Accumulates this run's records and keeps the file on disk current.
+
+    Every write takes the file's lock, reads what is on disk, keeps the records
+    of probes this run did not run (an earlier run's, or a concurrent run's),
+    and replaces the file. ``fresh``: the first write ignores what was there.
+    While Windows refuses the replace (the file is open elsewhere), records
+    stay pending and are written at the next chance; only ``finish`` gives up.
+    """
+
+    RUN_PATIENCE = 2.0
+    FINISH_PATIENCE = 10.0
 
     def __init__(
-        self, path: Path, document: dict[str, Any] | None = None, api: str = "native"
+        self,
+        path: Path,
+        document: dict[str, Any] | None = None,
+        api: str = "native",
+        fresh: bool = False,
     ) -> None:
         self.path = path
         self.document = document if document is not None else new_document(api)
+        self.fresh = fresh
+        self.pending = False
         self._lock = threading.Lock()
 
     def add(self, record: dict[str, Any]) -> None:
         with self._lock:
             self.document["probes"].append(record)
             self.document["probes"].sort(key=lambda r: r["id"])
-            self._write()
+            self._write(self.RUN_PATIENCE, final=False)
 
     def finish(self, complete: bool = True) -> None:
         with self._lock:
             self.document["finished"] = now_iso()
             self.document["complete"] = complete
-            self._write()
+            self._write(self.FINISH_PATIENCE, final=True)
 
-    def _write(self) -> None:
+    def _write(self, patience: float, final: bool) -> None:
+        from matrix._results_read import Unreadable, read_results
+        from matrix._results_write import ReplaceBusy, locked
+
         try:
-            write_atomic(self.path, self.document)
+            with locked(self.path):
+                on_disk = None
+                if not self.fresh and self.path.exists():
+                    try:
+                        on_disk = read_results(self.path, SCHEMA_VERSION)
+                    except Unreadable as exc:
+                        raise ResultsNotWritten(
+                            self.path, f"it changed into something else during the run: it {exc}"
+                        ) from None
+                write_atomic(self.path, merged_document(self.document, on_disk), patience)
+            self.fresh = False
+            self.pending = False
+        except ReplaceBusy as exc:
+            if final:
+                raise ResultsNotWritten(self.path, exc) from exc
+            self.pending = True  # open in another program: try again with the next record
         except OSError as exc:
             raise ResultsNotWritten(self.path, exc) from exc
 

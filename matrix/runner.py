@@ -8,10 +8,18 @@ Rules of this module:
   start-up time is paid once per probe.
 - A child streams observations as it makes them, so even a probe killed at its
   time limit reports what it saw before.
+- No child outlives its run: the request goes down stdin, which then stays
+  open; a child exits when stdin reaches end-of-file (its parent ended, even
+  by ``kill -9``: the OS closes the pipe) and when its own time limit passes.
+- Each child runs in its own process group (Windows: CREATE_NEW_PROCESS_GROUP;
+  POSIX: its own session), so Ctrl-C reaches only this process, which kills
+  the children and keeps every finished probe. Waits are sliced, because on
+  Windows a long wait is not interrupted by Ctrl-C on Python 3.10-3.13.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -21,9 +29,10 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import IO, Any
 
 import matrix
 from matrix._prestart import WarmChildren
@@ -33,6 +42,9 @@ from matrix.validate import ProbeFile
 
 DEFAULT_TIME_LIMIT = 20.0
 STDERR_TAIL_CHARS = 2000
+MAX_STDOUT_CHARS = 16 * 1024 * 1024
+# Longest single wait: Ctrl-C is seen at least this often on every OS.
+WAIT_SLICE = 0.2
 PACKAGE_PARENT = str(Path(matrix.__file__).resolve().parent.parent)
 
 
@@ -79,6 +91,55 @@ def _parse_lines(stdout: str) -> tuple[list[dict[str, Any]], dict[str, Any] | No
     return observations, result
 
 
+def popen_options(module: ModuleType = subprocess) -> dict[str, Any]:
+    """Start a child in its own process group, so Ctrl-C goes to this process only.
+
+    Windows delivers Ctrl-C to every process attached to the console unless a
+    child is made with CREATE_NEW_PROCESS_GROUP (Microsoft Learn, "CTRL+C and
+    CTRL+BREAK Signals"; "Process Creation Flags"); POSIX terminals send SIGINT
+    to the foreground process group, which a child leaves with its own session.
+    A capability check: only Windows' subprocess has the flag.
+    """
+    flag = getattr(module, "CREATE_NEW_PROCESS_GROUP", None)
+    if flag is not None:
+        return {"creationflags": int(flag)}
+    return {"start_new_session": True}
+
+
+def wait_in_slices(process: Any, deadline: float, slice_seconds: float = WAIT_SLICE) -> bool:
+    """Wait for ``process`` until ``deadline`` (monotonic), never longer than a slice at once.
+
+    True if it exited. Python 3.10-3.13 on Windows do not interrupt a long wait
+    with Ctrl-C; a slice ends, and the interrupt is raised before the next one.
+    """
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return process.poll() is not None
+        try:
+            process.wait(timeout=min(slice_seconds, remaining))
+            return True
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _collect(stream: IO[str], keep: list[str], limit: int) -> None:
+    """Read ``stream`` to its end, keeping at most ``limit`` characters (the child never blocks)."""
+    kept = 0
+    with contextlib.suppress(OSError, ValueError):
+        for line in stream:
+            if kept < limit:
+                keep.append(line)
+                kept += len(line)
+
+
+def _send(stream: IO[str], text: str) -> None:
+    # A child that dies before reading closes the pipe: it is reported as crashed.
+    with contextlib.suppress(OSError, ValueError):
+        stream.write(text)
+        stream.flush()
+
+
 class Runner:
     """Runs probes; remembers its live children so an interrupt can stop them."""
 
@@ -106,6 +167,7 @@ class Runner:
             encoding="utf-8",
             errors="replace",
             env=env,
+            **popen_options(),
         )
 
     def stop(self) -> None:
@@ -114,7 +176,40 @@ class Runner:
             self._stopping = True
             live = list(self._live)
         for process in live:
-            process.kill()
+            with contextlib.suppress(OSError):
+                process.kill()
+
+    def _communicate(
+        self, process: subprocess.Popen[str], request: str, limit: float, started: float
+    ) -> tuple[str, str, bool]:
+        """Send the request, collect output, enforce the limit: (stdout, stderr, timed out)."""
+        assert process.stdin and process.stdout and process.stderr
+        out: list[str] = []
+        err: list[str] = []
+        threads = [
+            threading.Thread(target=_send, args=(process.stdin, request), daemon=True),
+            threading.Thread(
+                target=_collect, args=(process.stdout, out, MAX_STDOUT_CHARS), daemon=True
+            ),
+            threading.Thread(
+                target=_collect, args=(process.stderr, err, 64 * STDERR_TAIL_CHARS), daemon=True
+            ),
+        ]
+        for thread in threads:
+            thread.start()
+        timed_out = False
+        try:
+            if not wait_in_slices(process, started + limit):
+                timed_out = True
+                process.kill()
+            wait_in_slices(process, time.monotonic() + 10)
+        finally:
+            # Closing stdin is what tells a child its run is over.
+            with contextlib.suppress(OSError, ValueError):
+                process.stdin.close()
+            for thread in threads[1:]:
+                thread.join(5)
+        return "".join(out), "".join(err), timed_out
 
     def run_one(self, probe: ProbeFile) -> dict[str, Any]:
         limit = float(probe.data.get("time_limit", DEFAULT_TIME_LIMIT))
@@ -132,15 +227,9 @@ class Runner:
             stopping = self._stopping
         if stopping:
             process.kill()
-        timed_out = False
+        request = json.dumps({"probe": probe.data, "api": self.api, "time_limit": limit}) + "\n"
         try:
-            stdout, stderr = process.communicate(
-                json.dumps({"probe": probe.data, "api": self.api}), timeout=limit
-            )
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            process.kill()
-            stdout, stderr = process.communicate()
+            stdout, stderr, timed_out = self._communicate(process, request, limit, started)
         finally:
             with self._lock:
                 self._live.discard(process)
@@ -205,18 +294,23 @@ class Runner:
             self._warm = WarmChildren(ahead, min(workers, len(ordered) * repeat))
         try:
             # Round-robin over the probes so repeats of one probe do not run together.
-            futures = [pool.submit(self.run_one, probe) for _ in range(repeat) for probe in ordered]
-            for future in as_completed(futures):
-                run = future.result()
-                runs[run["id"]].append(run)
-                if len(runs[run["id"]]) < repeat:
-                    continue
-                record = combine_runs(runs[run["id"]])
-                records[record["id"]] = record
-                if on_done is not None:
-                    on_done(record)
+            pending: set[Future[dict[str, Any]]] = {
+                pool.submit(self.run_one, probe) for _ in range(repeat) for probe in ordered
+            }
+            while pending:
+                # Sliced: the main thread must see Ctrl-C promptly on Windows too.
+                done, pending = wait(pending, timeout=WAIT_SLICE, return_when=FIRST_COMPLETED)
+                for future in done:
+                    run = future.result()
+                    runs[run["id"]].append(run)
+                    if len(runs[run["id"]]) < repeat:
+                        continue
+                    record = combine_runs(runs[run["id"]])
+                    records[record["id"]] = record
+                    if on_done is not None:
+                        on_done(record)
         except BaseException:
-            # Ctrl-C: kill the children so their threads return, drop the rest.
+            # Ctrl-C or SIGTERM: kill the children so their threads return, drop the rest.
             self.stop()
             pool.shutdown(wait=True, cancel_futures=True)
             raise

@@ -10,16 +10,10 @@ Rules of this module:
 
 from __future__ import annotations
 
-import difflib
-import functools
-import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import jsonschema
 
 from matrix._addresses import address_problem
 from matrix._canonical import probe_digest
@@ -32,14 +26,13 @@ from matrix._checks import (
     short,
 )
 from matrix._operations import (
-    COMMON_STEP_ARGS,
-    OPERATIONS,
     SOCKET_CREATING_ARGS,
     SOCKET_LIST_ARGS,
     SOCKET_REFERENCE_ARGS,
 )
+from matrix._probe_schema import probe_validator, schema_errors
 from matrix._results_read import Unreadable, read_bounded
-from matrix._schema_build import PROBE_SCHEMA_PATH
+from matrix._schema_messages import describe, did_you_mean, explain
 from matrix._yaml import LoadedYaml, Path_, YamlProblem, load_yaml
 from matrix.assumptions import reference_problems
 
@@ -97,49 +90,14 @@ def format_path(path: Path_) -> str:
     return "".join(parts)
 
 
-def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word[:64], list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-_UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
-
-
-@functools.cache
-def _ecma_pattern(pattern: str) -> re.Pattern[str]:
-    """A schema pattern as JSON Schema (ECMA 262) means it: ``$`` is the very end.
-
-    Python's ``$`` also matches before a trailing newline, so ``id: "x\\n"``
-    passed ``^[a-z0-9-]+$``; ``\\Z`` does not.
-    """
-    return re.compile(_UNESCAPED_DOLLAR.sub(r"\\Z", pattern))
-
-
-def _full_pattern(
-    validator: Any, pattern: str, instance: Any, schema: Any
-) -> Iterator[jsonschema.ValidationError]:
-    if validator.is_type(instance, "string") and not _ecma_pattern(pattern).search(instance):
-        yield jsonschema.ValidationError(f"{short(instance)} does not match {pattern!r}")
-
-
-@functools.cache
-def probe_validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(PROBE_SCHEMA_PATH.read_text(encoding="utf-8"))
-    base = jsonschema.validators.validator_for(schema)
-    cls: Any = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
-        base, {"pattern": _full_pattern}
-    )
-    validator: jsonschema.protocols.Validator = cls(schema)
-    return validator
-
-
 def _schema_problems(
     loaded: LoadedYaml, file: str, explained: frozenset[Path_] = frozenset()
 ) -> Iterator[Problem]:
     """Schema errors, once each; none under a path a pre-check already explained."""
     seen: set[tuple[Path_, str]] = set()
-    for error in probe_validator().iter_errors(loaded.data):
-        for path, message in _explain(error):
+    for prefix, error in schema_errors(loaded.data):
+        for relative, message in explain(error):
+            path = (*prefix, *relative)
             if (path, message) in seen or any(path[: len(p)] == p for p in explained):
                 continue
             seen.add((path, message))
@@ -152,98 +110,6 @@ def _pre_schema_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
     for index, spec in enumerate(sockets if isinstance(sockets, list) else []):
         if isinstance(spec, dict) and (message := flat_pair_options(spec)):
             yield ("sockets", index, "options"), message
-
-
-def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str]]:
-    path: Path_ = tuple(error.absolute_path)
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    instance: Any = error.instance
-    expected: Any = error.validator_value
-    if error.validator == "additionalProperties" and isinstance(instance, dict):
-        known = set(schema.get("properties", {}))
-        patterns = schema.get("patternProperties", {})
-        op = instance.get("op") if "op" in known else None
-        if isinstance(op, str) and op in OPERATIONS:
-            # The same list from the per-op and the any-step schema: one message.
-            known = {"op", *COMMON_STEP_ARGS, *OPERATIONS[op].args}
-        for key in instance:
-            if key in known or any(_matches(p, key) for p in patterns):
-                continue
-            if isinstance(op, str) and op in OPERATIONS and key in _all_step_args():
-                takes = ", ".join(sorted(known - {"op", "name", "thread", "within", "note"}))
-                yield (*path, key), f"not an argument of {op!r} (it takes: {takes})"
-            elif isinstance(op, str) and op in OPERATIONS:
-                takes = ", ".join(sorted(known))
-                yield (
-                    (*path, key),
-                    f"unknown key{_did_you_mean(key, known)}; {op!r} takes: {takes}",
-                )
-            else:
-                yield (*path, key), f"unknown key{_did_you_mean(key, known)}"
-    elif error.validator == "required":
-        missing = [key for key in expected if key not in instance]
-        for key in missing:
-            yield path, f"missing required key {key!r}"
-    elif error.validator == "enum" and path and path[-1] == "op":
-        yield path, f"unknown operation {short(instance)}{_did_you_mean(str(instance), OPERATIONS)}"
-    elif error.validator == "enum":
-        options = ", ".join(repr(v) for v in expected)
-        yield path, f"{short(instance)} is not one of {options}"
-    elif error.validator == "oneOf" and _is_exactly_one(schema.get("oneOf")):
-        keys = [sub["required"][0] for sub in schema["oneOf"]]
-        present = [k for k in keys if isinstance(instance, dict) and k in instance]
-        found = f" (found {', '.join(present)})" if present else ""
-        yield path, f"needs exactly one of: {', '.join(keys)}{found}"
-    elif error.validator == "type":
-        expected = error.validator_value
-        expected_text = " or ".join(expected) if isinstance(expected, list) else expected
-        yield path, f"expected {expected_text}, got {_describe(instance)}"
-    elif error.validator in _LIMIT_MESSAGES:
-        yield (
-            path,
-            _LIMIT_MESSAGES[error.validator].format(
-                limit=error.validator_value, value=_describe(instance)
-            ),
-        )
-    elif error.validator == "pattern":
-        yield path, f"{short(instance)} does not match the pattern {error.validator_value}"
-    else:
-        yield path, error.message[:300]
-
-
-_LIMIT_MESSAGES = {
-    "minItems": "needs at least {limit} item(s)",
-    "maxItems": "has more than {limit} items, the limit",
-    "minimum": "{value} is below the minimum of {limit}",
-    "exclusiveMinimum": "{value} must be more than {limit}",
-    "maximum": "{value} is above the limit of {limit}",
-    "minLength": "must not be empty",
-    "maxLength": "is longer than {limit} characters, the limit",
-    "maxProperties": "has more than {limit} entries, the limit",
-}
-
-
-def _describe(value: object) -> str:
-    kind = {dict: "a mapping", list: "a list", str: "text", bool: "a boolean"}.get(
-        type(value), type(value).__name__
-    )
-    return f"{kind} {short(value, 100)}" if not isinstance(value, (dict, list)) else kind
-
-
-def _matches(pattern: str, key: str) -> bool:
-    return _ecma_pattern(pattern).search(key) is not None
-
-
-def _is_exactly_one(subschemas: object) -> bool:
-    return isinstance(subschemas, list) and all(
-        isinstance(s, dict) and list(s) == ["required"] and len(s["required"]) == 1
-        for s in subschemas
-    )
-
-
-@functools.cache
-def _all_step_args() -> frozenset[str]:
-    return frozenset(arg for op in OPERATIONS.values() for arg in op.args)
 
 
 def declared_sockets(data: dict[str, Any]) -> dict[str, str]:
@@ -289,13 +155,13 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
         for arg in SOCKET_REFERENCE_ARGS:
             name = step.get(arg)
             if name is not None and name not in sockets:
-                yield (*where, arg), f"unknown socket {name!r}{_did_you_mean(name, sockets)}"
+                yield (*where, arg), f"unknown socket {name!r}{did_you_mean(name, sockets)}"
         for arg in SOCKET_LIST_ARGS:
             for position, name in enumerate(step.get(arg, [])):
                 if name not in sockets:
                     yield (
                         (*where, arg, position),
-                        (f"unknown socket {name!r}{_did_you_mean(name, sockets)}"),
+                        (f"unknown socket {name!r}{did_you_mean(name, sockets)}"),
                     )
         for arg in SOCKET_CREATING_ARGS:
             name = step.get(arg)
@@ -313,7 +179,7 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
                     (*where, "step"),
                     (
                         f"no earlier step named {short(step['step'])}"
-                        f"{_did_you_mean(step['step'], steps)}"
+                        f"{did_you_mean(step['step'], steps)}"
                     ),
                 )
             elif "thread" not in target:
@@ -336,14 +202,14 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
 
     for index, name in enumerate(data["verdict"]):
         if name not in steps:
-            yield ("verdict", index), f"no step named {short(name)}{_did_you_mean(name, steps)}"
+            yield ("verdict", index), f"no step named {short(name)}{did_you_mean(name, steps)}"
     yield from reference_problems(data, list(steps))
     for platform, doc in data.get("documented", {}).items():
         for name in doc.get("expect", {}):
             if name not in steps:
                 yield (
                     ("documented", platform, "expect", name),
-                    (f"no step named {short(name)}{_did_you_mean(name, steps)}"),
+                    (f"no step named {short(name)}{did_you_mean(name, steps)}"),
                 )
 
 
@@ -353,7 +219,7 @@ def _document_problems(loaded: LoadedYaml, file: str, stem: str) -> list[Problem
 
     # Size limits first: one message per limit, before a schema pass that
     # would take seconds and report every element of a 19,900-step list.
-    limits = at(limit_problems(loaded.data, probe_validator().schema))
+    limits = at(limit_problems(loaded.data, probe_validator().schema))  # sizes only
     if limits:
         return limits
     early = at(_pre_schema_problems(loaded.data))
@@ -397,7 +263,7 @@ def check_probe_text(text: str, file: str, stem: str) -> tuple[ProbeFile | None,
         # Every problem names a line; one PyYAML cannot place is at the top.
         return None, [Problem(file, exc.line or 1, exc.path, exc.message)]
     if not isinstance(loaded.data, dict):
-        return None, [Problem(file, 1, (), f"a probe is a mapping, got {_describe(loaded.data)}")]
+        return None, [Problem(file, 1, (), f"a probe is a mapping, got {describe(loaded.data)}")]
     problems = _document_problems(loaded, file, stem)
     if problems:
         return None, _capped(problems, file)

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from matrix import _results_write as results_write
 from matrix import results as results_module
 from matrix.cli import main
 from matrix.runner import Runner
@@ -152,11 +153,13 @@ def test_results_folder_turning_unwritable_keeps_the_previous_file(
     previous = '{"previous": "run"}\n'
     output.write_text(previous, encoding="utf-8")
 
-    def refuse(source: str, target: Path) -> None:
+    def refuse(source: str, target: Path, patience: float) -> None:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(results_module, "_replace", refuse)
-    status = main(["run", str(tmp_path / "probes"), "--output", str(output), "--quiet"])
+    monkeypatch.setattr(results_write, "replace_patiently", refuse)
+    # --fresh: the previous file is not a results file, which a merging run refuses.
+    command = ["run", str(tmp_path / "probes"), "--output", str(output), "--quiet", "--fresh"]
+    status = main(command)
     assert status == 1
     assert "Permission denied" in capsys.readouterr().err
     assert output.read_text(encoding="utf-8") == previous

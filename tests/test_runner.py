@@ -61,7 +61,7 @@ def test_probe_past_its_time_limit_is_killed_and_keeps_its_observations(
 
 def test_child_that_hangs_forever_is_killed(write_probe: WriteProbe) -> None:
     probe = load(write_probe(OVERRUNS_ITS_LIMIT.replace("id: overruns", "id: hangs"), id="hangs"))
-    hang = fake_child("import sys, time; sys.stdin.read(); time.sleep(3600)")
+    hang = fake_child("import sys, time; sys.stdin.readline(); time.sleep(3600)")
     record = Runner(command=hang).run_one(probe)
     assert record["status"] == "timed-out"
     assert record["verdict"] is None
@@ -71,7 +71,7 @@ def test_child_that_kills_its_interpreter_is_a_crash_with_stderr_tail(
     write_probe: WriteProbe,
 ) -> None:
     crash = fake_child(
-        "import json, os, sys; sys.stdin.read(); "
+        "import json, os, sys; sys.stdin.readline(); "
         f"print(json.dumps({OBSERVATION!r}), flush=True); "
         "sys.stderr.write('dying on purpose\\n'); sys.stderr.flush(); os._exit(70)"
     )
@@ -83,7 +83,7 @@ def test_child_that_kills_its_interpreter_is_a_crash_with_stderr_tail(
 
 
 def test_garbage_on_stdout_does_not_break_the_parent(write_probe: WriteProbe) -> None:
-    noisy = fake_child("import sys; sys.stdin.read(); print('not json'); print('[1, 2]')")
+    noisy = fake_child("import sys; sys.stdin.readline(); print('not json'); print('[1, 2]')")
     record = Runner(command=noisy).run_one(load(write_probe()))
     assert record["status"] == "crashed"
     assert record["observations"] == []

@@ -1,0 +1,175 @@
+"""Write results (and other outputs) so that nothing is lost and nothing is clobbered.
+
+Rules of this module:
+- Only a regular file is ever replaced: a symlink, a device, a FIFO or a
+  read-only file given as an output is refused with a message, never silently
+  turned into a regular file.
+- The new file appears in one step (temporary file, then ``os.replace``) and is
+  created with mode 0666 minus the umask, like any file the user makes.
+- Windows refuses ``os.replace`` onto a file another process holds open (a
+  reader, an editor, a virus scanner): that is retried with backoff, and a
+  caller can keep running and write at the next chance (:class:`ReplaceBusy`).
+- Runs that write the same results file merge under a lock file made with
+  O_CREAT|O_EXCL (portable: no fcntl, no msvcrt). The lock is held for the
+  milliseconds of one read-merge-write; a lock older than LOCK_STALE_SECONDS
+  was left by a process that died and is broken.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+LOCK_STALE_SECONDS = 30.0
+LOCK_WAIT_SECONDS = 15.0
+# Windows error codes of a replace onto a file that is open elsewhere
+# (winerror.h): ERROR_ACCESS_DENIED 5, ERROR_SHARING_VIOLATION 32.
+_BUSY_WINERRORS = (5, 32)
+
+
+class OutputRefused(OSError):
+    """The output path is not a regular, writable file (or a new one)."""
+
+
+class ReplaceBusy(PermissionError):
+    """Windows kept refusing the replace: the file is open in another process."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def output_problem(path: Path) -> str | None:
+    """Why ``path`` must not be replaced with a new file, or None."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        # Missing, or its folder is not one: the write itself says why it fails.
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return (
+            f"is {_kind(info.st_mode)}; sockmatrix replaces only regular files "
+            "(give the path of a regular file, or of one that does not exist yet)"
+        )
+    if not info.st_mode & 0o222:
+        return "is read-only; sockmatrix does not replace a read-only file"
+    return None
+
+
+def check_output(path: Path) -> None:
+    problem = output_problem(path)
+    if problem is not None:
+        raise OutputRefused(0, problem, str(path))
+
+
+def is_busy(exc: OSError) -> bool:
+    """Windows' refusal to replace a file that is open elsewhere (and only that)."""
+    return isinstance(exc, PermissionError) and getattr(exc, "winerror", None) in _BUSY_WINERRORS
+
+
+def replace_patiently(source: str, target: Path, patience: float) -> None:
+    """os.replace, retried with backoff for ``patience`` seconds while Windows says busy."""
+    deadline = time.monotonic() + patience
+    delay = 0.01
+    while True:
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError as exc:
+            if not is_busy(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise ReplaceBusy(exc.errno, exc.strerror, str(target)) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+def write_text_atomic(path: Path, text: str, patience: float = 8.0) -> None:
+    """Replace ``path`` with ``text`` in one step: readers see the old or the new file."""
+    check_output(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    # 0o666 here and the process umask decide the mode, as for any new file.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(temp, flags, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        check_output(path)  # again: the path may have been swapped meanwhile
+        replace_patiently(str(temp), path, patience)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+class LockBusy(OSError):
+    """Another run held the results file's lock for too long."""
+
+
+@contextlib.contextmanager
+def locked(target: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold ``<target>.lock`` while reading, merging and writing ``target``."""
+    lock = target.with_name(target.name + ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    delay = 0.005
+    while True:
+        try:
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            if _break_if_stale(lock):
+                continue
+            if time.monotonic() >= deadline:
+                raise LockBusy(
+                    0, f"{lock} has been held for over {wait:g} s by another run", str(lock)
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+            continue
+        with contextlib.suppress(OSError):
+            os.write(fd, f"{os.getpid()} {time.time():.3f}\n".encode())
+        os.close(fd)
+        break
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(lock)
+
+
+def _break_if_stale(lock: Path) -> bool:
+    """Remove a lock left by a dead process; True if the caller should try again."""
+    try:
+        age = time.time() - os.stat(lock).st_mtime
+    except FileNotFoundError:
+        return True
+    if age < LOCK_STALE_SECONDS:
+        return False
+    # Rename first, so two processes breaking the same stale lock cannot both
+    # succeed: only one rename finds the file.
+    aside = lock.with_name(f"{lock.name}.{secrets.token_hex(4)}.stale")
+    try:
+        os.replace(lock, aside)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    with contextlib.suppress(OSError):
+        os.unlink(aside)
+    return True
