@@ -31,6 +31,27 @@ GRACE_SECONDS = 5.0
 DEFAULT_LIMIT = 20.0
 
 _lock = threading.Lock()
+# Modules the engine imports lazily, on a probe's first steps.
+# (Not the TCP-state module: it loads psutil, which few probes need and which
+# costs every waiting child CPU that parallel runs are short of.)
+_LAZY = ("matrix._native", "matrix._ops_native", "matrix._ops_python", "matrix._setup",
+         "matrix._options")  # fmt: skip
+
+
+def _preload() -> None:
+    """A child started ahead of its probe (matrix._prestart sets PRELOAD_VARIABLE)
+    imports these while it waits, so its probe does not pay for them. A module
+    this platform cannot load is left to fail, as before, when a probe needs it."""
+    import importlib
+
+    for name in _LAZY:
+        try:
+            importlib.import_module(name)
+        except (ImportError, OSError):
+            continue
+
+
+PRELOAD_VARIABLE = "SOCKMATRIX_CHILD_PRELOAD"
 
 
 def _emit(event: dict[str, Any]) -> None:
@@ -58,6 +79,8 @@ def watch(limit: float) -> None:
 
 
 def main() -> None:
+    if os.environ.get(PRELOAD_VARIABLE):
+        _preload()
     line = sys.stdin.buffer.readline()
     if not line:
         os._exit(EXIT_ORPHANED)  # a pre-started child whose parent went away

@@ -20,6 +20,7 @@ Rules of this module:
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import subprocess
@@ -153,7 +154,10 @@ class Runner:
         self._stopping = False
         self._warm: WarmChildren | None = None  # children started ahead (run_many)
 
-    def _popen(self) -> subprocess.Popen[str]:
+    def _popen(self, ahead: bool = False) -> subprocess.Popen[str]:
+        env = _child_env()
+        if ahead:  # it will wait for its probe: let it import what the probe will need
+            env["SOCKMATRIX_CHILD_PRELOAD"] = "1"
         return subprocess.Popen(
             self.command,
             stdin=subprocess.PIPE,
@@ -162,7 +166,7 @@ class Runner:
             text=True,
             encoding="utf-8",
             errors="replace",
-            env=_child_env(),
+            env=env,
             **popen_options(),
         )
 
@@ -286,7 +290,8 @@ class Runner:
         pool = ThreadPoolExecutor(max_workers=max(1, workers))
         # The next children start while earlier probes run (matrix._prestart).
         if ordered:
-            self._warm = WarmChildren(self._popen, min(workers, len(ordered) * repeat))
+            ahead = functools.partial(self._popen, ahead=True)
+            self._warm = WarmChildren(ahead, min(workers, len(ordered) * repeat))
         try:
             # Round-robin over the probes so repeats of one probe do not run together.
             pending: set[Future[dict[str, Any]]] = {
