@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from synthetic import results_document
 
 from matrix._platform import (
     describe,
@@ -20,7 +21,6 @@ from matrix._platform import (
     windows_ubr,
 )
 from matrix.merge import merge
-from tests.synthetic import results_document
 
 WSL1_PROC_VERSION = (
     "Linux version 4.4.0-19041-Microsoft (Microsoft@Microsoft.com) (gcc version 5.4.0 (GCC) ) "

@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from synthetic import observation, record, results_document
+
 from matrix._canonical import canonical_json, probe_digest
 from matrix.merge import merge
 from matrix.validate import check_probe_file
-from tests.synthetic import observation, record, results_document
 
 REPO = Path(__file__).resolve().parent.parent
 PROBE = REPO / "probes" / "close" / "close-unread-data-resets.yaml"
