@@ -10,8 +10,9 @@ Rules of this module:
   limits they share in matrix/_operation_args.py. This module only assembles
   them in ORDER; a new operation goes into its family and into ORDER (the
   import fails otherwise). Every name callers use stays importable from here.
-- Arguments that name other things (``socket``, ``step``, ``as``) are listed in
-  REFERENCE_ARGS so the validator can check them without knowing each op.
+- Arguments that name other things are listed in SOCKET_REFERENCE_ARGS,
+  SOCKET_LIST_ARGS and SOCKET_CREATING_ARGS, so the validator can check them
+  without knowing each op.
 - Limits (bytes, seconds) are refused at validation, not when a hostile probe
   has already asked for a terabyte: see matrix._operation_args.
 """
