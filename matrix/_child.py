@@ -16,6 +16,7 @@ cannot outlive its run even if the parent's kill never arrives. It ends with
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -49,6 +50,15 @@ def _preload() -> None:
             importlib.import_module(name)
         except (ImportError, OSError):
             continue
+    # Loading the C library and checking its constants against this interpreter
+    # is the native layer's start-up cost; a waiting child pays it ahead too. A
+    # refusal is not reported here: the probe that asks for native meets it again.
+    try:
+        from matrix._native import NativeUnavailable, native_api
+    except (ImportError, OSError):
+        return
+    with contextlib.suppress(NativeUnavailable, OSError):
+        native_api()
 
 
 PRELOAD_VARIABLE = "SOCKMATRIX_CHILD_PRELOAD"
