@@ -41,6 +41,7 @@ from matrix.probe_meta import probe_metadata
 from matrix.validate import ProbeFile
 
 DEFAULT_TIME_LIMIT = 20.0
+WARM_AT_LEAST = 3
 STDERR_TAIL_CHARS = 2000
 MAX_STDOUT_CHARS = 16 * 1024 * 1024
 # Longest single wait: Ctrl-C is seen at least this often on every OS.
@@ -289,9 +290,12 @@ class Runner:
         records: dict[str, dict[str, Any]] = {}
         pool = ThreadPoolExecutor(max_workers=max(1, workers))
         # The next children start while earlier probes run (matrix._prestart).
+        # At least WARM_AT_LEAST wait even for one worker: a quick probe ends
+        # well before its successor's interpreter has booted and preloaded.
         if ordered:
             ahead = functools.partial(self._popen, ahead=True)
-            self._warm = WarmChildren(ahead, min(workers, len(ordered) * repeat))
+            warm = min(max(workers, WARM_AT_LEAST), len(ordered) * repeat)
+            self._warm = WarmChildren(ahead, warm)
         try:
             # Round-robin over the probes so repeats of one probe do not run together.
             pending: set[Future[dict[str, Any]]] = {
