@@ -12,6 +12,7 @@ from typing import Any
 
 from matrix._addresses import LOOPBACK, address_problem, destination_problem
 from matrix._context import Context, HarnessError, Unsupported
+from matrix._errors import describe_exception
 
 Handler = Callable[[Context, dict[str, Any]], tuple[str, dict[str, Any]]]
 SHUTDOWN_HOW = {"RD": 0, "WR": 1, "RDWR": 2}  # SHUT_* and SD_* alike on every OS here
@@ -30,6 +31,21 @@ def received_summary(ctx: Context, step: dict[str, Any], count: int) -> str:
     if count == 0 and not ctx.is_datagram(step):
         return "EOF"
     return f"{count} bytes"
+
+
+def drain(
+    ctx: Context, step: dict[str, Any], recv: Callable[[int], bytes]
+) -> tuple[str, dict[str, Any]]:
+    """Receive until EOF or an error, with ``recv`` of either API; the error ends the drain."""
+    received = 0
+    try:
+        while data := recv(65536):
+            received += len(data)
+    except OSError as exc:
+        ended = describe_exception(exc, ctx.family)
+        summary = drain_summary(ctx, step, received, ended["portable"])
+        return summary, {"bytes": received, "ended": ended}
+    return drain_summary(ctx, step, received, "EOF"), {"bytes": received, "ended": "EOF"}
 
 
 def drain_summary(ctx: Context, step: dict[str, Any], received: int, ending: str) -> str:

@@ -15,7 +15,6 @@ from typing import Any
 from matrix import _abi
 from matrix import _ops_common as common
 from matrix._context import Context, HarnessError, Unsupported
-from matrix._errors import describe_exception
 from matrix._native import NativeApi, NativeSocket
 from matrix._operations import MAX_BYTES
 from matrix._ops_states import HANDLERS as STATE_HANDLERS
@@ -86,15 +85,7 @@ def op_recv(ctx: Context, step: dict[str, Any]) -> Result:
 
 def op_drain(ctx: Context, step: dict[str, Any]) -> Result:
     sock, api = ctx.sock(step), _api(ctx)
-    received = 0
-    try:
-        while data := api.recv(sock, 65536):
-            received += len(data)
-    except OSError as exc:
-        ended = describe_exception(exc, ctx.family)
-        summary = common.drain_summary(ctx, step, received, ended["portable"])
-        return summary, {"bytes": received, "ended": ended}
-    return common.drain_summary(ctx, step, received, "EOF"), {"bytes": received, "ended": "EOF"}
+    return common.drain(ctx, step, lambda size: api.recv(sock, size))
 
 
 def op_close(ctx: Context, step: dict[str, Any]) -> Result:

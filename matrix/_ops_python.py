@@ -19,7 +19,6 @@ from typing import Any
 
 from matrix import _ops_common as common
 from matrix._context import Context, Unsupported
-from matrix._errors import describe_exception
 from matrix._operations import MAX_BYTES
 from matrix._ops_states import HANDLERS as STATE_HANDLERS
 from matrix._ops_states import remember_endpoint
@@ -85,16 +84,7 @@ def op_recv(ctx: Context, step: dict[str, Any]) -> Result:
 
 
 def op_drain(ctx: Context, step: dict[str, Any]) -> Result:
-    sock = ctx.sock(step)
-    received = 0
-    try:
-        while data := sock.recv(65536):
-            received += len(data)
-    except OSError as exc:
-        ended = describe_exception(exc, ctx.family)
-        summary = common.drain_summary(ctx, step, received, ended["portable"])
-        return summary, {"bytes": received, "ended": ended}
-    return common.drain_summary(ctx, step, received, "EOF"), {"bytes": received, "ended": "EOF"}
+    return common.drain(ctx, step, ctx.sock(step).recv)
 
 
 def op_close(ctx: Context, step: dict[str, Any]) -> Result:
