@@ -30,6 +30,8 @@ from matrix._tcp_states import BSD_STATES, psutil_state
 Endpoint = tuple[str, int]
 # One table entry as (local, remote, RFC 793 state).
 Entry = tuple[Endpoint, Endpoint, str]
+# Listings in a row that must all miss a connection before it counts as gone.
+ABSENCE_READS = 3
 
 
 def _same(a: Endpoint, b: Endpoint) -> bool:
@@ -130,4 +132,12 @@ def connection_states(local: Endpoint, remote: Endpoint) -> dict[str, Any]:
     """
     name, entries = _mechanism()
     ipv6 = ":" in local[0]
-    return {"states": matching_states(entries(ipv6), local, remote), "mechanism": name}
+    # Neither listing is a snapshot: /proc/net/tcp is read in chunks by position
+    # (Linux seq_file), so entries that vanish between two chunks shift the rest
+    # and a live connection can be skipped. Absence is only believed when
+    # ABSENCE_READS listings in a row agree; a found entry is believed at once.
+    for _ in range(ABSENCE_READS):
+        states = matching_states(entries(ipv6), local, remote)
+        if states:
+            break
+    return {"states": states, "mechanism": name}

@@ -114,6 +114,43 @@ def test_xnu_entries_become_rfc793_states(monkeypatch: pytest.MonkeyPatch) -> No
     assert connection_states(("127.0.0.1", 9), ("127.0.0.1", 8080))["states"] == []
 
 
+def test_one_listing_that_skips_a_live_connection_does_not_make_it_closed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # /proc/net/tcp is read in chunks; a concurrent change can skip an entry in one
+    # listing. The connection is reported gone only when every re-read agrees.
+    pair = (("127.0.0.1", 50000), ("127.0.0.1", 8080))
+    listings: list[list[Any]] = [[], [], [(*pair, "TIME_WAIT")]]
+    reads: list[int] = []
+
+    def entries(_ipv6: bool) -> list[Any]:
+        reads.append(1)
+        return listings[len(reads) - 1] if len(reads) <= len(listings) else []
+
+    monkeypatch.setattr(_conn_table, "_chosen", [("fake", entries)])
+    assert connection_states(*pair)["states"] == ["TIME_WAIT"]
+    assert len(reads) == 3
+    reads.clear()
+    listings[:] = [[], [], [], [(*pair, "TIME_WAIT")]]
+    assert connection_states(*pair)["states"] == []
+    assert len(reads) == _conn_table.ABSENCE_READS
+
+
+def test_a_found_connection_is_reported_after_one_listing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pair = (("127.0.0.1", 50000), ("127.0.0.1", 8080))
+    reads: list[int] = []
+
+    def entries(_ipv6: bool) -> list[Any]:
+        reads.append(1)
+        return [(*pair, "ESTABLISHED")]
+
+    monkeypatch.setattr(_conn_table, "_chosen", [("fake", entries)])
+    assert connection_states(*pair)["states"] == ["ESTABLISHED"]
+    assert len(reads) == 1
+
+
 def test_matching_keeps_only_the_exact_pair() -> None:
     entries: list[Any] = [
         (("127.0.0.1", 1), ("127.0.0.1", 2), "TIME_WAIT"),
