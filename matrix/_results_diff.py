@@ -9,10 +9,11 @@ the refresh branch and touch its pull request.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
+
+from matrix._results_read import Unreadable, parse_json, read_bounded
 
 # Fields that differ between two runs that observed the same thing.
 VOLATILE = frozenset(
@@ -40,9 +41,10 @@ def stable(value: Any) -> Any:
 
 
 def _load(path: Path) -> Any:
+    # Artifacts are untrusted: the one bounded reader every results reader uses.
     try:
-        return stable(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
+        return stable(parse_json(read_bounded(path)))
+    except Unreadable:
         return None  # unreadable: never equal to anything, so it is reported
 
 

@@ -14,7 +14,6 @@ two consecutive versions.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from matrix._nogc import without_gc
+from matrix._results_read import Unreadable, parse_json, read_bounded
 from matrix.merge import Skipped, _version_key, load_results, results_files
 from matrix.runner import verdict_or_status
 
@@ -91,10 +91,12 @@ def add(
 
 
 def _started(path: Path) -> str:
+    # Archived files came from artifacts: read them bounded, like every results reader.
     try:
-        return str(json.loads(path.read_text(encoding="utf-8")).get("started", ""))
-    except (OSError, ValueError):
+        document = parse_json(read_bounded(path))
+    except Unreadable:
         return ""
+    return str(document.get("started", "")) if isinstance(document, dict) else ""
 
 
 @without_gc

@@ -6,6 +6,7 @@ import copy
 import json
 from pathlib import Path
 
+import pytest
 from synthetic import observation, record, results_document, write_results
 
 from matrix._job_summary import LIMIT, MAX_LISTED, job_summary
@@ -57,6 +58,17 @@ def test_an_unreadable_file_counts_as_changed(tmp_path: Path) -> None:
     (new / "x.json").write_text("{not json", encoding="utf-8")
     assert changed_files(old, new) == ["x.json"]
     assert main(["only-one"]) == 2
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_artifact_linked_to_a_device_is_refused_unread(tmp_path: Path) -> None:
+    # An artifact is untrusted: a link to an endless device must not be read at all.
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    (old / "x.json").write_text("{}", encoding="utf-8")
+    (new / "x.json").symlink_to("/dev/zero")
+    assert changed_files(old, new) == ["x.json"]
 
 
 def test_job_summary_is_bounded_and_links_the_artifact() -> None:
