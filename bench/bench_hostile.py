@@ -33,10 +33,10 @@ CHILD = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from hostile_corpus import CASES
-from matrix.merge import load_and_merge
-from matrix.render_md import render_markdown
-from matrix.selection import KeywordError, KeywordMatcher
-from matrix.validate import check_probe_file
+from matrix.table.merge import load_and_merge
+from matrix.render.to_md import render_markdown
+from matrix.probe.selection import KeywordError, KeywordMatcher
+from matrix.probe.validate import check_probe_file
 from pathlib import Path
 
 def peak_mb():
@@ -48,8 +48,8 @@ def peak_mb():
         import psutil
         return psutil.Process().memory_info().peak_wset / 1024 / 1024
 
-from matrix._results_read import _validator
-from matrix._probe_schema import _split
+from matrix.results.read import _validator
+from matrix.probe.schema import _split
 
 # One-time costs, the same for any input: compiling the results schema and
 # building the probe schema's validators. Paid here, reported separately.

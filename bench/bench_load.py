@@ -16,9 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-from matrix.runner import Runner, default_workers, verdict_or_status
-from matrix.selection import builtin_probe_dir
-from matrix.validate import validate_paths
+from matrix.probe.selection import builtin_probe_dir
+from matrix.probe.validate import validate_paths
+from matrix.runner.runner import Runner, default_workers, verdict_or_status
 
 HOG = "while True: pass"
 

@@ -7,7 +7,7 @@ parallel run within 2x the longest single probe; overhead under 150 ms median.
 It also runs the library serially through the CPython view (--api python) and
 compares the median overheads: loading the native layer (ctypes, the C
 library, detaching the sockets) may add at most 10 ms per probe.
-Children are started ahead (matrix._prestart), so the serial per-probe overhead
+Children are started ahead (matrix.runner.prestart), so the serial per-probe overhead
 must also be below the median time to start a bare interpreter,
 ``python -S -c pass``, measured in the same run.
 
@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from matrix.runner import Runner, default_workers
-from matrix.selection import builtin_probe_dir
-from matrix.validate import ProbeFile, validate_paths
+from matrix.probe.selection import builtin_probe_dir
+from matrix.probe.validate import ProbeFile, validate_paths
+from matrix.runner.runner import Runner, default_workers
 
 
 def timed_run(

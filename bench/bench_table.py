@@ -27,12 +27,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from matrix import history
-from matrix.merge import load_and_merge, results_files
-from matrix.render_html import render_html
-from matrix.render_json import render_json
-from matrix.render_md import render_markdown
-from matrix.render_text import render_text
+from matrix.render.to_html import render_html
+from matrix.render.to_json import render_json
+from matrix.render.to_md import render_markdown
+from matrix.render.to_text import render_text
+from matrix.table import history
+from matrix.table.merge import load_and_merge, results_files
 
 PROBES = 300
 RATIO_TARGET = 5.0

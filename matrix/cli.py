@@ -14,8 +14,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import matrix
-from matrix import cmd_check, cmd_list, cmd_run, cmd_show, cmd_table, cmd_validate
-from matrix._cmd_common import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBE_FAILED, EXIT_USAGE
+from matrix.commands import check as cmd_check
+from matrix.commands import list as cmd_list
+from matrix.commands import run as cmd_run
+from matrix.commands import show as cmd_show
+from matrix.commands import table as cmd_table
+from matrix.commands import validate as cmd_validate
+from matrix.commands.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBE_FAILED, EXIT_USAGE
 
 __all__ = ["EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PROBE_FAILED", "EXIT_USAGE", "build_parser", "main"]
 # Subcommands in their own modules (matrix/cmd_*.py), registered by build_parser.
@@ -41,11 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (cmd_run, cmd_validate, cmd_show, cmd_table):
         module.add_parser(commands)
     cmd_check.add_parser(commands)
-    from matrix import cmd_diff, cmd_history
+    from matrix.commands import diff as cmd_diff
+    from matrix.commands import history as cmd_history
 
     for module in (cmd_diff, cmd_history):
         module.add_parser(commands)
-        EXTRA_COMMANDS[module.__name__.rsplit("_", 1)[1]] = module.run
+        EXTRA_COMMANDS[module.__name__.rsplit(".", 1)[1]] = module.run
 
     cmd_list.add_parser(commands)
     return parser

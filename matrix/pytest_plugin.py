@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from matrix.validate import ProbeFile, Problem, check_probe_file
+from matrix.probe.validate import ProbeFile, Problem, check_probe_file
 
 RECORD_PROPERTY = "sockmatrix_record"
 BROKEN_PROPERTY = "sockmatrix_broken"
@@ -132,14 +132,14 @@ class ProbeItem(pytest.Item):
     def runtest(self) -> None:
         if self.probe is None:
             raise ProbeCouldNotRun("invalid probe:\n" + "\n".join(map(str, self.problems)))
-        from matrix.assumptions import broken_assumptions, from_probe
-        from matrix.results import fingerprint
-        from matrix.runner import Runner
+        from matrix.probe.assumptions import broken_assumptions, from_probe
+        from matrix.results.document import fingerprint
+        from matrix.runner.runner import Runner
 
         record = Runner().run_one(self.probe)
         self.user_properties.append((RECORD_PROPERTY, json.dumps(record)))
         if record["status"] not in ("ok", "skipped"):
-            from matrix.report import probe_detail
+            from matrix.render.run_report import probe_detail
 
             raise ProbeCouldNotRun(probe_detail(record, self.probe.data))
         here = fingerprint()
@@ -167,7 +167,7 @@ def results_path(config: pytest.Config) -> Path | None:
     Never inside a probe folder by default: with no config file, pytest's
     rootdir is the common parent of the paths given, often the probe folder.
     """
-    from matrix.results import default_results_path
+    from matrix.results.document import default_results_path
 
     chosen = config.getoption("--sockmatrix-results") or config.getini("sockmatrix_results")
     if chosen == "none":
@@ -200,7 +200,7 @@ class _Collector:
         path = results_path(self.config)
         if not self.records or path is None:
             return
-        from matrix.results import ResultsWriter
+        from matrix.results.document import ResultsWriter
 
         writer = ResultsWriter(path)
         writer.document["probes"] = [self.records[k] for k in sorted(self.records)]

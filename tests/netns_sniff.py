@@ -29,8 +29,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matrix._engine import Engine
-from matrix.validate import check_probe_text
+from matrix.engine.scenario import Engine
+from matrix.probe.validate import check_probe_text
 
 ETH_P_ALL = 0x0003
 

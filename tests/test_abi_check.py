@@ -14,13 +14,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from matrix import _native
-from matrix._abi_bsd import DARWIN
-from matrix._abi_check import consistency_problem
-from matrix._abi_linux import LINUX
-from matrix._abi_winsock import WINSOCK
-from matrix._errors import os_family
-from matrix._native import NativeUnavailable, abi_for
+from matrix.engine.abi import native_api as _native
+from matrix.engine.abi.bsd import DARWIN
+from matrix.engine.abi.consistency import consistency_problem
+from matrix.engine.abi.linux import LINUX
+from matrix.engine.abi.native_api import NativeUnavailable, abi_for
+from matrix.engine.abi.winsock import WINSOCK
+from matrix.engine.errno.portable import os_family
 
 # Numbers every 64-bit Linux shares (include/uapi/linux/socket.h, in.h).
 _LINUX_COMMON = {"AF_INET": 2, "AF_INET6": 10, "MSG_OOB": 1, "MSG_PEEK": 2}

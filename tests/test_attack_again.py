@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from hostile_corpus import HEADER, TAIL, fictional_results
 
-from matrix import _results_write as results_write
-from matrix._engine import Engine
 from matrix.cli import main
-from matrix.merge import load_and_merge
-from matrix.results import ResultsNotWritten, ResultsWriter
-from matrix.validate import MAX_PROBLEMS, check_probe_file, check_probe_text
+from matrix.engine.scenario import Engine
+from matrix.files import write as results_write
+from matrix.probe.validate import MAX_PROBLEMS, check_probe_file, check_probe_text
+from matrix.results.document import ResultsNotWritten, ResultsWriter
+from matrix.table.merge import load_and_merge
 
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names and modes")
 
@@ -143,7 +143,7 @@ def test_keys_with_bidi_overrides_are_refused() -> None:
 
 
 def test_checked_probes_in_the_library_all_still_pass() -> None:
-    from matrix.selection import builtin_probe_dir
+    from matrix.probe.selection import builtin_probe_dir
 
     for path in sorted(builtin_probe_dir().rglob("*.yaml")):
         probe, problems = check_probe_file(path)

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from synthetic import observation, record, results_document, write_results
 
-from matrix.assumptions import Assumption, applicable, broken_assumptions, describe
 from matrix.cli import main
-from matrix.validate import check_probe_file
+from matrix.probe.assumptions import Assumption, applicable, broken_assumptions, describe
+from matrix.probe.validate import check_probe_file
 
 ASSUMES_RESET = [
     {

@@ -13,7 +13,7 @@ import pytest
 from conftest import MINIMAL_PROBE
 
 from matrix.cli import build_parser, main
-from matrix.selection import KeywordError, KeywordMatcher
+from matrix.probe.selection import KeywordError, KeywordMatcher
 
 MINIMAL = MINIMAL_PROBE.format(id="arrow")
 

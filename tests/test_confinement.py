@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
-from matrix import _ops_native, _ops_python
-from matrix._context import Context, HarnessError
-from matrix._engine import Engine
-from matrix._native import NativeApi, NativeSocket, native_api
+from matrix.engine.abi.native_api import NativeApi, NativeSocket, native_api
+from matrix.engine.context import Context, HarnessError
+from matrix.engine.handlers import native as _ops_native
+from matrix.engine.handlers import python as _ops_python
+from matrix.engine.scenario import Engine
 
 HOSTILE = [
     "8.8.8.8",
@@ -217,7 +218,7 @@ def test_a_service_on_loopback_is_out_of_reach(socket_calls: list[tuple[str, Any
 
 
 def test_bookkeeping_aimed_at_a_foreign_port_is_refused(socket_calls: list[Any]) -> None:
-    from matrix._ops_common import destination
+    from matrix.engine.handlers.common import destination
 
     ctx = Context(family="test", api="native")
     ctx.bound["svc"] = ("127.0.0.1", 5432)

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from matrix import _conn_table
-from matrix._conn_table import connection_states, matching_states
-from matrix._own_state import StateUnsupported
-from matrix._state_wait import accepts, wait_for
-from matrix._xnu_pcblist import XSO_INPCB, XSO_TCPCB, parse_pcblist_n
+from matrix.engine.tcpstate import conn_table as _conn_table
+from matrix.engine.tcpstate.conn_table import connection_states, matching_states
+from matrix.engine.tcpstate.own_socket import StateUnsupported
+from matrix.engine.tcpstate.wait import accepts, wait_for
+from matrix.engine.tcpstate.xnu_pcblist import XSO_INPCB, XSO_TCPCB, parse_pcblist_n
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads this OS's own table")
 
@@ -107,7 +107,7 @@ def test_xnu_entries_become_rfc793_states(monkeypatch: pytest.MonkeyPatch) -> No
         _pcb(("127.0.0.1", 8080), ("127.0.0.1", 50000), 0),
         _pcb(("127.0.0.1", 50001), ("127.0.0.1", 8080), 4),
     )
-    monkeypatch.setattr("matrix._xnu_pcblist.read_pcblist_n", lambda: data)
+    monkeypatch.setattr("matrix.engine.tcpstate.xnu_pcblist.read_pcblist_n", lambda: data)
     monkeypatch.setattr(_conn_table, "_chosen", [])
     result = connection_states(("127.0.0.1", 50000), ("127.0.0.1", 8080))
     assert result == {"states": ["TIME_WAIT"], "mechanism": "sysctl net.inet.tcp.pcblist_n"}
@@ -172,7 +172,7 @@ def test_without_psutil_the_lookup_is_unsupported(monkeypatch: pytest.MonkeyPatc
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_psutil)
-    monkeypatch.setattr("matrix._xnu_pcblist.read_pcblist_n", lambda: None)
+    monkeypatch.setattr("matrix.engine.tcpstate.xnu_pcblist.read_pcblist_n", lambda: None)
     monkeypatch.setattr(_conn_table, "_chosen", [])
     with pytest.raises(StateUnsupported, match="psutil is not installed"):
         connection_states(("127.0.0.1", 1), ("127.0.0.1", 2))
@@ -185,7 +185,7 @@ def test_psutil_refusing_access_is_unsupported(monkeypatch: pytest.MonkeyPatch) 
         raise psutil.AccessDenied()
 
     monkeypatch.setattr(psutil, "net_connections", refuse)
-    monkeypatch.setattr("matrix._xnu_pcblist.read_pcblist_n", lambda: None)
+    monkeypatch.setattr("matrix.engine.tcpstate.xnu_pcblist.read_pcblist_n", lambda: None)
     monkeypatch.setattr(_conn_table, "_chosen", [])
     with pytest.raises(StateUnsupported, match="AccessDenied"):
         connection_states(("127.0.0.1", 1), ("127.0.0.1", 2))

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from synthetic import record, results_document, write_results
 
-from matrix import history
 from matrix.cli import main
-from matrix.merge import load_and_merge, results_files
-from matrix.render_json import render_json
+from matrix.render.to_json import render_json
+from matrix.table import history
+from matrix.table.merge import load_and_merge, results_files
 
 
 def _doc(

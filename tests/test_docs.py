@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from matrix._docs import (
+from matrix.tools.docs import (
     PROBE_FORMAT_DOC,
     PROBE_LIBRARY,
     PROBES_DOC,
@@ -18,12 +18,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 def test_probe_format_reference_is_up_to_date() -> None:
     text = (REPO / PROBE_FORMAT_DOC).read_text(encoding="utf-8")
-    assert render_probe_format(text) == text, "run: python -m matrix._docs"
+    assert render_probe_format(text) == text, "run: python -m matrix.tools.docs"
 
 
 def test_probe_library_catalogue_is_up_to_date() -> None:
     text = (REPO / PROBES_DOC).read_text(encoding="utf-8")
-    assert probes_reference(REPO / PROBE_LIBRARY) == text, "run: python -m matrix._docs"
+    assert probes_reference(REPO / PROBE_LIBRARY) == text, "run: python -m matrix.tools.docs"
 
 
 def test_probe_library_catalogue_lists_every_area() -> None:

@@ -13,8 +13,8 @@ import pytest
 from synthetic import observation, record, results_document, write_results
 
 from matrix.cli import main
-from matrix.probe_meta import embedded_probes, probe_metadata
-from matrix.validate import check_probe_file
+from matrix.probe.validate import check_probe_file
+from matrix.results.embedded_probe import embedded_probes, probe_metadata
 
 USER_PROBE = """\
 id: users-probe

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from matrix._engine import Engine
-from matrix._errors import os_family
-from matrix._observe import verdict_text
+from matrix.engine.errno.portable import os_family
+from matrix.engine.observe import verdict_text
+from matrix.engine.scenario import Engine
 
 
 def run(probe: dict[str, Any]) -> dict[str, Any]:
@@ -145,8 +145,8 @@ def test_portable_linger_reads_back_as_set() -> None:
 
 def missing_here() -> str:
     """An option on the allow-list that this OS does not have."""
-    from matrix._errors import os_family
-    from matrix._option_table import KNOWN_OPTIONS, resolve
+    from matrix.engine.errno.portable import os_family
+    from matrix.language.option_allowlist import KNOWN_OPTIONS, resolve
 
     family = os_family(sys.platform)
     return next(name for name in KNOWN_OPTIONS if resolve(name, family) is None)
@@ -356,7 +356,7 @@ def test_send_with_nosignal_to_a_reset_peer_is_an_error_not_a_signal(api: str) -
 
 
 def test_a_flag_the_platform_lacks_is_unsupported(monkeypatch: pytest.MonkeyPatch) -> None:
-    from matrix._native import native_api
+    from matrix.engine.abi.native_api import native_api
 
     abi = native_api().abi
     monkeypatch.setattr(native_api(), "abi", abi._replace(msg={**abi.msg, "OOB": None}))
@@ -379,9 +379,9 @@ def test_settimeout_is_a_python_notion_unsupported_natively() -> None:
 
 
 def test_native_sockets_are_detached_from_python() -> None:
-    from matrix._context import Context
-    from matrix._native import NativeSocket, native_api
-    from matrix._setup import hand_over_to_native, setup
+    from matrix.engine.abi.native_api import NativeSocket, native_api
+    from matrix.engine.context import Context
+    from matrix.engine.setup_sockets import hand_over_to_native, setup
 
     ctx = Context(family=os_family(sys.platform), api="native")
     setup(ctx, scenario([], [], sockets=[{"pair": ["a", "b"]}, {"udp": "u"}]))
@@ -398,7 +398,7 @@ def test_native_sockets_are_detached_from_python() -> None:
 def test_a_close_that_never_returns_is_bounded_and_recorded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import matrix._engine as engine_module
+    import matrix.engine.scenario as engine_module
 
     monkeypatch.setattr(engine_module, "CLEANUP_CLOSE_SECONDS", 0.1)
     release = threading.Event()

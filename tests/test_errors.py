@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from matrix._errors import describe_exception, os_family, portable_name, raw_name
+from matrix.engine.errno.portable import describe_exception, os_family, portable_name, raw_name
 
 
 @pytest.mark.parametrize(
@@ -89,10 +89,10 @@ def test_linux_table_agrees_with_this_interpreter() -> None:
         assert raw_name(number, "linux") == errno.errorcode[number]
 
 
-# --- every name each OS can report (data from its header, matrix/_errno_tables.py) ---
+# --- every name each OS can report (data from its header, matrix/engine/errno/tables.py) ---
 
-from matrix import _errno_tables as tables  # noqa: E402
-from matrix._errors import ERRNO_ALIASES, ERRNO_TABLES, UNIX_NAMES  # noqa: E402
+from matrix.engine.errno import tables  # noqa: E402
+from matrix.engine.errno.portable import ERRNO_ALIASES, ERRNO_TABLES, UNIX_NAMES  # noqa: E402
 
 
 @pytest.mark.parametrize("family", sorted(ERRNO_TABLES))
@@ -183,7 +183,7 @@ def test_a_header_table_with_a_number_twice_is_refused() -> None:
         tables.parse("1 EPERM 1 EAGAIN")
 
 
-# --- the BSDs and illumos (matrix/_errno_tables_bsd.py) ----------------------
+# --- the BSDs and illumos (matrix/engine/errno/tables_bsd.py) ----------------------
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import pytest
 from synthetic import observation, record, results_document, write_results
 
 from matrix.cli import main
-from matrix.merge import load_and_merge, results_files
+from matrix.table.merge import load_and_merge, results_files
 
 REPO = Path(__file__).resolve().parent.parent
 

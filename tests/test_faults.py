@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from matrix import _results_write as results_write
-from matrix import results as results_module
 from matrix.cli import main
-from matrix.runner import Runner
-from matrix.validate import check_probe_file
+from matrix.files import write as results_write
+from matrix.probe.validate import check_probe_file
+from matrix.results import document as results_module
+from matrix.runner.runner import Runner
 
 WriteProbe = Callable[..., Path]
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="sends POSIX signals")

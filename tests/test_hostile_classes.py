@@ -17,8 +17,8 @@ import pytest
 from hostile_corpus import CASES, Case, fictional_results
 
 from matrix.cli import main
-from matrix.selection import KeywordError, KeywordMatcher
-from matrix.validate import check_probe_file
+from matrix.probe.selection import KeywordError, KeywordMatcher
+from matrix.probe.validate import check_probe_file
 
 SPECIAL = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and /dev/zero")
 

@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 from synthetic import observation, record, results_document
 
-from matrix._terminal import printable
-from matrix.merge import load_and_merge
-from matrix.selection import builtin_probe_dir
-from matrix.validate import check_probe_file, check_probe_text
+from matrix.probe.selection import builtin_probe_dir
+from matrix.probe.validate import check_probe_file, check_probe_text
+from matrix.render.terminal import printable
+from matrix.table.merge import load_and_merge
 
 FUZZ = settings(
     max_examples=60,

@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from synthetic import observation, record, results_document
 
-from matrix.merge import load_and_merge, load_results, merge
-from matrix.render_html import render_html
-from matrix.render_md import render_markdown
-from matrix.render_text import render_text
-from matrix.selection import builtin_probe_dir
-from matrix.validate import MAX_FILE_BYTES, check_probe_file, check_probe_text
+from matrix.probe.selection import builtin_probe_dir
+from matrix.probe.validate import MAX_FILE_BYTES, check_probe_file, check_probe_text
+from matrix.render.to_html import render_html
+from matrix.render.to_md import render_markdown
+from matrix.render.to_text import render_text
+from matrix.table.merge import load_and_merge, load_results, merge
 
 FUZZ = settings(
     max_examples=400,
@@ -186,7 +186,7 @@ def test_fifty_megabyte_file_is_refused_without_reading_it(tmp_path: Path) -> No
 def test_an_id_can_never_steer_where_results_are_written(tmp_path: Path) -> None:
     # Results files are named by the platform key, never by a probe id, and an id
     # can only be lower-case letters, digits and dashes equal to its file name.
-    from matrix.results import default_results_path
+    from matrix.results.document import default_results_path
 
     assert default_results_path(tmp_path).parent == tmp_path
     for hostile in ("../x", "a/b", "..", "a\\b", "C:x"):

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from matrix.runner import Runner, default_workers
-from matrix.selection import builtin_probe_dir
-from matrix.validate import ProbeFile, validate_paths
+from matrix.probe.selection import builtin_probe_dir
+from matrix.probe.validate import ProbeFile, validate_paths
+from matrix.runner.runner import Runner, default_workers
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="asserts Linux's behaviour")
 
@@ -53,7 +53,7 @@ KNOWN_CONTRADICTIONS = {
 def test_documented_linux_expectations_hold_except_known_findings(
     library: dict[str, Any],
 ) -> None:
-    from matrix.merge import matches_expectation
+    from matrix.table.merge import matches_expectation
 
     checked, contradicted = 0, set()
     for probe, record in library.values():

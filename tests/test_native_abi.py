@@ -6,14 +6,14 @@ import struct
 
 import pytest
 
-from matrix import _abi
-from matrix._abi import Abi
-from matrix._abi_bsd import DARWIN, FREEBSD, NETBSD, OPENBSD
-from matrix._abi_check import consistency_problem
-from matrix._abi_illumos import ILLUMOS
-from matrix._abi_linux import LINUX
-from matrix._abi_winsock import WINSOCK
-from matrix._native import NativeUnavailable, abi_for
+from matrix.engine.abi import layout as _abi
+from matrix.engine.abi.bsd import DARWIN, FREEBSD, NETBSD, OPENBSD
+from matrix.engine.abi.consistency import consistency_problem
+from matrix.engine.abi.illumos import ILLUMOS
+from matrix.engine.abi.layout import Abi
+from matrix.engine.abi.linux import LINUX
+from matrix.engine.abi.native_api import NativeUnavailable, abi_for
+from matrix.engine.abi.winsock import WINSOCK
 
 ALL = [LINUX, DARWIN, FREEBSD, OPENBSD, NETBSD, ILLUMOS, WINSOCK]
 BSDS = [DARWIN, FREEBSD, OPENBSD, NETBSD]

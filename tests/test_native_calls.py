@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 
-from matrix import _abi
-from matrix._abi import Abi
-from matrix._abi_bsd import DARWIN
-from matrix._abi_linux import LINUX
-from matrix._abi_winsock import WINSOCK
-from matrix._errors import describe_exception
-from matrix._native import NativeApi, NativeSocket, native_api
+from matrix.engine.abi import layout as _abi
+from matrix.engine.abi.bsd import DARWIN
+from matrix.engine.abi.layout import Abi
+from matrix.engine.abi.linux import LINUX
+from matrix.engine.abi.native_api import NativeApi, NativeSocket, native_api
+from matrix.engine.abi.winsock import WINSOCK
+from matrix.engine.errno.portable import describe_exception
 
 
 class FakeLibrary:
@@ -167,7 +167,12 @@ def test_winsock_getsockopt_length_is_an_int() -> None:
     assert isinstance(args[4]._obj, ctypes.c_int)
 
 
-NATIVE_MODULES = ["_native.py", "_abi.py", "_ops_native.py", "_engine.py"]
+NATIVE_MODULES = [
+    "engine/abi/native_api.py",
+    "engine/abi/layout.py",
+    "engine/handlers/native.py",
+    "engine/scenario.py",
+]
 
 
 @pytest.mark.parametrize("module", NATIVE_MODULES)
@@ -206,7 +211,7 @@ def test_a_blocked_native_recv_does_not_hold_the_gil() -> None:
 
 
 def test_cleanup_closes_a_handle_closesocket_kept_again_in_blocking_mode() -> None:
-    from matrix._engine import Engine
+    from matrix.engine.scenario import Engine
 
     native, lib = api(WINSOCK)
     results = iter([-1, 0])  # WSAEWOULDBLOCK first, then closed
@@ -231,7 +236,7 @@ def test_cleanup_closes_a_handle_closesocket_kept_again_in_blocking_mode() -> No
 
 
 def _native_context(abi: Abi) -> tuple[Any, FakeLibrary, NativeSocket]:
-    from matrix._context import Context
+    from matrix.engine.context import Context
 
     native, lib = api(abi)
     ctx = Context(family="linux" if abi is LINUX else "windows", api="native")
@@ -255,8 +260,8 @@ def test_poll_or_select_on_a_socket_the_probe_closed_is_refused(
 ) -> None:
     # Passing -1 / INVALID_SOCKET instead would record poll(2)'s "ignored fd"
     # (no events), WSAPoll's WSAEINVAL or a Python ValueError as the OS's answer.
-    from matrix import _ops_native
-    from matrix._context import HarnessError
+    from matrix.engine.context import HarnessError
+    from matrix.engine.handlers import native as _ops_native
 
     ctx, lib, sock = _native_context(abi)
     sock.closed = True
@@ -266,7 +271,7 @@ def test_poll_or_select_on_a_socket_the_probe_closed_is_refused(
 
 
 def test_poll_on_an_open_socket_still_passes_its_descriptor() -> None:
-    from matrix import _ops_native
+    from matrix.engine.handlers import native as _ops_native
 
     ctx, lib, _ = _native_context(LINUX)
     step = {"op": "poll", "sockets": ["a"], "events": ["IN"], "timeout": 0}
@@ -278,8 +283,8 @@ def test_poll_on_an_open_socket_still_passes_its_descriptor() -> None:
 def test_wsapoll_pollpri_is_unsupported_not_a_failing_call() -> None:
     # Microsoft Learn, WSAPoll Remarks: "If the POLLPRI flag is set on a socket
     # for the Microsoft Winsock provider, the WSAPoll function will fail."
-    from matrix import _ops_native
-    from matrix._context import Unsupported
+    from matrix.engine.context import Unsupported
+    from matrix.engine.handlers import native as _ops_native
 
     ctx, lib, _ = _native_context(WINSOCK)
     step = {"op": "poll", "sockets": ["a"], "events": ["IN", "PRI"], "timeout": 0}

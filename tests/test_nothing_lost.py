@@ -20,11 +20,11 @@ from typing import Any
 import psutil
 import pytest
 
-from matrix import _results_write as results_write
-from matrix._child import EXIT_ORPHANED, EXIT_OVERRAN
 from matrix.cli import main
-from matrix.results import ResultsNotWritten, ResultsWriter, new_document
-from matrix.runner import Runner, popen_options, wait_in_slices
+from matrix.engine.child import EXIT_ORPHANED, EXIT_OVERRAN
+from matrix.files import write as results_write
+from matrix.results.document import ResultsNotWritten, ResultsWriter, new_document
+from matrix.runner.runner import Runner, popen_options, wait_in_slices
 
 WriteProbe = Callable[..., Path]
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and files")
@@ -240,7 +240,7 @@ def stop(child: subprocess.Popen[bytes]) -> None:
 
 
 def test_a_child_enforces_its_own_time_limit_with_its_parent_alive() -> None:
-    from matrix.runner import _child_env, child_command
+    from matrix.runner.runner import _child_env, child_command
 
     child = subprocess.Popen(
         child_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_child_env()
@@ -257,7 +257,7 @@ def test_a_child_enforces_its_own_time_limit_with_its_parent_alive() -> None:
 
 
 def test_a_child_exits_when_its_stdin_closes() -> None:
-    from matrix.runner import _child_env, child_command
+    from matrix.runner.runner import _child_env, child_command
 
     child = subprocess.Popen(
         child_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_child_env()
@@ -320,7 +320,7 @@ def test_waits_are_sliced_so_ctrl_c_is_seen() -> None:
 def test_ctrl_c_reaches_the_main_thread_while_probes_run_and_stops_them(
     write_probe: WriteProbe,
 ) -> None:
-    from matrix.validate import check_probe_file
+    from matrix.probe.validate import check_probe_file
 
     probe, _ = check_probe_file(write_probe(SLOW.format(id="slow"), id="slow"))
     assert probe is not None

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from matrix._context import Context
-from matrix._observe import StepRun, observation, release_time, verdict_part
+from matrix.engine.context import Context
+from matrix.engine.observe import StepRun, observation, release_time, verdict_part
 
 
 def finished_run(

@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from matrix._option_table import KNOWN_OPTIONS, LEVELS, OptionRefused, checked_set, resolve
-from matrix.validate import Problem, check_probe_file
+from matrix.language.option_allowlist import (
+    KNOWN_OPTIONS,
+    LEVELS,
+    OptionRefused,
+    checked_set,
+    resolve,
+)
+from matrix.probe.validate import Problem, check_probe_file
 
 WriteProbe = Callable[..., Path]
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from matrix._options import (
+from matrix.engine.abi.option_encodings import (
     DURATION_LAYOUTS,
     RAW_SO_LINGER,
     decode_linger,
@@ -60,7 +60,7 @@ def test_linux_table_matches_this_interpreter() -> None:
 
 
 def test_a_real_socket_round_trips_the_linger_encoding_of_this_os() -> None:
-    from matrix._errors import os_family
+    from matrix.engine.errno.portable import os_family
 
     family = os_family(sys.platform)
     with socket.socket() as sock:
@@ -78,7 +78,7 @@ def test_option_constants_are_a_capability_check() -> None:
 
 
 def test_receive_timeout_is_a_timeval_on_posix_and_milliseconds_on_windows() -> None:
-    from matrix._options import decode_duration, encode_duration
+    from matrix.engine.abi.option_encodings import decode_duration, encode_duration
 
     assert encode_duration(1.5, "windows") == struct.pack("<I", 1500)
     assert len(encode_duration(1.5, "macos")) == 16

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from synthetic import results_document
 
-from matrix._platform import (
+from matrix.results.platform import (
     describe,
     identity_conflict,
     is_wsl1,
@@ -20,7 +20,7 @@ from matrix._platform import (
     windows_build,
     windows_ubr,
 )
-from matrix.merge import merge
+from matrix.table.merge import merge
 
 WSL1_PROC_VERSION = (
     "Linux version 4.4.0-19041-Microsoft (Microsoft@Microsoft.com) (gcc version 5.4.0 (GCC) ) "
@@ -313,7 +313,7 @@ def test_musl_linux_is_its_own_column() -> None:
 
 
 def test_musl_is_recognised_by_its_loader_when_libc_ver_does_not_know_it(tmp_path: Path) -> None:
-    from matrix._platform import linux_libc
+    from matrix.results.platform import linux_libc
 
     assert linux_libc(lambda: ("glibc", "2.39"), tmp_path) == "glibc"
     assert linux_libc(lambda: ("", ""), tmp_path) == "unknown"

@@ -6,9 +6,9 @@ import subprocess
 import sys
 import time
 
-from matrix._prestart import WarmChildren
+from matrix.runner.prestart import WarmChildren
 
-# Stands in for matrix._child: waits on stdin like it, then echoes what it got.
+# Stands in for matrix.engine.child: waits on stdin like it, then echoes what it got.
 ECHO = [sys.executable, "-S", "-c", "import sys; print(sys.stdin.read().upper())"]
 
 

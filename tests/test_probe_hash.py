@@ -7,9 +7,9 @@ from pathlib import Path
 
 from synthetic import observation, record, results_document
 
-from matrix._canonical import canonical_json, probe_digest
-from matrix.merge import merge
-from matrix.validate import check_probe_file
+from matrix.probe.digest import canonical_json, probe_digest
+from matrix.probe.validate import check_probe_file
+from matrix.table.merge import merge
 
 REPO = Path(__file__).resolve().parent.parent
 PROBE = REPO / "probes" / "close" / "close-unread-data-resets.yaml"

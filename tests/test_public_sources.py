@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from matrix.selection import builtin_probe_dir
-from matrix.validate import validate_paths
+from matrix.probe.selection import builtin_probe_dir
+from matrix.probe.validate import validate_paths
 
 INTERNAL = re.compile(r"catalogue|catalog\b|shared/|\.\./", re.IGNORECASE)
 PROBES, PROBLEMS = validate_paths([builtin_probe_dir()])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from matrix.selection import builtin_probe_dir
+from matrix.probe.selection import builtin_probe_dir
 
 SEEDS = ["close-unread-data-resets", "shutdown-wakes-blocked-recv"]
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from matrix.cli import main
-from matrix.selection import builtin_probe_dir
+from matrix.probe.selection import builtin_probe_dir
 
 REPO = Path(__file__).resolve().parent.parent
 

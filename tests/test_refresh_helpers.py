@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from synthetic import observation, record, results_document, write_results
 
-from matrix._job_summary import LIMIT, MAX_LISTED, job_summary
-from matrix._results_diff import changed_files, main
-from matrix.merge import merge
+from matrix.render.job_summary import LIMIT, MAX_LISTED, job_summary
+from matrix.results.changed import changed_files, main
+from matrix.table.merge import merge
 
 
 def _document(verdict: str = "recv: EOF", started: str = "2030-01-01T00:00:00+00:00") -> dict:  # type: ignore[type-arg]

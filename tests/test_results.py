@@ -13,8 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from matrix._schema_build import results_schema
-from matrix.results import (
+from matrix.results.document import (
     ResultsWriter,
     ci_source,
     fingerprint,
@@ -22,6 +21,7 @@ from matrix.results import (
     platform_key,
     write_atomic,
 )
+from matrix.tools.schemas import results_schema
 
 
 def test_fingerprint_names_the_platform_but_not_the_host() -> None:
@@ -117,7 +117,7 @@ def test_concurrent_writers_never_leave_a_broken_file(tmp_path: Path) -> None:
 def test_concurrent_writer_processes(tmp_path: Path) -> None:
     target = tmp_path / "r.json"
     script = (
-        "import sys; from pathlib import Path; from matrix.results import write_atomic\n"
+        "import sys; from pathlib import Path; from matrix.results.document import write_atomic\n"
         "for i in range(30): write_atomic(Path(sys.argv[1]), {'writer': sys.argv[2], 'i': i})\n"
     )
     processes = [

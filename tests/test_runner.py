@@ -7,8 +7,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from matrix.runner import Runner
-from matrix.validate import ProbeFile, check_probe_file
+from matrix.probe.validate import ProbeFile, check_probe_file
+from matrix.runner.runner import Runner
 
 WriteProbe = Callable[..., Path]
 
@@ -111,7 +111,7 @@ def test_record_carries_identity_timing_and_verdict(write_probe: WriteProbe) -> 
 
 
 def test_combine_runs_counts_verdicts_and_flags_disagreement() -> None:
-    from matrix.runner import combine_runs
+    from matrix.runner.runner import combine_runs
 
     runs = [
         {"id": "p", "status": "ok", "verdict": v, "duration": d}

@@ -9,10 +9,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from matrix._operations import OPERATIONS
-from matrix._ops_native import HANDLERS as NATIVE_HANDLERS
-from matrix._ops_python import HANDLERS as PYTHON_HANDLERS
-from matrix._schema_build import (
+from matrix.engine.handlers.native import HANDLERS as NATIVE_HANDLERS
+from matrix.engine.handlers.python import HANDLERS as PYTHON_HANDLERS
+from matrix.language.operations import OPERATIONS
+from matrix.tools.schemas import (
     PROBE_SCHEMA_PATH,
     RESULTS_SCHEMA_PATH,
     probe_schema,
@@ -22,12 +22,12 @@ from matrix._schema_build import (
 
 def test_shipped_probe_schema_is_up_to_date() -> None:
     shipped = json.loads(PROBE_SCHEMA_PATH.read_text(encoding="utf-8"))
-    assert shipped == probe_schema(), "run: python -m matrix._schema_build"
+    assert shipped == probe_schema(), "run: python -m matrix.tools.schemas"
 
 
 def test_shipped_results_schema_is_up_to_date() -> None:
     shipped = json.loads(RESULTS_SCHEMA_PATH.read_text(encoding="utf-8"))
-    assert shipped == results_schema(), "run: python -m matrix._schema_build"
+    assert shipped == results_schema(), "run: python -m matrix.tools.schemas"
 
 
 def test_schemas_are_valid_json_schema() -> None:

@@ -7,8 +7,7 @@ import sys
 
 import pytest
 
-from matrix._errors import os_family
-from matrix._options import (
+from matrix.engine.abi.option_encodings import (
     RAW_SO_LINGER,
     decode_duration,
     decode_linger,
@@ -16,7 +15,8 @@ from matrix._options import (
     encode_linger,
     linger_size,
 )
-from matrix._stack_options import (
+from matrix.engine.errno.portable import os_family
+from matrix.language.stack_options import (
     IPV6_V6ONLY_DEFAULT,
     KEEPALIVE,
     LINGER_UNITS,
@@ -103,9 +103,9 @@ def test_the_table_agrees_with_this_pythons_socket_module() -> None:
 
 
 def test_keepalive_data_agrees_with_the_option_allow_list() -> None:
-    # matrix/_option_table.py places linux, macos and windows numbers itself; the
+    # matrix/language/option_allowlist.py places linux, macos and windows numbers itself; the
     # two tables must never disagree where both speak.
-    from matrix._option_table import KNOWN_OPTIONS
+    from matrix.language.option_allowlist import KNOWN_OPTIONS
 
     for family in ("linux", "macos", "windows"):
         options = KEEPALIVE[family]

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from matrix import _conn_table
-from matrix._engine import Engine
-from matrix._own_state import StateUnsupported
-from matrix._sigpipe import killed_by_sigpipe
-from matrix.runner import Runner
-from matrix.validate import check_probe_file
+from matrix.engine.scenario import Engine
+from matrix.engine.sigpipe import killed_by_sigpipe
+from matrix.engine.tcpstate import conn_table as _conn_table
+from matrix.engine.tcpstate.own_socket import StateUnsupported
+from matrix.probe.validate import check_probe_file
+from matrix.runner.runner import Runner
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads this OS's own table")
 PROBES = Path(__file__).resolve().parent.parent / "probes"
@@ -112,7 +112,7 @@ def test_without_psutil_connection_state_is_unsupported_and_the_rest_runs(
         raise StateUnsupported("psutil is not installed")
 
     monkeypatch.setattr(_conn_table, "_import_psutil", missing)
-    monkeypatch.setattr("matrix._xnu_pcblist.read_pcblist_n", lambda: None)
+    monkeypatch.setattr("matrix.engine.tcpstate.xnu_pcblist.read_pcblist_n", lambda: None)
     monkeypatch.setattr(_conn_table, "_chosen", [])
     probe = {
         "id": "t",

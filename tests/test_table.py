@@ -11,9 +11,13 @@ import jsonschema
 import pytest
 from synthetic import observation, record, results_document, write_results
 
-from matrix._schema_build import matrix_schema
 from matrix.cli import main
-from matrix.merge import (
+from matrix.probe.validate import ProbeFile, check_probe_file
+from matrix.render.to_html import render_html
+from matrix.render.to_json import matrix_document
+from matrix.render.to_md import md, render_markdown
+from matrix.render.to_text import render_text
+from matrix.table.merge import (
     Column,
     api_differences,
     column_order,
@@ -21,11 +25,7 @@ from matrix.merge import (
     merge,
     results_files,
 )
-from matrix.render_html import render_html
-from matrix.render_json import matrix_document
-from matrix.render_md import md, render_markdown
-from matrix.render_text import render_text
-from matrix.validate import ProbeFile, check_probe_file
+from matrix.tools.schemas import matrix_schema
 
 WriteProbe = Callable[..., Path]
 XSS = "<img src=x onerror=alert(1)>"

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from synthetic import observation, record, results_document
 
-from matrix.merge import merge
-from matrix.render_html import render_html
-from matrix.validate import check_probe_file
+from matrix.probe.validate import check_probe_file
+from matrix.render.to_html import render_html
+from matrix.table.merge import merge
 
 XSS = "<img src=x onerror=alert(1)>"
 

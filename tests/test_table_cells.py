@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from synthetic import observation, record, results_document
 
-from matrix._compare import differing_parts
 from matrix.cli import main
-from matrix.merge import Matrix, merge
-from matrix.render_html import render_html
-from matrix.render_md import render_markdown
-from matrix.render_text import render_text
-from matrix.validate import ProbeFile, check_probe_file
+from matrix.probe.validate import ProbeFile, check_probe_file
+from matrix.render.to_html import render_html
+from matrix.render.to_md import render_markdown
+from matrix.render.to_text import render_text
+from matrix.table.compare import differing_parts
+from matrix.table.merge import Matrix, merge
 
 PROBE = """\
 id: {id}

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from synthetic import observation, record, results_document
 
-from matrix._present import safe_url, source_url
-from matrix._text import shown
-from matrix.merge import Matrix, merge
-from matrix.render_html import render_html
-from matrix.render_md import render_markdown, summary_table
-from matrix.render_text import render_text
-from matrix.validate import ProbeFile, check_probe_file
+from matrix.probe.validate import ProbeFile, check_probe_file
+from matrix.render.present import safe_url, source_url
+from matrix.render.safe_text import shown
+from matrix.render.to_html import render_html
+from matrix.render.to_md import render_markdown, summary_table
+from matrix.render.to_text import render_text
+from matrix.table.merge import Matrix, merge
 
 markdown_it = pytest.importorskip("markdown_it", reason="markdown-it-py is in the test extra")
 

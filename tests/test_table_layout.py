@@ -17,8 +17,8 @@ import pytest
 from synthetic import observation, record, results_document
 from test_table_browser import browser, chromium_path  # noqa: F401  (fixture)
 
-from matrix.merge import merge
-from matrix.render_html import render_html
+from matrix.render.to_html import render_html
+from matrix.table.merge import merge
 
 pytestmark = pytest.mark.skipif(chromium_path() is None, reason="no Chromium found")
 

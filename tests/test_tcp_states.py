@@ -8,8 +8,7 @@ import sys
 
 import pytest
 
-from matrix._own_state import StateUnsupported, read_own_state
-from matrix._tcp_states import (
+from matrix.engine.tcpstate.numbering import (
     BSD_STATES,
     LINUX_STATES,
     OWN_STATE_LAYOUTS,
@@ -23,6 +22,7 @@ from matrix._tcp_states import (
     platform_key,
     psutil_state,
 )
+from matrix.engine.tcpstate.own_socket import StateUnsupported, read_own_state
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads this OS's own table")
 

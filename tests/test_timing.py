@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from matrix._timing import IMMEDIATE_LIMIT, timing_class
+from matrix.engine.timing import IMMEDIATE_LIMIT, timing_class
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from matrix.cli import main
-from matrix.validate import Problem, check_probe_file, validate_paths
+from matrix.probe.validate import Problem, check_probe_file, validate_paths
 
 WriteProbe = Callable[..., Path]
 

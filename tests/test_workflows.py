@@ -204,11 +204,11 @@ def test_a_refused_pull_request_names_the_repository_setting() -> None:
 
 def test_an_unchanged_run_neither_force_pushes_nor_opens_a_pull_request() -> None:
     script = _refresh_script()
-    first_compare = script.index("python -m matrix._results_diff before results")
+    first_compare = script.index("python -m matrix.results.changed before results")
     assert first_compare < script.index("git push --force")
     assert first_compare < script.index("gh pr create")
     # The branch of an open pull request is compared too, before pushing over it.
-    assert script.index("matrix._results_diff on-branch/results") < script.index("git push")
+    assert script.index("matrix.results.changed on-branch/results") < script.index("git push")
 
 
 def test_a_manual_run_on_the_default_branch_publishes() -> None:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from matrix._yaml import MAX_NODES, YamlProblem, load_yaml
+from matrix.probe.yaml_lines import MAX_NODES, YamlProblem, load_yaml
 
 
 def test_every_value_has_its_line() -> None:
@@ -54,7 +54,7 @@ def test_pure_python_parser_path_refuses_lone_surrogates_and_non_finite_numbers(
     import pytest
     import yaml
 
-    from matrix._yaml import YamlProblem, _Walker
+    from matrix.probe.yaml_lines import YamlProblem, _Walker
 
     for text, message in (
         ('t: "\\ud800"\n', "lone surrogate (U+D800)"),

@@ -1,0 +1,235 @@
+"""``sockmatrix check``: fail when some platform breaks what the code assumes.
+
+Reads results files from any number of platforms (the assumptions travel
+inside them, see matrix.results.embedded_probe) and prints one line per broken
+assumption, like a compiler error: ``file:line: probe: step 'x' on platform:
+assumed …, observed …``. ``--same-everywhere`` also fails on every probe whose
+verdict differs between platforms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from matrix.probe.assumptions import (
+    Assumption,
+    Broken,
+    applicable,
+    broken_assumptions,
+    describe,
+    from_probe,
+)
+from matrix.probe.assumptions import from_record as assumptions_in
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# The job summary holds at most 1 MiB; the job log keeps every line.
+SUMMARY_ROWS = 200
+
+
+def add_parser(commands: Any) -> None:
+    check = commands.add_parser(
+        "check",
+        help="exit 1 when some platform's results break an assumption",
+        description="Compare every platform's observations with the assumptions its "
+        "probes state (the `assumptions:` key of a probe). Prints one line per broken "
+        "assumption (file:line, probe, step, platform, assumed vs observed) and exits 1 "
+        "if there is any. An assumption whose probe could not run there also fails; a "
+        "probe skipped on a platform is not checked there.",
+    )
+    check.add_argument(
+        "results",
+        nargs="*",
+        type=Path,
+        metavar="RESULTS",
+        help="results files or folders of them (default: results/)",
+    )
+    check.add_argument(
+        "--same-everywhere",
+        action="store_true",
+        help="also fail on every probe whose verdict differs between platforms",
+    )
+    check.add_argument(
+        "--probes",
+        type=Path,
+        nargs="+",
+        metavar="PATH",
+        help="probe files or folders whose assumptions replace the ones the results "
+        "carry (after editing assumptions, without re-running)",
+    )
+    check.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE",
+        help="also append the outcome as Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY)",
+    )
+
+
+def _newest_per_platform(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    newest: dict[str, dict[str, Any]] = {}
+    for document in documents:
+        key = document["platform"]["key"]
+        if key not in newest or document["started"] > newest[key]["started"]:
+            newest[key] = document
+    return [newest[key] for key in sorted(newest)]
+
+
+def _differences(platforms: list[dict[str, Any]]) -> list[str]:
+    verdicts: dict[str, dict[str, list[str]]] = {}
+    files: dict[str, str] = {}
+    for document in platforms:
+        for record in document["probes"]:
+            if record.get("status") == "ok" and record.get("verdict") is not None:
+                seen = verdicts.setdefault(record["id"], {})
+                seen.setdefault(record["verdict"], []).append(document["platform"]["key"])
+                files.setdefault(record["id"], str(record.get("file") or record["id"]))
+    lines = []
+    for probe_id in sorted(verdicts):
+        if len(verdicts[probe_id]) > 1:
+            parts = "; ".join(
+                f"{verdict!r} on {', '.join(keys)}" for verdict, keys in verdicts[probe_id].items()
+            )
+            lines.append(
+                f"{files[probe_id]}: {probe_id}: verdict differs between platforms: {parts}"
+            )
+    return lines
+
+
+def _md(text: str) -> str:
+    """Plain text in a Markdown table cell: results files are untrusted."""
+    out = text.replace("\r", " ").replace("\n", " ")
+    return "".join(f"\\{c}" if c in "\\`*_{}[]()<>#+-.!|~&" else c for c in out)
+
+
+def _summary(broken: list[Broken], differences: list[str], checked: int, where: int) -> str:
+    lines = ["## sockmatrix check", ""]
+    if not broken and not differences:
+        lines.append(f"{checked} assumption check(s) on {where} platform(s): all hold.")
+        return "\n".join(lines) + "\n"
+    if broken:
+        lines += [
+            f"**{len(broken)} broken assumption(s)**",
+            "",
+            "| probe | step | platform | assumed | observed | where |",
+            "|---|---|---|---|---|---|",
+        ]
+        for b in broken[:SUMMARY_ROWS]:
+            where_text = f"{b.file}:{b.line}" if b.line else b.file
+            cells = (b.probe, b.step, b.platform, b.assumed, b.observed, where_text)
+            lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
+        if len(broken) > SUMMARY_ROWS:
+            lines.append(f"\n… and {len(broken) - SUMMARY_ROWS} more: every one is in the job log.")
+        lines.append("")
+    if differences:
+        lines += [f"**{len(differences)} probe(s) differ between platforms**", ""]
+        lines += [f"- {_md(d)}" for d in differences[:SUMMARY_ROWS]]
+        if len(differences) > SUMMARY_ROWS:
+            lines.append(f"- … and {len(differences) - SUMMARY_ROWS} more (job log)")
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from matrix.probe.validate import validate_paths
+    from matrix.results.document import default_results_dir
+    from matrix.table.merge import load_results, results_files
+
+    sources = args.results or [default_results_dir()]
+    files = results_files(sources)
+    if not files:
+        where = ", ".join(str(p) for p in sources)
+        print(f"sockmatrix check: no results files in {where}", file=sys.stderr)
+        return EXIT_USAGE
+    refreshed: dict[str, tuple[list[Assumption], str]] = {}
+    if args.probes:
+        probes, problems = validate_paths(args.probes)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
+            return EXIT_USAGE
+        refreshed = {p.id: (from_probe(p.data, p.lines), str(p.path)) for p in probes}
+    documents, unusable = [], 0
+    for path in files:
+        loaded = load_results(path)
+        if isinstance(loaded, dict):
+            documents.append(loaded)
+        else:
+            print(loaded, file=sys.stderr)
+            unusable += 1
+    platforms = _newest_per_platform(documents)
+    broken: list[Broken] = []
+    checked = 0
+    for document in platforms:
+        family, key = document["platform"]["os"], document["platform"]["key"]
+        for record in document["probes"]:
+            assumptions, file = refreshed.get(record["id"], (assumptions_in(record), None))
+            if record.get("status") != "skipped":
+                checked += len(applicable(assumptions, family))
+            broken += broken_assumptions(record, family, key, assumptions, file)
+    differences = _differences(platforms) if args.same_everywhere else []
+    for line in [*map(str, broken), *differences]:
+        print(line)
+    if args.summary:
+        with args.summary.open("a", encoding="utf-8") as summary:
+            summary.write(_summary(broken, differences, checked, len(platforms)))
+    names = ", ".join(d["platform"]["key"] for d in platforms)
+    if broken or differences:
+        print(
+            f"{len(broken)} broken assumption(s), {len(differences)} probe(s) differing; "
+            f"platforms: {names or 'none'}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    if unusable:
+        print(f"{unusable} results file(s) could not be used: not checked", file=sys.stderr)
+        return EXIT_FAILED
+    if checked == 0 and not args.same_everywhere:
+        print(
+            f"no assumptions to check: none of the probes in {len(platforms)} platform(s)' "
+            "results states any (see `assumptions:` in docs/probe-format.md)",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    held = [f"{checked} assumption check(s) hold"] if checked else []
+    if args.same_everywhere:
+        held.append("every probe gave one verdict")
+        if len(platforms) < 2:
+            print(
+                "--same-everywhere: only one platform's results, nothing to compare",
+                file=sys.stderr,
+            )
+    print(f"{'; '.join(held)} on {len(platforms)} platform(s): {names}")
+    return EXIT_OK
+
+
+def assumption_lines(record: dict[str, Any], platform: Any) -> str:
+    """For `show`: the record's assumptions and whether they hold on its platform."""
+    assumptions = assumptions_in(record)
+    if not assumptions:
+        return "\nassumptions: none"
+    info = platform if isinstance(platform, dict) else {}
+    family, key = str(info.get("os", "?")), str(info.get("key", "?"))
+    broken = {(b.step, b.line): b for b in broken_assumptions(record, family, key, assumptions)}
+    lines = ["", f"assumptions (on {key}):"]
+    for a in applicable(assumptions, family):
+        fault = broken.get((a.step, a.line))
+        state = f"BROKEN: observed {fault.observed}" if fault else "holds"
+        where = f"line {a.line}" if a.line else "line ?"
+        lines.append(f"  {a.step}: {describe(a.expect)} ({a.platform}, {where}): {state}")
+    return "\n".join(lines)
+
+
+def broken_here(records: list[dict[str, Any]], platform: dict[str, Any]) -> list[str]:
+    """For `run`: this platform's broken assumptions, then how to fail on them."""
+    broken = [
+        b
+        for record in records
+        for b in broken_assumptions(record, str(platform["os"]), str(platform["key"]))
+    ]
+    if not broken:
+        return []
+    return [
+        *map(str, broken),
+        f"{len(broken)} assumption(s) broken here; `sockmatrix check` exits 1 on them",
+    ]

@@ -1,0 +1,47 @@
+"""What the command modules (matrix/cmd_*.py) share: exit codes and probe paths.
+
+Rules: nothing here imports a command module, so every cmd_* module and
+matrix.cli can import this without a cycle; heavy imports stay inside the
+functions (``sockmatrix --help`` must stay fast).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_PROBE_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def add_paths(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help=f"probe files or folders to {what} (default: the built-in library)",
+    )
+    parser.add_argument(
+        "--with-builtin",
+        action="store_true",
+        help="also include the built-in library when PATHs are given",
+    )
+
+
+def probe_sources(args: argparse.Namespace) -> list[Path]:
+    from matrix.probe.selection import builtin_probe_dir
+
+    paths = list(args.paths)
+    if not paths or args.with_builtin:
+        paths.append(builtin_probe_dir())
+    return paths
+
+
+def print_problems(problems: Sequence[Any]) -> None:
+    from matrix.render.terminal import printable
+
+    for problem in problems:
+        print(printable(str(problem)), file=sys.stderr)

@@ -1,0 +1,125 @@
+"""``sockmatrix history``: keep each runner image's results, and show how verdicts held.
+
+sockmatrix history --add merged/collected/*.json   # archive into results/history/
+sockmatrix history                                  # ranges per probe and platform
+sockmatrix history --changes-only --format md
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from matrix.render.to_md import md
+from matrix.render.to_text import _plain
+from matrix.results.document import write_text_atomic
+from matrix.table import history
+from matrix.table.compare import differing_parts
+
+DEFAULT_DIR = Path("results") / "history"
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "history",
+        help="archive results per runner image version; show verdict ranges over versions",
+        description="With --add: copy results files into the history folder, one per "
+        "platform key and image version, keeping at most --keep per key. Without: show, "
+        "per probe and platform, the versions over which each verdict held; a change "
+        "between two consecutive versions is marked.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help=f"history folders (default {DEFAULT_DIR})",
+    )
+    parser.add_argument("--add", nargs="+", type=Path, metavar="RESULTS", help="files to archive")
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="history folder for --add")
+    parser.add_argument("--keep", type=int, default=history.DEFAULT_KEEP, metavar="N")
+    parser.add_argument("--probe", action="append", metavar="ID", help="only these probes")
+    parser.add_argument(
+        "--changes-only", action="store_true", help="only probes whose verdict ever changed"
+    )
+    parser.add_argument("--format", choices=("text", "md"), default="text")
+    parser.add_argument("--output", type=Path, metavar="FILE", help="write here, not stdout")
+
+
+def _verdicts(spans: list[history.Range]) -> list[str]:
+    """Each range's verdict; after a change, only the parts that changed and what
+    they were before (the first range shows the whole verdict)."""
+    shown = []
+    for n, rng in enumerate(spans):
+        if n == 0 or not rng.changed:
+            shown.append(rng.verdict)
+            continue
+        parts = differing_parts([spans[n - 1].verdict, rng.verdict])
+        shown.append(f"{parts[rng.verdict]} (was: {parts[spans[n - 1].verdict]})")
+    return shown
+
+
+def _span(rng: history.Range) -> str:
+    return rng.first if rng.first == rng.last else f"{rng.first} to {rng.last}"
+
+
+def render_history_md(table: dict[str, dict[str, list[history.Range]]]) -> str:
+    lines = [
+        "| Probe | Platform | Versions | Runs | Verdict |",
+        "|---|---|---|---|---|",
+    ]
+    for probe, lineages in table.items():
+        for lineage, spans in lineages.items():
+            for rng, verdict in zip(spans, _verdicts(spans), strict=True):
+                mark = "**changed** " if rng.changed else ""
+                lines.append(
+                    f"| {md(probe)} | {md(lineage)} | {mark}{md(_span(rng))} | {rng.runs} | "
+                    f"{md(verdict, 600)} |"
+                )
+    lines.append(
+        "\n**changed**: the verdict differs from the one on the previous image version; "
+        "only the parts that changed are shown, with what they were."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def render_history_text(table: dict[str, dict[str, list[history.Range]]]) -> str:
+    lines = []
+    for probe, lineages in table.items():
+        lines.append(_plain(probe))
+        for lineage, spans in lineages.items():
+            lines.append(f"  {_plain(lineage)}")
+            for rng, verdict in zip(spans, _verdicts(spans), strict=True):
+                mark = "changed " if rng.changed else "        "
+                lines.append(
+                    f"    {mark}{_plain(_span(rng))}  ({rng.runs} run(s))  {_plain(verdict)}"
+                )
+    lines.append(
+        "\nchanged: the verdict differs from the one on the previous image version; only "
+        "the parts that changed are shown, with what they were."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.add:
+        added, skipped = history.add(args.add, args.dir, args.keep)
+        for problem in skipped:
+            print(problem, file=sys.stderr)
+        print(f"archived {len(added)} results file(s) in {args.dir}", file=sys.stderr)
+        return 1 if skipped else 0
+    entries, skipped = history.load(args.paths or [DEFAULT_DIR])
+    for problem in skipped:
+        print(problem, file=sys.stderr)
+    table = history.ranges(entries)
+    if args.probe:
+        table = {p: v for p, v in table.items() if p in set(args.probe)}
+    if args.changes_only:
+        table = {p: v for p, v in table.items() if any(len(spans) > 1 for spans in v.values())}
+    text = render_history_md(table) if args.format == "md" else render_history_text(table)
+    if args.output:
+        write_text_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 1 if skipped else 0

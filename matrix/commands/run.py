@@ -1,0 +1,201 @@
+"""``sockmatrix run``: validate probes, run them here, write this platform's results.
+
+Rules: every probe runs in its own process (matrix.runner.runner owns that); a run
+never loses a finished result (each record is written as it arrives, and an
+interrupted run keeps what finished); Ctrl-C exits 130 and SIGTERM 143 after
+the children are gone. Exit status as in matrix.cli.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from matrix.commands import check as cmd_check
+from matrix.commands.common import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PROBE_FAILED,
+    EXIT_USAGE,
+    add_paths,
+    print_problems,
+    probe_sources,
+)
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "run",
+        help="validate and run probes here, write results, print verdicts",
+        description="Validate the probes, run each in its own process (many at once), "
+        "write this platform's results file and print its verdicts.",
+    )
+    add_paths(parser, "run")
+    parser.add_argument(
+        "-k",
+        dest="keyword",
+        metavar="EXPR",
+        help="only probes matching EXPR: words (a substring of the id, or a "
+        "tag) joined by and/or/not, e.g. -k 'linger and not zero'",
+    )
+    parser.add_argument(
+        "-n",
+        dest="workers",
+        default="auto",
+        metavar="WORKERS",
+        help="probes run at once (default auto: up to 16; they mostly wait)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="results file (default results/<platform-key>.json)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run every probe N times; a probe whose runs disagree is marked "
+        "unstable, with how many runs gave each verdict",
+    )
+    parser.add_argument(
+        "--api",
+        choices=("native", "python"),
+        default="native",
+        help="native (default): every observed call is the C API on the raw descriptor, "
+        "as a C program sees the OS; python: through CPython's socket module (results "
+        "key gets -py-api)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no per-probe progress lines")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start the results file over; by default a run replaces only the records "
+        "of the probes it ran and keeps the others",
+    )
+
+
+def _workers(text: str, count: int) -> int:
+    from matrix.runner.runner import default_workers
+
+    if text == "auto":
+        return default_workers(count)
+    try:
+        value = int(text)
+    except ValueError:
+        raise SystemExit(f"sockmatrix run: -n takes a number or 'auto', not {text!r}") from None
+    if value < 1:
+        raise SystemExit("sockmatrix run: -n must be at least 1")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    from matrix.files.write import output_problem
+    from matrix.probe.selection import KeywordError, KeywordMatcher
+    from matrix.probe.validate import validate_paths
+    from matrix.render.run_report import verdict_table
+    from matrix.results.document import (
+        ResultsNotWritten,
+        ResultsWriter,
+        default_results_path,
+        existing_results_problem,
+    )
+    from matrix.runner.interrupt import EXIT_TERMINATED, Terminated, terminate_as_interrupt
+    from matrix.runner.runner import Runner
+
+    try:
+        matcher = KeywordMatcher(args.keyword) if args.keyword else None
+    except KeywordError as exc:
+        print(f"sockmatrix run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    probes, problems = validate_paths(probe_sources(args))
+    print_problems(problems)
+    if matcher is not None:
+        probes = [p for p in probes if matcher.matches(p.id, p.data["tags"])]
+    if not probes:
+        print(
+            "sockmatrix run: no probes to run" + (" (none valid)" if problems else ""),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if not 1 <= args.repeat <= 1000:
+        print("sockmatrix run: --repeat takes 1 to 1000", file=sys.stderr)
+        return EXIT_USAGE
+    output = args.output or default_results_path(api=args.api)
+    writer = ResultsWriter(output, api=args.api, fresh=args.fresh)
+    key = writer.document["platform"]["key"]
+    refused = output_problem(output) if args.fresh else existing_results_problem(output, key)
+    if refused is not None:
+        hint = "" if args.fresh else " (--fresh starts a new file there)"
+        print(f"sockmatrix run: {output} {refused}; nothing was run{hint}", file=sys.stderr)
+        return EXIT_USAGE
+    workers = _workers(args.workers, len(probes))
+    total = len(probes)
+    if not args.quiet:
+        print(
+            f"running {total} probe(s), {workers} at a time, on "
+            f"{writer.document['platform']['key']}",
+            file=sys.stderr,
+        )
+
+    def progress(record: dict[str, Any]) -> None:
+        writer.add(record)
+        if not args.quiet:
+            done = len(writer.document["probes"])
+            counts = record.get("repeat", {}).get("verdicts", {})
+            stability = ""
+            if record.get("unstable"):
+                stability = " UNSTABLE " + " / ".join(f"{n}x {v}" for v, n in counts.items())
+            elif counts:
+                stability = f" (same verdict in all {record['repeat']['runs']} runs)"
+            print(
+                f"[{done}/{total}] {record['id']}: {record['status']} "
+                f"({record.get('duration', 0):.1f} s){stability}",
+                file=sys.stderr,
+            )
+
+    runner = Runner(api=args.api)
+    try:
+        with terminate_as_interrupt():
+            runner.run_many(probes, workers, progress, repeat=args.repeat)
+            writer.finish(complete=True)
+    except KeyboardInterrupt as stop:
+        # Ctrl-C, or SIGTERM (a cancelled CI job): children are already killed.
+        code, what = (
+            (EXIT_TERMINATED, "terminated (SIGTERM)")
+            if isinstance(stop, Terminated)
+            else (EXIT_INTERRUPTED, "interrupted")
+        )
+        kept = len(writer.document["probes"])
+        try:
+            writer.finish(complete=False)
+        except ResultsNotWritten as exc:
+            print(f"\n{what}; {exc}", file=sys.stderr)
+            return code
+        print(f"\n{what}: {kept} of {total} probe(s) finished; kept in {output}", file=sys.stderr)
+        return code
+    except ResultsNotWritten as exc:
+        print(
+            f"sockmatrix run: {exc}. The run was stopped; the file keeps what it held "
+            "before (every probe that had finished by then).",
+            file=sys.stderr,
+        )
+        return EXIT_PROBE_FAILED
+    records = writer.document["probes"]
+    print(verdict_table(records, writer.document["platform"]["key"]))
+    print(f"\nresults written to {output}", file=sys.stderr)
+    for line in cmd_check.broken_here(records, writer.document["platform"]):
+        print(line, file=sys.stderr)
+    failed = [r for r in records if r["status"] not in ("ok", "skipped")]
+    if failed:
+        print(
+            f"{len(failed)} probe(s) could not run: "
+            + ", ".join(f"{r['id']} ({r['status']})" for r in failed),
+            file=sys.stderr,
+        )
+    if problems:
+        return EXIT_USAGE
+    return EXIT_PROBE_FAILED if failed else EXIT_OK

@@ -1,0 +1,195 @@
+"""What both APIs' handlers share: payloads, summaries, addresses, flags.
+
+A handler takes the probe's :class:`~matrix.engine.context.Context` and one step and
+returns ``(summary, value)``; raising is an observation (see ``_engine``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from matrix.engine.context import Context, HarnessError, Unsupported
+from matrix.engine.errno.portable import describe_exception
+from matrix.language.addresses import LOOPBACK, address_problem, destination_problem
+
+Handler = Callable[[Context, dict[str, Any]], tuple[str, dict[str, Any]]]
+SHUTDOWN_HOW = {"RD": 0, "WR": 1, "RDWR": 2}  # SHUT_* and SD_* alike on every OS here
+RECV_FLAGS = ("PEEK", "WAITALL", "OOB", "DONTWAIT")
+SEND_FLAGS = ("NOSIGNAL", "OOB", "DONTWAIT")
+
+
+def payload(step: dict[str, Any]) -> bytes:
+    if "data" in step:
+        return str(step["data"]).encode("utf-8")
+    return b"x" * int(step["bytes"])
+
+
+def received_summary(ctx: Context, step: dict[str, Any], count: int) -> str:
+    """A stream's 0 is EOF; a datagram socket's 0 is an empty datagram."""
+    if count == 0 and not ctx.is_datagram(step):
+        return "EOF"
+    return f"{count} bytes"
+
+
+def drain(
+    ctx: Context, step: dict[str, Any], recv: Callable[[int], bytes]
+) -> tuple[str, dict[str, Any]]:
+    """Receive until EOF or an error, with ``recv`` of either API; the error ends the drain."""
+    received = 0
+    try:
+        while data := recv(65536):
+            received += len(data)
+    except OSError as exc:
+        ended = describe_exception(exc, ctx.family)
+        summary = drain_summary(ctx, step, received, ended["portable"])
+        return summary, {"bytes": received, "ended": ended}
+    return drain_summary(ctx, step, received, "EOF"), {"bytes": received, "ended": "EOF"}
+
+
+def drain_summary(ctx: Context, step: dict[str, Any], received: int, ending: str) -> str:
+    if "of" not in step:
+        return f"{received} bytes, then {ending}"
+    expected = sum(ctx.runs[name].value.get("bytes", 0) for name in step["of"])
+    if received == 0:
+        amount = "no data"
+    elif received == expected:
+        amount = "all data"
+    elif received < expected:
+        amount = "part of the data"
+    else:
+        amount = "more data than sent"
+    return f"{amount}, then {ending}"
+
+
+def checked(address: str) -> str:
+    problem = address_problem(address)
+    if problem is not None:
+        raise HarnessError(problem)
+    return address
+
+
+def destination(ctx: Context, host: str, port: int) -> tuple[str, int]:
+    """The last check before connect()/sendto(): loopback, and a port of our own."""
+    own = {int(address[1]) for address in ctx.bound.values() if len(address) > 1}
+    problem = destination_problem(host, port, own)
+    if problem is not None:
+        raise HarnessError(problem)
+    return host, port
+
+
+def closed_port(ctx: Context, family: str) -> int:
+    """A loopback port refused for this whole probe: bound, never listening.
+
+    The holder is a socket-module socket in both APIs: no step ever uses it,
+    and cleanup closes it with the rest.
+    """
+    import socket
+
+    name = f"_closed-port-{family}"
+    if name not in ctx.sockets:
+        holder = socket.socket(socket.AF_INET6 if family == "ipv6" else socket.AF_INET)
+        ctx.add(name, holder, "reserved")
+        holder.bind((LOOPBACK[family], 0))
+        ctx.bound[name] = holder.getsockname()
+    return int(ctx.bound[name][1])
+
+
+def connect_target(ctx: Context, step: dict[str, Any], family: str) -> tuple[str, int]:
+    if "to" in step:
+        host, port = ctx.bound_address(step["to"])[:2]
+    else:
+        host, port = LOOPBACK[family], closed_port(ctx, family)
+    return destination(ctx, step.get("address", host), int(port))
+
+
+def bind_target(ctx: Context, step: dict[str, Any], family: str) -> tuple[str, int]:
+    address = checked(step.get("address", LOOPBACK[family]))
+    port = ctx.bound_address(step["port_of"])[1] if "port_of" in step else 0
+    return address, int(port)
+
+
+def sendto_target(ctx: Context, step: dict[str, Any]) -> tuple[str, int]:
+    target = ctx.bound_address(step["to"])
+    return destination(ctx, target[0], int(target[1]))
+
+
+def option(ctx: Context, step: dict[str, Any]) -> tuple[int, int]:
+    """(level, optname) of the step's option here (allow-listed), or unsupported."""
+    from matrix.language.option_allowlist import OptionRefused, resolve
+
+    try:
+        constants = resolve(step["option"], ctx.family)
+    except OptionRefused as exc:
+        raise HarnessError(str(exc)) from None
+    if constants is None:
+        raise Unsupported(f"{step['option']} does not exist on this platform")
+    return constants
+
+
+def allowed_option(ctx: Context, name: str, how: str, value: Any) -> tuple[int, int] | None:
+    """The allow-list, checked again right before setsockopt()."""
+    from matrix.language.option_allowlist import OptionRefused, checked_set, resolve
+
+    try:
+        checked_set(name, how, value)
+        return resolve(name, ctx.family)
+    except OptionRefused as exc:
+        raise HarnessError(str(exc)) from None
+
+
+def check_setsockopt(ctx: Context, step: dict[str, Any]) -> None:
+    how = next(k for k in ("value", "linger", "duration", "raw") if k in step)
+    allowed_option(ctx, step.get("option", "SO_LINGER"), how, step[how])
+
+
+def flag_bits(step: dict[str, Any], lookup: Callable[[str], int | None]) -> int:
+    """The MSG_* bits a step asks for; a flag the platform lacks is unsupported."""
+    flags = 0
+    for name in step.get("flags", []):
+        value = lookup(name)
+        if value is None:
+            raise Unsupported(f"MSG_{name} does not exist on this platform")
+        flags |= value
+    return flags
+
+
+def select_text(reported: list[list[str]]) -> tuple[str, dict[str, Any]]:
+    text = " ".join(
+        f"{label}=[{','.join(group)}]"
+        for label, group in zip(("r", "w", "x"), reported, strict=True)
+    )
+    return text, {"read": reported[0], "write": reported[1], "exceptional": reported[2]}
+
+
+def poll_text(flags: dict[str, list[str]]) -> tuple[str, dict[str, Any]]:
+    text = " ".join(f"{name}={'|'.join(f) or '0'}" for name, f in sorted(flags.items()))
+    return text or "nothing", {"flags": flags}
+
+
+def errno_summary(value: int, family: str) -> tuple[str, dict[str, Any]]:
+    from matrix.engine.errno.portable import portable_name, raw_name
+
+    if value == 0:
+        return "0", {"value": 0, "name": None}
+    raw = raw_name(value, family)
+    return portable_name(raw), {"value": value, "name": raw}
+
+
+def linger_summary(linger: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    text = f"on, {linger['seconds']} s" if linger["on"] else "off"
+    return text, {"linger": linger}
+
+
+def raw_summary(fmt: str, data: bytes) -> tuple[str, dict[str, Any]]:
+    import struct
+
+    padded = data.ljust(struct.calcsize(fmt), b"\0")
+    values = list(struct.unpack_from(fmt, padded))
+    return f"{values} from {len(data)} bytes", {"raw": values, "length": len(data)}
+
+
+def op_sleep(ctx: Context, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    time.sleep(float(step["seconds"]))
+    return "ok", {}

@@ -1,0 +1,276 @@
+"""Operation handlers through the C API on raw descriptors: the default view.
+
+Each handler makes the C call a C program would make (``_native.NativeApi``)
+and reports the error of that very call. Loops that a C program would write
+itself (sendall, fill, drain) are written here the same way: no retry on
+EINTR, no waiting in poll() first.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from typing import Any
+
+from matrix.engine.abi import layout as _abi
+from matrix.engine.abi.native_api import NativeApi, NativeSocket
+from matrix.engine.abi.option_encodings import (
+    decode_duration,
+    decode_linger,
+    encode_duration,
+    encode_linger,
+    linger_size,
+)
+from matrix.engine.context import Context, HarnessError, Unsupported
+from matrix.engine.handlers import common
+from matrix.engine.handlers.states import HANDLERS as STATE_HANDLERS
+from matrix.engine.handlers.states import remember_endpoint
+from matrix.language.operations import MAX_BYTES
+
+Result = tuple[str, dict[str, Any]]
+INT = struct.Struct("=i")
+
+
+def _api(ctx: Context) -> NativeApi:
+    api: NativeApi = ctx.native
+    return api
+
+
+def _flags(ctx: Context, step: dict[str, Any]) -> int:
+    return common.flag_bits(step, lambda name: _api(ctx).abi.msg.get(name))
+
+
+def op_send(ctx: Context, step: dict[str, Any]) -> Result:
+    sent = _api(ctx).send(ctx.sock(step), common.payload(step), _flags(ctx, step))
+    return f"{sent} bytes", {"bytes": sent}
+
+
+def op_sendall(ctx: Context, step: dict[str, Any]) -> Result:
+    data = common.payload(step)
+    sock, api = ctx.sock(step), _api(ctx)
+    view = memoryview(data)
+    while view:
+        view = view[api.send(sock, bytes(view)) :]
+    return "ok", {"bytes": len(data)}
+
+
+def op_fill(ctx: Context, step: dict[str, Any]) -> Result:
+    sock, api = ctx.sock(step), _api(ctx)
+    limit = int(step.get("limit", MAX_BYTES))
+    chunk = b"f" * 4096
+    total = 0
+    was_blocking = api.get_blocking(sock)
+    api.set_blocking(sock, False)
+    try:
+        would_block_in_a_row = 0
+        while total < limit and would_block_in_a_row < 2:
+            try:
+                total += api.send(sock, chunk[: limit - total])
+                would_block_in_a_row = 0
+            except OSError as exc:
+                if (getattr(exc, "winerror", None) or exc.errno) not in api.abi.would_block:
+                    raise
+                # Only a second refusal 50 ms later means the buffers are full.
+                would_block_in_a_row += 1
+                time.sleep(0.05)
+    finally:
+        api.set_blocking(sock, was_blocking is not False)
+    return "send buffer full" if total < limit else "limit reached", {"bytes": total}
+
+
+def op_recv(ctx: Context, step: dict[str, Any]) -> Result:
+    data = _api(ctx).recv(ctx.sock(step), int(step.get("bytes", 65536)), _flags(ctx, step))
+    return common.received_summary(ctx, step, len(data)), {"bytes": len(data)}
+
+
+def op_drain(ctx: Context, step: dict[str, Any]) -> Result:
+    sock, api = ctx.sock(step), _api(ctx)
+    return common.drain(ctx, step, lambda size: api.recv(sock, size))
+
+
+def op_close(ctx: Context, step: dict[str, Any]) -> Result:
+    _api(ctx).close(ctx.sock(step))
+    return "ok", {}
+
+
+def op_shutdown(ctx: Context, step: dict[str, Any]) -> Result:
+    _api(ctx).shutdown(ctx.sock(step), common.SHUTDOWN_HOW[step["how"]])
+    return "ok", {}
+
+
+def op_connect(ctx: Context, step: dict[str, Any]) -> Result:
+    sock: NativeSocket = ctx.sock(step)
+    try:
+        _api(ctx).connect(sock, *common.connect_target(ctx, step, sock.family))
+    finally:
+        remember_endpoint(ctx, step["socket"], lambda: _api(ctx).getsockname(sock))
+    return "ok", {}
+
+
+def op_accept(ctx: Context, step: dict[str, Any]) -> Result:
+    listener: NativeSocket = ctx.sock(step)
+    handle = _api(ctx).accept(listener)
+    # Whether the new socket is nonblocking is the OS's decision (a probe
+    # observes it); only Winsock, which cannot be asked, inherits our record.
+    inherited = listener.blocking if _api(ctx).windows else None
+    accepted = NativeSocket(handle, listener.family, "stream", inherited)
+    ctx.add(step["as"], accepted, "accepted")
+    remember_endpoint(ctx, step["as"], lambda: _api(ctx).getsockname(accepted))
+    return "ok", {}
+
+
+def op_bind(ctx: Context, step: dict[str, Any]) -> Result:
+    sock: NativeSocket = ctx.sock(step)
+    api = _api(ctx)
+    api.bind(sock, *common.bind_target(ctx, step, sock.family))
+    ctx.bound[step["socket"]] = api.getsockname(sock)
+    return "ok", {}
+
+
+def op_listen(ctx: Context, step: dict[str, Any]) -> Result:
+    sock: NativeSocket = ctx.sock(step)
+    api = _api(ctx)
+    api.listen(sock, int(step.get("backlog", 8)))
+    # listen() on an unbound socket binds it on Linux and macOS.
+    ctx.bound[step["socket"]] = api.getsockname(sock)
+    return "ok", {}
+
+
+def op_setsockopt(ctx: Context, step: dict[str, Any]) -> Result:
+    sock, api = ctx.sock(step), _api(ctx)
+    common.check_setsockopt(ctx, step)
+    if "linger" in step:
+        linger = step["linger"]
+        api.setsockopt(sock, *encode_linger(linger["on"], linger["seconds"], ctx.family))
+    elif "raw" in step:
+        raw = step["raw"]
+        api.setsockopt(sock, *common.option(ctx, step), struct.pack(raw["format"], *raw["values"]))
+    elif "duration" in step:
+        api.setsockopt(
+            sock, *common.option(ctx, step), encode_duration(step["duration"], ctx.family)
+        )
+    else:
+        api.setsockopt(sock, *common.option(ctx, step), INT.pack(int(step["value"])))
+    ctx.note_option(step)
+    return "ok", {}
+
+
+def op_getsockopt(ctx: Context, step: dict[str, Any]) -> Result:
+    sock, api = ctx.sock(step), _api(ctx)
+    decode = step.get("decode", "int")
+    if decode == "linger":
+        level, optname, _ = encode_linger(False, 0, ctx.family)
+        data = api.getsockopt(sock, level, optname, linger_size(ctx.family))
+        return common.linger_summary(decode_linger(data, ctx.family))
+    if decode == "duration":
+        seconds = decode_duration(api.getsockopt(sock, *common.option(ctx, step), 16), ctx.family)
+        return f"{seconds:g} s", {"seconds": seconds}
+    if "raw" in step:
+        data = api.getsockopt(sock, *common.option(ctx, step), 32)
+        return common.raw_summary(step["raw"]["format"], data)
+    data = api.getsockopt(sock, *common.option(ctx, step), INT.size)
+    # Some options fill in less than an int (a BOOL byte on Windows).
+    (value,) = INT.unpack(data.ljust(INT.size, b"\0")[: INT.size])
+    if decode == "errno":
+        return common.errno_summary(value, ctx.family)
+    return str(value), {"value": value}
+
+
+def op_setblocking(ctx: Context, step: dict[str, Any]) -> Result:
+    _api(ctx).set_blocking(ctx.sock(step), bool(step["blocking"]))
+    return "ok", {}
+
+
+def op_settimeout(ctx: Context, step: dict[str, Any]) -> Result:
+    raise Unsupported(
+        "settimeout() is CPython's own timeout (a nonblocking socket plus poll() before "
+        "each call); the C API has no such mode: use SO_RCVTIMEO, or run with --api python"
+    )
+
+
+def op_dup(ctx: Context, step: dict[str, Any]) -> Result:
+    sock: NativeSocket = ctx.sock(step)
+    handle = _api(ctx).dup(sock)
+    ctx.add(
+        step["as"],
+        NativeSocket(handle, sock.family, sock.kind, sock.blocking),
+        ctx.kinds[step["socket"]],
+    )
+    ctx.bound.setdefault(step["as"], ctx.bound.get(step["socket"], ()))
+    return "ok", {}
+
+
+def op_sendto(ctx: Context, step: dict[str, Any]) -> Result:
+    host, port = common.sendto_target(ctx, step)
+    sent = _api(ctx).sendto(ctx.sock(step), common.payload(step), host, port, _flags(ctx, step))
+    return f"{sent} bytes", {"bytes": sent}
+
+
+def op_recvfrom(ctx: Context, step: dict[str, Any]) -> Result:
+    size = int(step.get("bytes", 65536))
+    data = _api(ctx).recvfrom(ctx.sock(step), size, _flags(ctx, step))
+    return f"{len(data)} bytes", {"bytes": len(data)}
+
+
+def _open_handle(ctx: Context, name: str, call: str) -> int:
+    """The descriptor of socket ``name`` for poll()/select(), which must still be open.
+
+    After close the number is no longer the probe's: a C program passing it on
+    gets POLLNVAL/EBADF only while nothing reused it, and the layer's stand-in
+    (-1 or INVALID_SOCKET) means something else again: poll(2) ignores a
+    negative fd ("the corresponding events field is ignored and the revents
+    field returns zero"), WSAPoll ignores it too and fails with WSAEINVAL when
+    no entry is valid (Microsoft Learn, WSAPOLLFD and WSAPoll), and no fd_set
+    holds -1. None of these is the OS's answer about the socket, so the step is
+    refused (a harness error) instead of recorded.
+    """
+    sock: NativeSocket = ctx.sock({"socket": name})
+    if sock.closed:
+        raise HarnessError(
+            f"{call}() on socket {name!r}, which this probe already closed: its number "
+            "is no longer the probe's (it may be reused), so there is no OS answer to "
+            f"record; call {call}() before the close, e.g. from another thread"
+        )
+    return sock.handle
+
+
+def op_select(ctx: Context, step: dict[str, Any]) -> Result:
+    names: dict[int, str] = {}
+    groups: list[list[int]] = []
+    for key in ("read", "write", "exceptional"):
+        handles = []
+        for name in step.get(key, []):
+            handle = _open_handle(ctx, name, "select")
+            names[handle] = name
+            handles.append(handle)
+        groups.append(handles)
+    _count, ready = _api(ctx).select(groups, float(step["timeout"]))
+    return common.select_text([sorted(names[h] for h in group) for group in ready])
+
+
+def op_poll(ctx: Context, step: dict[str, Any]) -> Result:
+    api = _api(ctx)
+    wanted = step.get("events", ["IN", "OUT"])
+    events = _abi.poll_events(api.abi, wanted)
+    if events is None:
+        missing = next(n for n in wanted if api.abi.poll.get(n) is None)
+        # Worded as the Python view words it, so the two views stay comparable.
+        raise Unsupported(f"POLL{missing} does not exist on this platform")
+    names = list(step["sockets"])
+    handles = [_open_handle(ctx, n, api.abi.poll_function) for n in names]
+    revents = api.poll(handles, events, round(float(step["timeout"]) * 1000))
+    return common.poll_text(
+        {n: _abi.poll_flag_names(api.abi, r) for n, r in zip(names, revents, strict=True) if r}
+    )
+
+
+def op_getpeername(ctx: Context, step: dict[str, Any]) -> Result:
+    _api(ctx).getpeername(ctx.sock(step))
+    return "ok", {}
+
+
+HANDLERS: dict[str, common.Handler] = {
+    name[3:]: handler for name, handler in globals().items() if name.startswith("op_")
+}
+HANDLERS["sleep"] = common.op_sleep
+HANDLERS.update(STATE_HANDLERS)

@@ -1,0 +1,259 @@
+"""Operation handlers through CPython's socket module: the ``--api python`` view.
+
+This is what a Python program sees, which is not always what the OS does:
+CPython retries calls that fail with EINTR (and, on Windows, WSAEINTR),
+ignores ECONNRESET from close(), waits in poll()/select() before a call on a
+socket with a timeout and throws a handle away when closesocket() fails
+(Modules/socketmodule.c: sock_call_ex, sock_close). Results from this view are
+labelled as such (``-py-api`` in the platform key).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import socket
+import struct
+import time
+from typing import Any
+
+from matrix.engine.abi.option_encodings import (
+    decode_duration,
+    decode_linger,
+    encode_duration,
+    encode_linger,
+    linger_size,
+)
+from matrix.engine.context import Context, Unsupported
+from matrix.engine.handlers import common
+from matrix.engine.handlers.states import HANDLERS as STATE_HANDLERS
+from matrix.engine.handlers.states import remember_endpoint
+from matrix.language.operations import MAX_BYTES
+
+Result = tuple[str, dict[str, Any]]
+
+
+def _msg(name: str) -> int | None:
+    value = getattr(socket, "MSG_" + name, None)
+    return None if value is None else int(value)
+
+
+def _family(sock: socket.socket) -> str:
+    return "ipv6" if sock.family == socket.AF_INET6 else "ipv4"
+
+
+def op_send(ctx: Context, step: dict[str, Any]) -> Result:
+    flags = common.flag_bits(step, _msg)
+    sent = ctx.sock(step).send(common.payload(step), flags)
+    return f"{sent} bytes", {"bytes": sent}
+
+
+def op_sendall(ctx: Context, step: dict[str, Any]) -> Result:
+    data = common.payload(step)
+    ctx.sock(step).sendall(data)
+    return "ok", {"bytes": len(data)}
+
+
+def op_fill(ctx: Context, step: dict[str, Any]) -> Result:
+    sock = ctx.sock(step)
+    limit = int(step.get("limit", MAX_BYTES))
+    chunk = b"f" * 4096
+    total = 0
+    saved_timeout = sock.gettimeout()
+    sock.setblocking(False)
+    try:
+        would_block_in_a_row = 0
+        while total < limit and would_block_in_a_row < 2:
+            try:
+                total += sock.send(chunk[: limit - total])
+                would_block_in_a_row = 0
+            except BlockingIOError:
+                # The kernel may still move queued bytes into the peer's
+                # receive buffer; only a second refusal means full.
+                would_block_in_a_row += 1
+                time.sleep(0.05)
+    finally:
+        sock.settimeout(saved_timeout)
+    return "send buffer full" if total < limit else "limit reached", {"bytes": total}
+
+
+def op_recv(ctx: Context, step: dict[str, Any]) -> Result:
+    flags = common.flag_bits(step, _msg)
+    data = ctx.sock(step).recv(int(step.get("bytes", 65536)), flags)
+    return common.received_summary(ctx, step, len(data)), {"bytes": len(data)}
+
+
+def op_drain(ctx: Context, step: dict[str, Any]) -> Result:
+    return common.drain(ctx, step, ctx.sock(step).recv)
+
+
+def op_close(ctx: Context, step: dict[str, Any]) -> Result:
+    ctx.sock(step).close()
+    return "ok", {}
+
+
+def op_shutdown(ctx: Context, step: dict[str, Any]) -> Result:
+    ctx.sock(step).shutdown(common.SHUTDOWN_HOW[step["how"]])
+    return "ok", {}
+
+
+def op_connect(ctx: Context, step: dict[str, Any]) -> Result:
+    sock = ctx.sock(step)
+    try:
+        sock.connect(common.connect_target(ctx, step, _family(sock)))
+    finally:
+        remember_endpoint(ctx, step["socket"], sock.getsockname)
+    return "ok", {}
+
+
+def op_accept(ctx: Context, step: dict[str, Any]) -> Result:
+    accepted, _ = ctx.sock(step).accept()
+    ctx.add(step["as"], accepted, "accepted")
+    remember_endpoint(ctx, step["as"], accepted.getsockname)
+    return "ok", {}
+
+
+def op_bind(ctx: Context, step: dict[str, Any]) -> Result:
+    sock = ctx.sock(step)
+    sock.bind(common.bind_target(ctx, step, _family(sock)))
+    ctx.bound[step["socket"]] = sock.getsockname()
+    return "ok", {}
+
+
+def op_listen(ctx: Context, step: dict[str, Any]) -> Result:
+    sock = ctx.sock(step)
+    sock.listen(int(step.get("backlog", 8)))
+    # listen() on an unbound socket binds it on Linux and macOS.
+    ctx.bound[step["socket"]] = sock.getsockname()
+    return "ok", {}
+
+
+def op_setsockopt(ctx: Context, step: dict[str, Any]) -> Result:
+    sock = ctx.sock(step)
+    common.check_setsockopt(ctx, step)
+    if "linger" in step:
+        linger = step["linger"]
+        sock.setsockopt(*encode_linger(linger["on"], linger["seconds"], ctx.family))
+    elif "raw" in step:
+        raw = step["raw"]
+        sock.setsockopt(*common.option(ctx, step), struct.pack(raw["format"], *raw["values"]))
+    elif "duration" in step:
+        sock.setsockopt(*common.option(ctx, step), encode_duration(step["duration"], ctx.family))
+    else:
+        sock.setsockopt(*common.option(ctx, step), int(step["value"]))
+    ctx.note_option(step)
+    return "ok", {}
+
+
+def op_getsockopt(ctx: Context, step: dict[str, Any]) -> Result:
+    sock = ctx.sock(step)
+    decode = step.get("decode", "int")
+    if decode == "linger":
+        level, optname, _ = encode_linger(False, 0, ctx.family)
+        data = sock.getsockopt(level, optname, linger_size(ctx.family))
+        return common.linger_summary(decode_linger(data, ctx.family))
+    if decode == "duration":
+        seconds = decode_duration(sock.getsockopt(*common.option(ctx, step), 16), ctx.family)
+        return f"{seconds:g} s", {"seconds": seconds}
+    if "raw" in step:
+        # Ask for more than the format needs: the OS says how much it filled in
+        # (Winsock's linger is 4 bytes where POSIX's is 8).
+        return common.raw_summary(
+            step["raw"]["format"], sock.getsockopt(*common.option(ctx, step), 32)
+        )
+    value = sock.getsockopt(*common.option(ctx, step))
+    if decode == "errno":
+        return common.errno_summary(value, ctx.family)
+    return str(value), {"value": value}
+
+
+def op_setblocking(ctx: Context, step: dict[str, Any]) -> Result:
+    ctx.sock(step).setblocking(bool(step["blocking"]))
+    return "ok", {}
+
+
+def op_settimeout(ctx: Context, step: dict[str, Any]) -> Result:
+    ctx.sock(step).settimeout(step["seconds"])
+    return "ok", {}
+
+
+def op_dup(ctx: Context, step: dict[str, Any]) -> Result:
+    copy = ctx.sock(step).dup()
+    ctx.add(step["as"], copy, ctx.kinds[step["socket"]])
+    ctx.bound.setdefault(step["as"], ctx.bound.get(step["socket"], ()))
+    return "ok", {}
+
+
+def op_sendto(ctx: Context, step: dict[str, Any]) -> Result:
+    flags = common.flag_bits(step, _msg)
+    sent = ctx.sock(step).sendto(common.payload(step), flags, common.sendto_target(ctx, step))
+    return f"{sent} bytes", {"bytes": sent}
+
+
+def op_recvfrom(ctx: Context, step: dict[str, Any]) -> Result:
+    flags = common.flag_bits(step, _msg)
+    data, _ = ctx.sock(step).recvfrom(int(step.get("bytes", 65536)), flags)
+    return f"{len(data)} bytes", {"bytes": len(data)}
+
+
+def op_select(ctx: Context, step: dict[str, Any]) -> Result:
+    lists = [
+        [ctx.sock({"socket": n}) for n in step.get(key, [])]
+        for key in ("read", "write", "exceptional")
+    ]
+    names = {id(sock): name for name, sock in ctx.sockets.items()}
+    ready = select.select(lists[0], lists[1], lists[2], float(step["timeout"]))
+    return common.select_text([sorted(names[id(sock)] for sock in group) for group in ready])
+
+
+# POLLRDNORM/POLLWRNORM are left out: they repeat IN and OUT on Linux.
+_POLL_NAMES = ("IN", "PRI", "OUT", "ERR", "HUP", "NVAL", "RDHUP")
+
+
+def _poll_flags(revents: int) -> list[str]:
+    """Names of the poll flags set in ``revents``, by this platform's values."""
+    return [
+        name
+        for name in _POLL_NAMES
+        if (value := getattr(select, "POLL" + name, None)) and revents & value
+    ]
+
+
+def op_poll(ctx: Context, step: dict[str, Any]) -> Result:
+    if not hasattr(select, "poll"):
+        # Windows: Python offers no poll() (WSAPoll is not exposed).
+        raise Unsupported("select.poll does not exist on this platform")
+    events = 0
+    for name in step.get("events", ["IN", "OUT"]):
+        flag = getattr(select, "POLL" + name, None)
+        if flag is None:
+            raise Unsupported(f"POLL{name} does not exist on this platform")
+        events |= flag
+    poller = select.poll()
+    fds: dict[int, str] = {}
+    for name in step["sockets"]:
+        fd = ctx.sock({"socket": name}).fileno()
+        fds[fd] = name
+        poller.register(fd, events)
+    results = poller.poll(float(step["timeout"]) * 1000)
+    return common.poll_text({fds.get(fd, str(fd)): _poll_flags(rev) for fd, rev in results})
+
+
+def op_getpeername(ctx: Context, step: dict[str, Any]) -> Result:
+    ctx.sock(step).getpeername()
+    return "ok", {}
+
+
+HANDLERS: dict[str, common.Handler] = {
+    name[3:]: handler for name, handler in globals().items() if name.startswith("op_")
+}
+HANDLERS["sleep"] = common.op_sleep
+HANDLERS.update(STATE_HANDLERS)
+
+
+def close_quietly(sock: socket.socket) -> None:
+    """Cleanup: shutdown and close, ignoring errors (the probe is over)."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    with contextlib.suppress(OSError):
+        sock.close()

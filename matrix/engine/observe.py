@@ -1,0 +1,145 @@
+"""Observations and verdicts: what a step did, in words that compare across OSes.
+
+Rules of this module:
+- An observation is a snapshot of a :class:`StepRun` at one moment; ``blocked``
+  means it had not returned by then.
+- Elapsed time is measured from the moment something could have made the
+  step return: its own start, or the latest main-sequence socket call that
+  began before it returned (a ``close`` that released a blocked ``recv``). A
+  step that had already returned before a ``join`` looked is reported as
+  such, never as a fresh ``(immediate)`` return.
+- A verdict part says what happened and its timing class; an ``unsupported``
+  step says just ``unsupported`` (the reason is in the observation's summary,
+  which the details show).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from matrix.engine.timing import timing_class
+
+ALREADY_RETURNED = "already returned"
+AT_OWN_TIMEOUT = "at its timeout"
+# Timers fire late, never this much early (Windows' tick is 15.6 ms) ...
+TIMER_SLACK = 0.2
+# ... and Windows' SO_RCVTIMEO has been seen up to ~0.5 s late: a return this
+# long after the timeout is still the timeout (the details keep the seconds).
+TIMER_LATE = 0.75
+
+
+@dataclass
+class StepRun:
+    """One step's execution, shared between the thread running it and observers."""
+
+    step: dict[str, Any]
+    index: int
+    started: float | None = None
+    finished: float | None = None
+    outcome: str | None = None  # returned | raised | unsupported | not-reached
+    summary: str = ""
+    value: dict[str, Any] = field(default_factory=dict)
+    error: dict[str, Any] | None = None
+    # A timeout of its own that may end the call (select/poll's, SO_RCVTIMEO).
+    own_timeout: float | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def release_time(run: StepRun, main_starts: list[float]) -> float | None:
+    """When the latest main-sequence socket call began before ``run`` returned."""
+    if run.finished is None or run.started is None:
+        return None
+    candidates = [t for t in main_starts if run.started <= t <= run.finished]
+    return max(candidates) if candidates else None
+
+
+def observation(
+    run: StepRun,
+    *,
+    name: str,
+    bound: float | None,
+    since: float | None = None,
+    already: bool = False,
+) -> dict[str, Any]:
+    """Snapshot of ``run`` as an observation named ``name``.
+
+    ``since``: measure elapsed from this moment rather than from the step's own
+    start (the main-sequence step that released it). ``already``: the step had
+    returned before the observer (a ``join``) began to wait.
+    """
+    base: dict[str, Any] = {
+        "name": name,
+        "op": run.step["op"],
+        "socket": run.step.get("socket"),
+        "thread": run.step.get("thread"),
+        "step_index": run.index,
+    }
+    if not run.done.is_set() or run.finished is None:
+        return {
+            **base,
+            "outcome": "blocked",
+            "summary": "blocked",
+            "bound": bound,
+            "elapsed": None,
+            "timing": timing_class(None, blocked=True),
+            "error": None,
+            "value": {},
+        }
+    start = run.started if since is None else max(since, run.started or since)
+    elapsed = max(0.0, run.finished - (start or run.finished))
+    timing = timing_class(elapsed)
+    if already:
+        timing = ALREADY_RETURNED
+    elif _returned_at_own_timeout(run):
+        timing = AT_OWN_TIMEOUT
+    return {
+        **base,
+        "outcome": run.outcome,
+        "summary": run.summary,
+        "bound": bound,
+        "elapsed": round(elapsed, 4),
+        "timing": timing,
+        "error": run.error,
+        "value": run.value,
+    }
+
+
+def _returned_at_own_timeout(run: StepRun) -> bool:
+    """A call that returned when its own timeout ran out.
+
+    That wall time is the probe's choice (select's 2 s, SO_RCVTIMEO's 1 s), not
+    the OS's behaviour: the verdict says "at its timeout" so that choosing 2 s
+    or 3 s changes nothing, and a timer that fires a little late (Windows)
+    does not cross a timing-class boundary.
+    """
+    timeout = run.own_timeout
+    if not timeout or run.outcome not in ("returned", "raised"):
+        return False
+    if run.started is None or run.finished is None:
+        return False
+    own = run.finished - run.started
+    return timeout - TIMER_SLACK <= own <= timeout + TIMER_LATE
+
+
+def verdict_part(obs: dict[str, Any]) -> str:
+    outcome = obs["outcome"]
+    if outcome == "blocked":
+        return f"{obs['name']}: blocked"
+    if outcome == "unsupported":
+        return f"{obs['name']}: unsupported"
+    if outcome == "not-reached":
+        return f"{obs['name']}: not reached"
+    if outcome == "killed":  # the process died in this step (SIGPIPE): no timing
+        return f"{obs['name']}: {obs['summary']}"
+    if outcome == "raised":
+        return f"{obs['name']}: {obs['error']['portable']} ({obs['timing']})"
+    return f"{obs['name']}: {obs['summary']} ({obs['timing']})"
+
+
+def verdict_text(observations: list[dict[str, Any]], names: list[str]) -> str:
+    by_name = {obs["name"]: obs for obs in observations}
+    return " · ".join(
+        verdict_part(by_name[name]) if name in by_name else f"{name}: not reached" for name in names
+    )

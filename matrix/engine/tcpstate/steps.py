@@ -1,0 +1,64 @@
+"""The ``tcp_state`` and ``connection_state`` operations, apart from the engine.
+
+Each returns the engine's (summary, value) pair. The summary is the RFC 793
+state name seen last (so it compares across OSes); the value keeps the OS's
+raw number, the mechanism that read it and whether the expected state came.
+StateUnsupported becomes the observation ``unsupported``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from matrix.engine.tcpstate.conn_table import Endpoint, connection_states
+from matrix.engine.tcpstate.own_socket import StateUnsupported, read_own_state
+from matrix.engine.tcpstate.wait import accepts, wait_for
+
+__all__ = ["StateUnsupported", "connection_state", "tcp_state"]
+
+
+def _bound(step: dict[str, Any]) -> float:
+    return float(step.get("wait", 0))
+
+
+def tcp_state(
+    family: str,
+    getsockopt: Callable[[int, int, int], bytes],
+    handle: int,
+    step: dict[str, Any],
+) -> tuple[str, dict[str, Any]]:
+    """The state of a socket the probe holds, waiting up to ``wait`` for ``expect``."""
+    readings: list[dict[str, Any]] = []
+
+    def read() -> str:
+        readings.append(read_own_state(family, getsockopt, handle))
+        return str(readings[-1]["state"])
+
+    result = wait_for(read, accepts(step.get("expect")), _bound(step))
+    last = readings[-1]
+    value = {**last, "expected": step.get("expect"), "matched": result.matched}
+    return last["state"], value
+
+
+def connection_state(
+    local: Endpoint, remote: Endpoint, step: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """The state of the table entry local -> remote; CLOSED when there is none."""
+    mechanisms: list[str] = []
+
+    def read() -> str:
+        found = connection_states(local, remote)
+        mechanisms.append(found["mechanism"])
+        # RFC 793: CLOSED "represents the state when there is no TCB".
+        return "+".join(found["states"]) or "CLOSED"
+
+    result = wait_for(read, accepts(step.get("expect")), _bound(step))
+    seen = str(result.seen)
+    value = {
+        "state": seen,
+        "mechanism": mechanisms[-1],
+        "expected": step.get("expect"),
+        "matched": result.matched,
+    }
+    return seen, value

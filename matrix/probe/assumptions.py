@@ -1,0 +1,209 @@
+"""Assumptions: what a user's code relies on, compared with what an OS did.
+
+Rules of this module:
+- An assumption uses the vocabulary of ``documented.expect`` (outcome, portable
+  error name, summary, timing class): only the fields given are compared.
+- ``all`` applies on every platform; a family's entry for a step (``windows``)
+  replaces the ``all`` entry for that step on that family.
+- An assumption that could not be checked because the probe did not run
+  (crashed, timed out, invalid) or the step left no observation counts as
+  broken: a check that passes without evidence would be worse than none. A
+  probe ``skipped`` on a platform (not applicable there) is not checked.
+- Results files are hostile input: embedded assumptions are read defensively.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from matrix.probe.yaml_lines import Path_
+from matrix.results.platform import STACKS
+
+EVERYWHERE = "all"
+FIELDS = ("outcome", "error", "summary", "timing")
+NOT_APPLICABLE = ("skipped",)
+
+
+@dataclass(frozen=True)
+class Assumption:
+    platform: str  # a family name, or "all"
+    step: str
+    expect: dict[str, str]
+    line: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "platform": self.platform,
+            "step": self.step,
+            "expect": dict(self.expect),
+            "line": self.line,
+        }
+
+
+def from_probe(data: dict[str, Any], lines: dict[Path_, int]) -> list[Assumption]:
+    """The assumptions a validated probe states, each with its line."""
+    found = []
+    for platform, steps in sorted(data.get("assumptions", {}).items()):
+        for step, expect in steps.items():
+            line = lines.get(("assumptions", platform, step))
+            found.append(Assumption(platform, step, dict(expect), line))
+    return found
+
+
+def from_record(record: dict[str, Any]) -> list[Assumption]:
+    """The assumptions embedded in a results record (none in older files)."""
+    embedded = record.get("probe")
+    items = embedded.get("assumptions") if isinstance(embedded, dict) else None
+    found = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        expect = item.get("expect")
+        if not isinstance(expect, dict):
+            continue
+        fields = {k: str(v) for k, v in expect.items() if k in FIELDS}
+        if not fields:
+            continue  # nothing this version can compare
+        line = item.get("line")
+        found.append(
+            Assumption(
+                platform=str(item.get("platform", EVERYWHERE)),
+                step=str(item.get("step", "")),
+                expect=fields,
+                line=line if isinstance(line, int) and not isinstance(line, bool) else None,
+            )
+        )
+    return found
+
+
+def applicable(assumptions: list[Assumption], family: str) -> list[Assumption]:
+    """The assumptions that hold for one family: its own entry beats ``all``."""
+    chosen: dict[str, Assumption] = {}
+    for assumption in assumptions:
+        if assumption.platform == EVERYWHERE:
+            chosen.setdefault(assumption.step, assumption)
+    for assumption in assumptions:
+        if assumption.platform == family:
+            chosen[assumption.step] = assumption
+    return [chosen[step] for step in sorted(chosen)]
+
+
+def observed_fields(observation: dict[str, Any]) -> dict[str, Any]:
+    error = observation.get("error")
+    return {
+        "outcome": observation.get("outcome"),
+        "error": error.get("portable") if isinstance(error, dict) else None,
+        "summary": observation.get("summary"),
+        "timing": observation.get("timing"),
+    }
+
+
+def describe(fields: dict[str, Any]) -> str:
+    """``raised ECONNRESET (immediate)``, ``returned EOF``, ``blocked``: a verdict's words."""
+    outcome, timing = fields.get("outcome"), fields.get("timing")
+    what = fields.get("error") or fields.get("summary")
+    if "blocked" in (outcome, what):
+        text = "blocked"
+    else:
+        text = " ".join(str(part) for part in (outcome, what) if part)
+    if timing and timing != "blocked":
+        text = f"{text} ({timing})" if text else f"timing {timing}"
+    return text or "anything"
+
+
+@dataclass(frozen=True)
+class Broken:
+    probe: str
+    step: str
+    platform: str
+    assumed: str
+    observed: str
+    file: str
+    line: int | None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return (
+            f"{where}: {self.probe}: step {self.step!r} on {self.platform}: "
+            f"assumed {self.assumed}, observed {self.observed}"
+        )
+
+
+def broken_assumptions(
+    record: dict[str, Any],
+    family: str,
+    platform_key: str,
+    assumptions: list[Assumption] | None = None,
+    file: str | None = None,
+) -> list[Broken]:
+    """Every assumption this platform's record contradicts or could not confirm."""
+    wanted = applicable(from_record(record) if assumptions is None else assumptions, family)
+    status = record.get("status")
+    if not wanted or status in NOT_APPLICABLE:
+        return []
+    probe_id = str(record.get("id", "?"))
+    where = file or str(record.get("file") or f"{probe_id}.yaml")
+    observations = {
+        o.get("name"): o for o in record.get("observations") or [] if isinstance(o, dict)
+    }
+    found = []
+    for assumption in wanted:
+        observation = observations.get(assumption.step)
+        if status != "ok":
+            observed = f"nothing: the probe {status} ({record.get('reason') or 'no reason given'})"
+        elif observation is None:
+            observed = "nothing: the step left no observation"
+        else:
+            actual = observed_fields(observation)
+            if all(actual.get(key) == value for key, value in assumption.expect.items()):
+                continue
+            observed = describe(actual)
+        found.append(
+            Broken(
+                probe=probe_id,
+                step=assumption.step,
+                platform=platform_key,
+                assumed=describe(assumption.expect),
+                observed=observed,
+                file=where,
+                line=assumption.line,
+            )
+        )
+    return found
+
+
+# Families a results file's platform.os can name (matrix.results.platform's stacks);
+# an assumption keyed by anything else would silently never apply, so
+# validation refuses it.
+FAMILIES = tuple(STACKS)
+
+
+def reference_problems(data: dict[str, Any], step_names: list[str]) -> list[tuple[Path_, str]]:
+    """Checks a schema cannot make: known families, existing step names."""
+    import difflib
+
+    def hint(word: str, candidates: list[str]) -> str:
+        close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+        return f" (did you mean {close[0]!r}?)" if close else ""
+
+    problems: list[tuple[Path_, str]] = []
+    families = [EVERYWHERE, *FAMILIES]
+    for platform, steps in data.get("assumptions", {}).items():
+        if platform not in families:
+            problems.append(
+                (
+                    ("assumptions", platform),
+                    f"unknown platform family {platform!r}{hint(platform, families)}; "
+                    f"use one of: {', '.join(families)}",
+                )
+            )
+        for step in steps:
+            if step not in step_names:
+                problems.append(
+                    (
+                        ("assumptions", platform, step),
+                        f"no step named {step!r}{hint(step, step_names)}",
+                    )
+                )
+    return problems

@@ -1,0 +1,335 @@
+"""Validate probe files: YAML, schema, references, addresses, ids.
+
+Rules of this module:
+- Every problem in every file is collected; nothing stops at the first one.
+- A problem reads as a trail: ``file:line: key → key → what was expected``.
+- The JSON Schema shipped in ``matrix/schemas`` decides the shape; the checks
+  here are the ones a schema cannot express (references between parts of a
+  probe, ids against file names, addresses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from matrix.language.addresses import address_problem
+from matrix.language.operations import (
+    SOCKET_CREATING_ARGS,
+    SOCKET_LIST_ARGS,
+    SOCKET_REFERENCE_ARGS,
+)
+from matrix.probe.assumptions import reference_problems
+from matrix.probe.digest import probe_digest
+from matrix.probe.messages import describe, did_you_mean, explain
+from matrix.probe.rules import (
+    budget_problems,
+    flat_pair_options,
+    limit_problems,
+    option_problems,
+    select_problems,
+    short,
+)
+from matrix.probe.schema import probe_validator, schema_errors
+from matrix.probe.yaml_lines import LoadedYaml, Path_, YamlProblem, load_yaml
+from matrix.results.read import Unreadable, read_bounded
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_THREADS = 8
+# A file with more problems than this gets this many and a count: a hostile
+# file must not turn into tens of thousands of lines.
+MAX_PROBLEMS = 50
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    path: Path_
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        trail = format_path(self.path)
+        return f"{where}: {trail + ' → ' if trail else ''}{self.message}"
+
+
+@dataclass
+class ProbeFile:
+    """A probe file that passed validation, ready to run."""
+
+    path: Path
+    data: dict[str, Any]
+    sha256: str
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return str(self.data["id"])
+
+    def line_of_step(self, name: str) -> int | None:
+        for index, step in enumerate(self.data["steps"]):
+            if step.get("name") == name:
+                return self.lines.get(("steps", index))
+        return None
+
+
+def format_path(path: Path_) -> str:
+    parts: list[str] = []
+    for part in path:
+        # Keys come from the file: bounded and escaped like every echoed value.
+        text = short(part)[1:-1]
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        elif parts:
+            parts.append(f" → {text}")
+        else:
+            parts.append(text)
+    return "".join(parts)
+
+
+def _schema_problems(
+    loaded: LoadedYaml, file: str, explained: frozenset[Path_] = frozenset()
+) -> Iterator[Problem]:
+    """Schema errors, once each; none under a path a pre-check already explained."""
+    seen: set[tuple[Path_, str]] = set()
+    for prefix, error in schema_errors(loaded.data):
+        for relative, message in explain(error):
+            path = (*prefix, *relative)
+            if (path, message) in seen or any(path[: len(p)] == p for p in explained):
+                continue
+            seen.add((path, message))
+            yield Problem(file, loaded.line_of(path), path, message)
+
+
+def _pre_schema_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
+    """Mistakes whose schema errors would be cryptic: explained in plain words first."""
+    sockets = data.get("sockets")
+    for index, spec in enumerate(sockets if isinstance(sockets, list) else []):
+        if isinstance(spec, dict) and (message := flat_pair_options(spec)):
+            yield ("sockets", index, "options"), message
+
+
+def declared_sockets(data: dict[str, Any]) -> dict[str, str]:
+    """Socket name → kind (pair/listener/tcp/udp) for the ``sockets`` section."""
+    names: dict[str, str] = {}
+    for spec in data.get("sockets", []):
+        for kind in ("listener", "tcp", "udp"):
+            if kind in spec:
+                names[spec[kind]] = kind
+        for name in spec.get("pair", []):
+            names[name] = "pair"
+    return names
+
+
+def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
+    """Checks across sections, on a document that already fits the schema."""
+    sockets: dict[str, str] = {}
+    for index, spec in enumerate(data["sockets"]):
+        names = spec.get("pair") or [spec.get(k) for k in ("listener", "tcp", "udp")]
+        for name in filter(None, names):
+            if name in sockets:
+                yield ("sockets", index), f"socket {name!r} is declared twice"
+            sockets[name] = "declared"
+        if "pair" in spec:
+            for end in spec.get("options", {}):
+                if end not in spec["pair"]:
+                    yield (
+                        ("sockets", index, "options", end),
+                        (f"{end!r} is not an end of this pair {spec['pair']}"),
+                    )
+
+    threads: dict[str, int] = {}
+    steps: dict[str, dict[str, Any]] = {}
+    for index, step in enumerate(data["steps"]):
+        if "thread" in step and step["thread"] not in threads:
+            threads[step["thread"]] = index
+            if len(threads) > MAX_THREADS:
+                yield (
+                    ("steps", index, "thread"),
+                    (f"more than {MAX_THREADS} threads; a probe may use at most {MAX_THREADS}"),
+                )
+        where: Path_ = ("steps", index)
+        for arg in SOCKET_REFERENCE_ARGS:
+            name = step.get(arg)
+            if name is not None and name not in sockets:
+                yield (*where, arg), f"unknown socket {name!r}{did_you_mean(name, sockets)}"
+        for arg in SOCKET_LIST_ARGS:
+            for position, name in enumerate(step.get(arg, [])):
+                if name not in sockets:
+                    yield (
+                        (*where, arg, position),
+                        (f"unknown socket {name!r}{did_you_mean(name, sockets)}"),
+                    )
+        for arg in SOCKET_CREATING_ARGS:
+            name = step.get(arg)
+            if name is not None:
+                if name in sockets:
+                    yield (*where, arg), f"socket {name!r} already exists"
+                sockets[name] = "created"
+        for arg in ("address",):
+            if arg in step and (why := address_problem(step[arg])):
+                yield (*where, arg), why
+        if step["op"] == "join":
+            target = steps.get(step["step"])
+            if target is None:
+                yield (
+                    (*where, "step"),
+                    (
+                        f"no earlier step named {short(step['step'])}"
+                        f"{did_you_mean(step['step'], steps)}"
+                    ),
+                )
+            elif "thread" not in target:
+                yield (*where, "step"), f"step {step['step']!r} does not run on a thread"
+        if step["op"] == "drain":
+            for position, name in enumerate(step.get("of", [])):
+                target = steps.get(name)
+                if target is None or target["op"] not in ("send", "sendall", "fill"):
+                    yield (
+                        (*where, "of", position),
+                        (f"{name!r} is not an earlier send, sendall or fill step"),
+                    )
+        if "thread" in step and step["op"] == "join":
+            yield (*where, "thread"), "join runs on the main sequence only"
+        name = step.get("name")
+        if name is not None:
+            if name in steps:
+                yield (*where, "name"), f"step name {name!r} is used twice"
+            steps[name] = step
+
+    for index, name in enumerate(data["verdict"]):
+        if name not in steps:
+            yield ("verdict", index), f"no step named {short(name)}{did_you_mean(name, steps)}"
+    yield from reference_problems(data, list(steps))
+    for platform, doc in data.get("documented", {}).items():
+        for name in doc.get("expect", {}):
+            if name not in steps:
+                yield (
+                    ("documented", platform, "expect", name),
+                    (f"no step named {short(name)}{did_you_mean(name, steps)}"),
+                )
+
+
+def _document_problems(loaded: LoadedYaml, file: str, stem: str) -> list[Problem]:
+    def at(found: Iterable[tuple[Path_, str]]) -> list[Problem]:
+        return [Problem(file, loaded.line_of(path), path, message) for path, message in found]
+
+    # Size limits first: one message per limit, before a schema pass that
+    # would take seconds and report every element of a 19,900-step list.
+    limits = at(limit_problems(loaded.data, probe_validator().schema))  # sizes only
+    if limits:
+        return limits
+    early = at(_pre_schema_problems(loaded.data))
+    problems = early + list(_schema_problems(loaded, file, frozenset(p.path for p in early)))
+    if loaded.data.get("id") not in (None, stem) and isinstance(loaded.data.get("id"), str):
+        problems.append(
+            Problem(
+                file,
+                loaded.line_of(("id",)),
+                ("id",),
+                f"id {short(loaded.data['id'])} must equal the file name {stem!r}",
+            )
+        )
+    if not problems:
+        problems = at(_reference_problems(loaded.data))
+        problems += at(option_problems(loaded.data))
+        problems += at(select_problems(loaded.data))
+        problems += at(budget_problems(loaded.data))
+    return problems
+
+
+def _capped(problems: list[Problem], file: str) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS
+    return [
+        *problems[:MAX_PROBLEMS],
+        Problem(file, None, (), f"{more} more problem(s) not shown; fix these first"),
+    ]
+
+
+def check_probe_text(text: str, file: str, stem: str) -> tuple[ProbeFile | None, list[Problem]]:
+    """Validate one probe's text; ``stem`` is the file name the id must equal."""
+    if len(text) > MAX_FILE_BYTES:
+        return None, [
+            Problem(file, 1, (), f"probe is {len(text)} characters; the limit is {MAX_FILE_BYTES}")
+        ]
+    try:
+        loaded = load_yaml(text)
+    except YamlProblem as exc:
+        # Every problem names a line; one PyYAML cannot place is at the top.
+        return None, [Problem(file, exc.line or 1, exc.path, exc.message)]
+    if not isinstance(loaded.data, dict):
+        return None, [Problem(file, 1, (), f"a probe is a mapping, got {describe(loaded.data)}")]
+    problems = _document_problems(loaded, file, stem)
+    if problems:
+        return None, _capped(problems, file)
+    digest = probe_digest(loaded.data)  # the meaning, not the bytes: CRLF checkouts agree
+    return ProbeFile(Path(file), loaded.data, digest, loaded.lines), []
+
+
+def check_probe_file(path: Path) -> tuple[ProbeFile | None, list[Problem]]:
+    file = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [
+                Problem(file, None, (), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
+            ]
+        # Regular files only, bounded while reading: not /dev/zero, not a FIFO.
+        raw = read_bounded(path, MAX_FILE_BYTES)
+    except OSError as exc:
+        return None, [Problem(file, None, (), f"cannot read: {exc.strerror or exc}")]
+    except Unreadable as exc:
+        return None, [Problem(file, None, (), str(exc))]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(file, line, (), f"not UTF-8 text (byte {exc.start})")]
+    probe, problems = check_probe_text(text, file, path.stem)
+    if probe is not None:
+        probe.path = path
+    return probe, problems
+
+
+def probe_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Expand files and folders into probe files, sorted so every worker agrees."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            problems.append(Problem(str(path), None, (), "no such file or folder"))
+    return sorted(dict.fromkeys(found)), problems
+
+
+def validate_paths(paths: Iterable[Path]) -> tuple[list[ProbeFile], list[Problem]]:
+    """Every valid probe under ``paths`` and every problem found, in one pass."""
+    files, problems = probe_paths(paths)
+    probes: list[ProbeFile] = []
+    first_seen: dict[str, ProbeFile] = {}
+    for path in files:
+        probe, file_problems = check_probe_file(path)
+        problems.extend(file_problems)
+        if probe is None:
+            continue
+        if probe.id in first_seen:
+            problems.append(
+                Problem(
+                    str(path),
+                    probe.lines.get(("id",)),
+                    ("id",),
+                    f"id {probe.id!r} is already used by {first_seen[probe.id].path}",
+                )
+            )
+            continue
+        first_seen[probe.id] = probe
+        probes.append(probe)
+    return probes, problems

@@ -1,0 +1,91 @@
+"""How a cell reads, shared by every output format.
+
+Renderers decide markup and escaping; this module decides the words, so the
+Markdown, HTML, JSON and terminal tables always say the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from matrix.table.merge import Cell, Matrix, Row, describe_expectation
+
+FLAG_SYMBOLS = {
+    "unstable": "~",
+    "stale": "†",
+    "differs from documentation": "≠doc",
+    "not in library": "?",
+    "incomplete run": "…",
+}
+FLAG_LEGEND = {
+    "~": "unstable: re-runs on this platform gave different verdicts",
+    "†": "stale: written by another sockmatrix version or for an older probe file",
+    "≠doc": "differs from documentation: the observation contradicts the documented expectation",
+    "?": "the probe is no longer in the library",
+    "…": "from a run that was interrupted",
+}
+# Only https links, and only characters that mean nothing to Markdown or HTML:
+# no parentheses (they end a Markdown link and can start an image or a second
+# link), no | (splits a GFM table row even inside a link), no brackets, quotes,
+# angle brackets, backslashes or whitespace. Anything else is shown as text.
+_URL_CHARS = r"[A-Za-z0-9\-._~_!$&*+,;=:@/?#%]"
+_SAFE_URL = re.compile(rf"https://[A-Za-z0-9.\-]+(?::[0-9]{{1,5}})?(?:[/?#]{_URL_CHARS}*)?")
+_URL_IN_TEXT = re.compile(rf"https://{_URL_CHARS}+")
+MAX_URL = 2000
+
+
+def safe_url(text: str) -> str | None:
+    """``text`` if it is a plain https URL that may be linked, else None."""
+    if len(text) > MAX_URL or not _SAFE_URL.fullmatch(text):
+        return None
+    return text
+
+
+def source_url(text: str) -> str | None:
+    """The first https URL inside a source reference, if any (trailing punctuation
+    of the sentence around it is not part of it)."""
+    match = _URL_IN_TEXT.search(text)
+    return safe_url(match.group(0).rstrip(".,;:!?")) if match else None
+
+
+def flag_symbols(cell: Cell) -> str:
+    return " ".join(FLAG_SYMBOLS[f] for f in cell.flags if f in FLAG_SYMBOLS)
+
+
+def cell_text(cell: Cell) -> str:
+    """Short text for a table cell: the mark, a status, or the documented claim."""
+    if cell.kind == "missing":
+        return "—"
+    if cell.kind == "documented":
+        return "documented: " + documented_text(cell)
+    main = cell.mark if cell.mark else str(cell.status)
+    symbols = flag_symbols(cell)
+    return f"{main} {symbols}".strip()
+
+
+def documented_text(cell: Cell) -> str:
+    doc = cell.documented or {}
+    if doc.get("expect"):
+        return describe_expectation(doc["expect"])
+    return "see quote"
+
+
+def differing_text(cell: Cell, row: Row) -> str:
+    """The parts of an observed cell's verdict that differ from the row's other
+    platforms ("" when the row does not differ or the cell has no verdict)."""
+    if not cell.mark or not row.differs:
+        return ""
+    return row.distinct.get(cell.mark, "")
+
+
+def headline(matrix: Matrix) -> str:
+    """The counts a reader needs first, each kept apart: measured differences,
+    contradicted documentation, and differences only documentation claims."""
+    counts = matrix.counts()
+    observed = sum(not c.documented_only for c in matrix.columns)
+    return (
+        f"{len(matrix.rows)} probes · {observed} platform(s) observed · "
+        f"{counts['differs']} row(s) where observed platforms differ · "
+        f"{counts['contradicts']} where an observation contradicts its documentation · "
+        f"{counts['documented']} where only documentation says platforms differ"
+    )

@@ -1,0 +1,232 @@
+"""The results document: what one run on one platform observed.
+
+Rules of this module:
+- The platform fingerprint names the OS, its version, the architecture and
+  Python, never the host or user: results files are published.
+- The file is rewritten atomically after every finished probe (temporary
+  file, then ``os.replace``), so a reader, a concurrent writer, Ctrl-C or a
+  crash never leaves a half-written file, and every finished probe is kept.
+- A run replaces only the records of the probes it ran: the others stay, with
+  their own provenance, and runs writing one file at once merge under a lock.
+- ``complete`` is false until the run ends normally.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import matrix
+from matrix.files.write import write_text_atomic as write_text_atomic  # re-exported
+from matrix.results.platform import platform_key as platform_key  # re-exported for callers
+from matrix.results.platform import this_platform
+
+SCHEMA_VERSION = 1
+
+
+def fingerprint() -> dict[str, Any]:
+    """This platform's description (a fresh copy: callers may keep or change it)."""
+    return dict(_fingerprint())
+
+
+@functools.cache
+def _fingerprint() -> dict[str, Any]:
+    # The platform cannot change while the process runs; sw_vers, the registry
+    # and os-release are read once (matrix/results/platform.py says how and why).
+    return this_platform()
+
+
+def ci_source(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """Where a run came from, when GitHub Actions ran it (empty locally)."""
+    env = os.environ if environ is None else environ
+    source: dict[str, str] = {}
+    if env.get("GITHUB_RUN_ID") and env.get("GITHUB_REPOSITORY"):
+        server = env.get("GITHUB_SERVER_URL", "https://github.com")
+        source["run_url"] = (
+            f"{server}/{env['GITHUB_REPOSITORY']}/actions/runs/{env['GITHUB_RUN_ID']}"
+        )
+    for key, variable in (
+        ("commit", "GITHUB_SHA"),
+        ("image_os", "ImageOS"),
+        ("image_version", "ImageVersion"),
+        ("runner_os", "RUNNER_OS"),
+        ("runner_arch", "RUNNER_ARCH"),
+        ("job", "SOCKMATRIX_JOB_LABEL"),
+    ):
+        if env.get(variable):
+            source[key] = env[variable]
+    return source
+
+
+def now_iso() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+# The CPython view of a platform is its own column, never passed off as the OS.
+PYTHON_API_SUFFIX = "-py-api"
+
+
+def api_key(key: str, api: str) -> str:
+    """The platform key of a run through ``api``: ``-py-api`` marks the CPython view."""
+    return key + PYTHON_API_SUFFIX if api == "python" else key
+
+
+def new_document(api: str = "native") -> dict[str, Any]:
+    platform_details = fingerprint()
+    platform_details["key"] = api_key(platform_details["key"], api)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "sockmatrix", "version": matrix.__version__},
+        "platform": platform_details,
+        "api": api,
+        "source": ci_source(),
+        "started": now_iso(),
+        "finished": None,
+        "complete": False,
+        "probes": [],
+    }
+
+
+def write_atomic(path: Path, document: dict[str, Any], patience: float = 8.0) -> None:
+    """Replace ``path`` with ``document`` as JSON in one step."""
+    text = json.dumps(document, indent=1, sort_keys=False) + "\n"
+    write_text_atomic(path, text, patience)
+
+
+class ResultsNotWritten(Exception):
+    """The results file could not be written; the previous one is untouched."""
+
+    def __init__(self, path: Path, cause: OSError | str) -> None:
+        reason = cause if isinstance(cause, str) else (cause.strerror or str(cause))
+        super().__init__(f"cannot write results to {path}: {reason}")
+        self.path = path
+        self.cause = cause
+
+
+def provenance(document: dict[str, Any]) -> dict[str, Any]:
+    """Where a record kept from ``document`` came from: its run, tool and CI source."""
+    return {
+        "started": str(document.get("started", "")),
+        "tool_version": str(document.get("tool", {}).get("version", "")),
+        "source": dict(document.get("source", {})),
+    }
+
+
+def merged_document(ours: dict[str, Any], on_disk: dict[str, Any] | None) -> dict[str, Any]:
+    """Our run's header and records, plus every other probe's record from ``on_disk``.
+
+    A record kept from an earlier (or concurrent) run carries that run's
+    provenance under ``run``, so a partial re-run never passes an old result
+    off as its own.
+    """
+    document = dict(ours)
+    mine = {record["id"] for record in ours["probes"]}
+    kept = []
+    for record in (on_disk or {}).get("probes", []):
+        if record["id"] in mine:
+            continue
+        if "run" not in record:
+            record = {**record, "run": provenance(on_disk or {})}
+        kept.append(record)
+    document["probes"] = sorted([*kept, *ours["probes"]], key=lambda r: r["id"])
+    return document
+
+
+def existing_results_problem(path: Path, key: str) -> str | None:
+    """Why a run must not merge into ``path`` (None: missing, or this platform's file)."""
+    from matrix.files.write import output_problem
+    from matrix.results.read import Unreadable, read_results
+
+    problem = output_problem(path)
+    if problem is not None:
+        return problem
+    if not path.exists():
+        return None
+    try:
+        document = read_results(path, SCHEMA_VERSION)
+    except Unreadable as exc:
+        return f"exists and cannot be read as a results file: it {exc}"
+    other = document["platform"]["key"]
+    if other != key:
+        return f"holds the results of platform {other}, not of this one ({key})"
+    return None
+
+
+class ResultsWriter:
+    """Accumulates this run's records and keeps the file on disk current.
+
+    Every write takes the file's lock, reads what is on disk, keeps the records
+    of probes this run did not run (an earlier run's, or a concurrent run's),
+    and replaces the file. ``fresh``: the first write ignores what was there.
+    While Windows refuses the replace (the file is open elsewhere), records
+    stay pending and are written at the next chance; only ``finish`` gives up.
+    """
+
+    RUN_PATIENCE = 2.0
+    FINISH_PATIENCE = 10.0
+
+    def __init__(
+        self,
+        path: Path,
+        document: dict[str, Any] | None = None,
+        api: str = "native",
+        fresh: bool = False,
+    ) -> None:
+        self.path = path
+        self.document = document if document is not None else new_document(api)
+        self.fresh = fresh
+        self.pending = False
+        self._lock = threading.Lock()
+
+    def add(self, record: dict[str, Any]) -> None:
+        with self._lock:
+            self.document["probes"].append(record)
+            self.document["probes"].sort(key=lambda r: r["id"])
+            self._write(self.RUN_PATIENCE, final=False)
+
+    def finish(self, complete: bool = True) -> None:
+        with self._lock:
+            self.document["finished"] = now_iso()
+            self.document["complete"] = complete
+            self._write(self.FINISH_PATIENCE, final=True)
+
+    def _write(self, patience: float, final: bool) -> None:
+        from matrix.files.write import ReplaceBusy, locked
+        from matrix.results.read import Unreadable, read_results
+
+        try:
+            with locked(self.path):
+                on_disk = None
+                if not self.fresh and self.path.exists():
+                    try:
+                        on_disk = read_results(self.path, SCHEMA_VERSION)
+                    except Unreadable as exc:
+                        raise ResultsNotWritten(
+                            self.path, f"it changed into something else during the run: it {exc}"
+                        ) from None
+                write_atomic(self.path, merged_document(self.document, on_disk), patience)
+            self.fresh = False
+            self.pending = False
+        except ReplaceBusy as exc:
+            if final:
+                raise ResultsNotWritten(self.path, exc) from exc
+            self.pending = True  # open in another program: try again with the next record
+        except OSError as exc:
+            raise ResultsNotWritten(self.path, exc) from exc
+
+
+RESULTS_DIR_VARIABLE = "SOCKMATRIX_RESULTS_DIR"
+
+
+def default_results_dir() -> Path:
+    """results/, or where $SOCKMATRIX_RESULTS_DIR points (CI legs collect files there)."""
+    return Path(os.environ.get(RESULTS_DIR_VARIABLE) or "results")
+
+
+def default_results_path(directory: Path | None = None, api: str = "native") -> Path:
+    return (directory or default_results_dir()) / f"{api_key(fingerprint()['key'], api)}.json"

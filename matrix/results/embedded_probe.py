@@ -1,0 +1,83 @@
+"""What a results record carries of its probe, so results files stand alone.
+
+A record embeds the probe's title, question, tags, sources, notes, documented
+expectations and assumptions (with their lines) under ``probe``; with the
+record's ``file`` and ``sha256`` that is everything `table`, `check` and `show`
+need. A caller of the reusable workflow, whose probe files never reach the
+fan-in job, therefore gets titles and documentation too. Probe files given
+with ``--probes`` still win: they refresh the text without a re-run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from matrix.probe.assumptions import from_probe
+from matrix.probe.validate import ProbeFile
+
+TEXT_KEYS = ("title", "question", "tags", "sources", "notes", "documented")
+
+
+def probe_metadata(probe: ProbeFile) -> dict[str, Any]:
+    """The part of a probe that a results record embeds."""
+    meta: dict[str, Any] = {key: probe.data[key] for key in TEXT_KEYS if key in probe.data}
+    assumptions = from_probe(probe.data, probe.lines)
+    if assumptions:
+        meta["assumptions"] = [a.to_json() for a in assumptions]
+    return meta
+
+
+def embedded_probes(documents: list[tuple[str, dict[str, Any]]]) -> dict[str, ProbeFile]:
+    """Probe id → the probe as the newest run that embedded it saw it.
+
+    Older results files embed nothing; their probes are simply absent here.
+    """
+    found: dict[str, ProbeFile] = {}
+    newest: dict[str, str] = {}
+    for _, document in documents:
+        started = str(document.get("started", ""))
+        for record in document.get("probes", []):
+            meta = record.get("probe")
+            if not isinstance(meta, dict) or not isinstance(meta.get("title"), str):
+                continue
+            probe_id = str(record["id"])
+            if probe_id in newest and newest[probe_id] >= started:
+                continue
+            newest[probe_id] = started
+            data = {key: meta[key] for key in TEXT_KEYS if key in meta}
+            data["id"] = probe_id
+            data["documented"] = _documented(data.get("documented"))
+            for key in ("question", "notes"):
+                if not isinstance(data.get(key), str):
+                    data.pop(key, None)
+            for key in ("tags", "sources"):
+                items = data.get(key)
+                data[key] = (
+                    [i for i in items if isinstance(i, str)] if isinstance(items, list) else []
+                )
+            found[probe_id] = ProbeFile(
+                Path(str(record.get("file") or f"{probe_id}.yaml")), data, str(record["sha256"])
+            )
+    return found
+
+
+def _documented(value: Any) -> dict[str, Any]:
+    """Only well-formed entries: renderers index source, quote and expect freely."""
+    clean: dict[str, Any] = {}
+    for family, entry in value.items() if isinstance(value, dict) else ():
+        if not isinstance(entry, dict):
+            continue
+        source, quote = entry.get("source"), entry.get("quote")
+        if not (isinstance(source, str) and isinstance(quote, str)):
+            continue
+        kept: dict[str, Any] = {"source": source, "quote": quote}
+        expect = entry.get("expect")
+        if isinstance(expect, dict):
+            kept["expect"] = {
+                str(step): {k: str(v) for k, v in fields.items() if isinstance(v, str)}
+                for step, fields in expect.items()
+                if isinstance(fields, dict)
+            }
+        clean[str(family)] = kept
+    return clean

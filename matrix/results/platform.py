@@ -1,0 +1,329 @@
+"""This machine's platform fingerprint and the key that names its column.
+
+Rules of this module:
+- The fingerprint names the OS, its release, the TCP/IP stack behind the socket
+  API, the architecture and Python; never the host or the user (results files
+  are published).
+- The key changes only when behaviour may: macOS by product major.minor, Linux
+  by kernel major.minor, Windows by build; a patch update of a runner image does
+  not start a new column. On GitHub the runner image (ImageOS) is part of the key
+  so two images on one kernel series never share a column.
+- Every OS-specific read is a small function taking its source as an argument,
+  so tests feed in other platforms' values (fake sw_vers output, fake winreg).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import platform
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from matrix.engine.errno.portable import os_family
+
+# The TCP/IP implementation behind each family's socket API: what the table's
+# column headings name. WSL1 runs Linux's system calls over the Windows stack.
+STACKS = {
+    "linux": "Linux",
+    "windows": "Windows",
+    "macos": "XNU",
+    "freebsd": "FreeBSD",
+    "openbsd": "OpenBSD",
+    "netbsd": "NetBSD",
+    "illumos": "illumos",
+    "wsl1": "Windows",
+}
+OS_APIS = {"wsl1": "Linux"}
+
+
+def arch(machine: str) -> str:
+    lowered = machine.lower()
+    # amd64: Windows and the BSDs; aarch64: Linux; i86pc: illumos on x86 (64-bit
+    # userland on every supported release).
+    return {"amd64": "x86_64", "x64": "x86_64", "aarch64": "arm64", "i86pc": "x86_64"}.get(
+        lowered, lowered
+    )
+
+
+def major_minor(version: str) -> str:
+    """``26.0.1`` -> ``26.0``, ``14.2-RELEASE-p1`` -> ``14.2``, ``26`` -> ``26``."""
+    match = re.match(r"(\d+)(\.\d+)?", version)
+    return match.group(0) if match else version
+
+
+# --- macOS -----------------------------------------------------------------
+
+Runner = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+def macos_product_version(
+    run: Runner = subprocess.run, mac_ver: Callable[[], Any] = platform.mac_ver
+) -> str:
+    """The real product version (``26.0.1``), not the SDK-compat one.
+
+    platform.mac_ver() reads SystemVersion.plist, which macOS answers with the
+    compatibility version (16.0 for 26, 10.16 for 11) to a program built against
+    an older SDK unless SYSTEM_VERSION_COMPAT=0 was set when it started
+    (python/cpython#135675; the note added to platform.mac_ver's documentation by
+    python/cpython#136339). sw_vers, run with SYSTEM_VERSION_COMPAT=0, reports
+    the real one; mac_ver() is the fallback.
+    """
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        done = run(
+            ["/usr/bin/sw_vers", "-productVersion"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            env={**os.environ, "SYSTEM_VERSION_COMPAT": "0"},
+            check=False,
+        )
+        answer = (done.stdout or "").strip()
+        if done.returncode == 0 and re.fullmatch(r"\d+(\.\d+){0,2}", answer):
+            return answer
+    return str(mac_ver()[0])
+
+
+# --- Windows ---------------------------------------------------------------
+
+
+def windows_ubr(winreg: Any = None) -> int | None:
+    """The update build revision (the 4349 of "OS Build 26100.4349"), or None.
+
+    Windows keeps it in HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion,
+    value UBR (REG_DWORD); neither platform.version() nor sys.getwindowsversion()
+    reports it, so two monthly updates of one build looked like one platform.
+    """
+    if winreg is None:
+        try:
+            winreg = importlib.import_module("winreg")
+        except ImportError:
+            return None
+    try:
+        with winreg.OpenKey(
+            winreg.HKEY_LOCAL_MACHINE, r"SOFTWARE\Microsoft\Windows NT\CurrentVersion"
+        ) as key:
+            value, _kind = winreg.QueryValueEx(key, "UBR")
+    except OSError:
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def windows_build(getwindowsversion: Callable[[], Any] | None = None, winreg: Any = None) -> str:
+    """``10.0.26100.4349``: major.minor.build from the running kernel, plus the UBR."""
+    get = getwindowsversion or getattr(sys, "getwindowsversion", None)
+    if get is None:
+        return platform.version()
+    version = get()
+    build = f"{version.major}.{version.minor}.{version.build}"
+    ubr = windows_ubr(winreg)
+    return f"{build}.{ubr}" if ubr is not None else build
+
+
+# --- Linux variants: WSL1 and musl -----------------------------------------
+
+
+def is_wsl1(proc_version: str) -> bool:
+    """WSL1's /proc/version names Microsoft with a capital M; WSL2's kernel does not.
+
+    WSL1: "Linux version 4.4.0-19041-Microsoft (Microsoft@Microsoft.com) ...";
+    WSL2: "Linux version 5.15.x-microsoft-standard-WSL2 ...". Method from the WSL
+    team's answers in microsoft/WSL#423 and microsoft/WSL#4555 (and #4071: "The
+    Windows version is present in our kernel command line (/proc/version, or
+    uname -a)").
+    """
+    return "Microsoft" in proc_version and "WSL2" not in proc_version
+
+
+def wsl1_windows_build(release: str) -> str:
+    """``4.4.0-19041-Microsoft`` -> ``19041``: WSL1's kernel release holds the Windows build."""
+    match = re.search(r"-(\d+)-Microsoft", release)
+    return match.group(1) if match else release
+
+
+def linux_libc(
+    libc_ver: Callable[[], tuple[str, str]] = platform.libc_ver, lib: Path = Path("/lib")
+) -> str:
+    """``glibc``, ``musl`` (Alpine) or ``unknown``: the C library that wraps the system calls."""
+    name, _version = libc_ver()
+    if name == "glibc":
+        return name
+    # platform.libc_ver() scans the interpreter for glibc's and libc5's markers
+    # and does not know musl's; musl's dynamic loader is a file with a fixed name
+    # (/lib/ld-musl-<arch>.so.1), so look for it before trusting another answer.
+    if any(lib.glob("ld-musl-*.so.1")):
+        return "musl"
+    return name or "unknown"
+
+
+def _read_text(path: str) -> str:
+    with contextlib.suppress(OSError):
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    return ""
+
+
+def _os_release() -> dict[str, str]:
+    with contextlib.suppress(OSError):
+        return dict(platform.freedesktop_os_release())
+    return {}
+
+
+# --- the fingerprint --------------------------------------------------------
+
+
+def describe(
+    sys_platform: str,
+    environ: Mapping[str, str],
+    *,
+    system: str,
+    release: str,
+    version: str,
+    machine: str,
+    python_version: str,
+    python_implementation: str = "CPython",
+    readers: Mapping[str, Callable[[], Any]] | None = None,
+) -> dict[str, Any]:
+    """The fingerprint from raw facts; ``readers`` supplies OS reads (tests fake them)."""
+    read: dict[str, Callable[[], Any]] = {
+        "mac_product": macos_product_version,
+        "windows_build": windows_build,
+        "proc_version": lambda: _read_text("/proc/version"),
+        "libc": linux_libc,
+        "os_release": _os_release,
+        **(readers or {}),
+    }
+    family = os_family(sys_platform)
+    details: dict[str, Any] = {"os": family}
+    if family == "linux" and is_wsl1(read["proc_version"]()):
+        family = details["os"] = "wsl1"
+    if family == "macos":
+        details["os_build"] = read["mac_product"]() or release
+        details["os_version"] = major_minor(details["os_build"])
+    elif family == "windows":
+        details["os_build"] = read["windows_build"]()
+        # Build (26100 is 24H2, 20348 Server 2022) distinguishes; UBR does not start a column.
+        details["os_version"] = ".".join(details["os_build"].split(".")[:3])
+    elif family == "wsl1":
+        details["os_version"] = wsl1_windows_build(release)
+    elif family == "illumos":
+        # uname -r is 5.11 on every illumos; the distribution's release says which.
+        details["os_version"] = read["os_release"]().get("VERSION_ID") or release
+    else:
+        details["os_version"] = major_minor(release)
+    details["stack"] = STACKS.get(family, family)
+    details["os_api"] = OS_APIS.get(family, details["stack"])
+    if family in ("linux", "wsl1"):
+        details["libc"] = read["libc"]()
+    os_release = read["os_release"]()
+    for field, name in (
+        ("distribution", "PRETTY_NAME"),
+        ("distribution_id", "ID"),
+        ("distribution_version", "VERSION_ID"),
+    ):
+        if os_release.get(name):
+            details[field] = os_release[name]
+    details.update(
+        system=system,
+        release=release,
+        kernel_version=version,
+        machine=arch(machine),
+        python_implementation=python_implementation,
+        python_version=python_version,
+    )
+    image_os = environ.get("ImageOS", "") if environ.get("GITHUB_ACTIONS") == "true" else ""
+    if image_os:
+        details["image_os"] = image_os
+    details["key"] = platform_key(details)
+    return details
+
+
+def this_platform() -> dict[str, Any]:
+    return describe(
+        sys.platform,
+        os.environ,
+        system=platform.system(),
+        release=platform.release(),
+        version=platform.version(),
+        machine=platform.machine(),
+        python_version=platform.python_version(),
+        python_implementation=platform.python_implementation(),
+    )
+
+
+def platform_key(details: Mapping[str, Any]) -> str:
+    """E.g. ``linux-6.18-x86_64-py3.11``; ``-ubuntu24`` on GitHub; safe as a file name."""
+    python = ".".join(str(details["python_version"]).split(".")[:2])
+    family = str(details["os"])
+    if details.get("libc") == "musl":
+        family += "-musl"  # Alpine on the same kernel is another column
+    raw = f"{family}-{details['os_version']}-{details['machine']}-py{python}"
+    if details.get("image_os"):
+        raw += f"-{details['image_os']}"
+    return re.sub(r"[^a-z0-9._-]+", "_", raw.lower())
+
+
+IDENTITY_FIELDS = (
+    "os",
+    "os_version",
+    "machine",
+    "stack",
+    "libc",
+    "distribution_id",
+    "distribution_version",
+    "python_implementation",
+    "image_os",
+)
+
+
+def identity_conflict(
+    first: Mapping[str, Any], second: Mapping[str, Any]
+) -> tuple[str, str, str] | None:
+    """The first identity field two results documents disagree on, or None.
+
+    Files with one key are re-runs of one platform unless they differ here; patch
+    levels (kernel patch, Windows UBR, macOS patch, distribution point release)
+    may differ between re-runs and are not compared. A field one file lacks
+    (written by an older sockmatrix) is not a disagreement.
+    """
+    for field in IDENTITY_FIELDS:
+        a, b = _identity_value(first, field), _identity_value(second, field)
+        if a and b and a != b:
+            return field, a, b
+    return None
+
+
+def _identity_value(document: Mapping[str, Any], field: str) -> str:
+    value = document.get("platform", {}).get(field)
+    if value is None and field == "image_os":
+        value = document.get("source", {}).get("image_os")
+    return str(value) if value is not None else ""
+
+
+def collision_reason(
+    document: Mapping[str, Any], entries: Sequence[tuple[str, Mapping[str, Any]]]
+) -> str | None:
+    """Why ``document`` may not join the column of ``entries`` (files with its key), or None."""
+    for other_file, other in entries:
+        conflict = identity_conflict(other, document)
+        if conflict is not None:
+            field, theirs, ours = conflict
+            return (
+                f"platform key {document['platform']['key']!r} collides with {other_file}: "
+                f"{field} is {ours!r} here and {theirs!r} there, so they are different "
+                "platforms; not merged"
+            )
+    return None
+
+
+def stack_label(stack: str, api: str) -> str:
+    """E.g. "Linux API over the Windows stack" (WSL1), "XNU stack"; "" if not recorded."""
+    if not stack:
+        return ""
+    if api and api != stack:
+        return f"{api} API over the {stack} stack"
+    return f"{stack} stack"
