@@ -20,7 +20,7 @@ from matrix.engine.abi.consistency import consistency_problem
 from matrix.engine.abi.linux import LINUX
 from matrix.engine.abi.native_api import NativeUnavailable, abi_for
 from matrix.engine.abi.winsock import WINSOCK
-from matrix.engine.errno.portable import os_family
+from matrix.language.os_families import os_family
 
 # Numbers every 64-bit Linux shares (include/uapi/linux/socket.h, in.h).
 _LINUX_COMMON = {"AF_INET": 2, "AF_INET6": 10, "MSG_OOB": 1, "MSG_PEEK": 2}

@@ -224,7 +224,7 @@ assumptions:
             "  linx:\n    peer-recv: {error: ECONNRESET}\n",
             12,
             "assumptions → linx → unknown platform family 'linx' (did you mean 'linux'?); "
-            "use one of: all, linux, windows, macos, freebsd, openbsd, netbsd, illumos, wsl1",
+            "use one of: all, linux, wsl1, windows, macos, freebsd, openbsd, netbsd, illumos",
         ),
         (
             "  all:\n    peer-recv: {eror: ECONNRESET}\n",

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from matrix.engine.errno.portable import os_family
 from matrix.engine.observe import verdict_text
 from matrix.engine.scenario import Engine
+from matrix.language.os_families import os_family
 
 
 def run(probe: dict[str, Any]) -> dict[str, Any]:
@@ -145,8 +145,8 @@ def test_portable_linger_reads_back_as_set() -> None:
 
 def missing_here() -> str:
     """An option on the allow-list that this OS does not have."""
-    from matrix.engine.errno.portable import os_family
     from matrix.language.option_allowlist import KNOWN_OPTIONS, resolve
+    from matrix.language.os_families import os_family
 
     family = os_family(sys.platform)
     return next(name for name in KNOWN_OPTIONS if resolve(name, family) is None)

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from matrix.engine.errno.portable import describe_exception, os_family, portable_name, raw_name
+from matrix.engine.errno.portable import describe_exception, portable_name, raw_name
+from matrix.language.os_families import os_family
 
 
 @pytest.mark.parametrize(
@@ -53,6 +54,8 @@ def test_os_family_from_sys_platform() -> None:
     assert os_family("netbsd10") == "netbsd"
     assert os_family("sunos5") == "illumos"
     assert os_family("haiku1") == "haiku1"
+    # Cygwin's sockets are a POSIX emulation with their own numbers, not Winsock.
+    assert os_family("cygwin") == "cygwin"
 
 
 def _WindowsStyleResetError() -> ConnectionResetError:

@@ -60,7 +60,7 @@ def test_linux_table_matches_this_interpreter() -> None:
 
 
 def test_a_real_socket_round_trips_the_linger_encoding_of_this_os() -> None:
-    from matrix.engine.errno.portable import os_family
+    from matrix.language.os_families import os_family
 
     family = os_family(sys.platform)
     with socket.socket() as sock:

@@ -21,7 +21,7 @@ from matrix.results.document import (
     platform_key,
     write_atomic,
 )
-from matrix.tools.schemas import results_schema
+from matrix.tools.results_schema import results_schema
 
 
 def test_fingerprint_names_the_platform_but_not_the_host() -> None:

@@ -15,7 +15,7 @@ from matrix.engine.abi.option_encodings import (
     encode_linger,
     linger_size,
 )
-from matrix.engine.errno.portable import os_family
+from matrix.language.os_families import os_family
 from matrix.language.stack_options import (
     IPV6_V6ONLY_DEFAULT,
     KEEPALIVE,

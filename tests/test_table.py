@@ -25,7 +25,7 @@ from matrix.table.merge import (
     merge,
     results_files,
 )
-from matrix.tools.schemas import matrix_schema
+from matrix.tools.matrix_schema import matrix_schema
 
 WriteProbe = Callable[..., Path]
 XSS = "<img src=x onerror=alert(1)>"

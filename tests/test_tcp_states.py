@@ -13,16 +13,16 @@ from matrix.engine.tcpstate.numbering import (
     LINUX_STATES,
     OWN_STATE_LAYOUTS,
     PSUTIL_STATES,
-    RFC793_STATES,
     SIO_TCP_INFO,
     WINDOWS_STATES,
     WINDOWS_TCP_INFO_V0,
     decode_state,
+    layout_family,
     own_state_layout,
-    platform_key,
     psutil_state,
 )
 from matrix.engine.tcpstate.own_socket import StateUnsupported, read_own_state
+from matrix.language.arguments import RFC793_STATES
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads this OS's own table")
 
@@ -78,7 +78,7 @@ def test_unknown_numbers_are_named_not_guessed_and_short_answers_refused() -> No
 
 
 def test_oses_without_a_call_have_no_layout_and_read_as_unsupported() -> None:
-    assert platform_key("freebsd13") == "freebsd"
+    assert layout_family("freebsd13") == "freebsd"
     assert own_state_layout("openbsd7") is None
     with socket.socket() as sock, pytest.raises(StateUnsupported, match="openbsd7"):
         read_own_state("openbsd7", sock.getsockopt, sock.fileno())

@@ -34,10 +34,11 @@ from functools import partial
 from typing import Any
 
 from matrix.engine.context import Context, HarnessError, NotReached, SetupUnavailable, Unsupported
-from matrix.engine.errno.portable import describe_exception, os_family
+from matrix.engine.errno.portable import describe_exception
 from matrix.engine.observe import StepRun, observation, release_time, verdict_text
 from matrix.language.addresses import address_problem
 from matrix.language.operations import DEFAULT_WITHIN, OPERATIONS
+from matrix.language.os_families import os_family
 
 CLEANUP_JOIN_SECONDS = 2.0
 CLEANUP_CLOSE_SECONDS = 1.0

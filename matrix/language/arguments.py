@@ -1,4 +1,4 @@
-"""Argument schemas and limits shared by the operation families (matrix/_operations_*.py).
+"""Argument schemas and limits shared by the operation families (matrix/language/ops_*.py).
 
 Rules: a value here is JSON Schema data reused by several operations, or the
 ``Operation`` record itself; the operations live in the families. Limits
@@ -11,7 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from matrix.engine.tcpstate.numbering import RFC793_STATES
+# RFC 793 section 3.2 ("A connection progresses through a series of states"),
+# spelled with underscores. CLOSED "represents the state when there is no TCB":
+# an entry that is gone from the system's table is reported as CLOSED.
+RFC793_STATES = (
+    "LISTEN",
+    "SYN_SENT",
+    "SYN_RECEIVED",
+    "ESTABLISHED",
+    "FIN_WAIT_1",
+    "FIN_WAIT_2",
+    "CLOSE_WAIT",
+    "CLOSING",
+    "LAST_ACK",
+    "TIME_WAIT",
+    "CLOSED",
+)
 
 MAX_BYTES = 16 * 1024 * 1024
 MAX_SECONDS = 30

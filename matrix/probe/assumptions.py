@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from matrix.language.os_families import FAMILIES
 from matrix.probe.yaml_lines import Path_
-from matrix.results.platform import STACKS
 
 EVERYWHERE = "all"
 FIELDS = ("outcome", "error", "summary", "timing")
@@ -176,7 +176,6 @@ def broken_assumptions(
 # Families a results file's platform.os can name (matrix.results.platform's stacks);
 # an assumption keyed by anything else would silently never apply, so
 # validation refuses it.
-FAMILIES = tuple(STACKS)
 
 
 def reference_problems(data: dict[str, Any], step_names: list[str]) -> list[tuple[Path_, str]]:

@@ -22,7 +22,7 @@ from typing import Any
 
 import jsonschema
 
-from matrix.tools.schemas import PROBE_SCHEMA_PATH
+from matrix.schemas.paths import PROBE_SCHEMA_PATH
 
 Path_ = tuple[str | int, ...]
 Validator = jsonschema.protocols.Validator

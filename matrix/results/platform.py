@@ -25,21 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from matrix.engine.errno.portable import os_family
-
-# The TCP/IP implementation behind each family's socket API: what the table's
-# column headings name. WSL1 runs Linux's system calls over the Windows stack.
-STACKS = {
-    "linux": "Linux",
-    "windows": "Windows",
-    "macos": "XNU",
-    "freebsd": "FreeBSD",
-    "openbsd": "OpenBSD",
-    "netbsd": "NetBSD",
-    "illumos": "illumos",
-    "wsl1": "Windows",
-}
-OS_APIS = {"wsl1": "Linux"}
+from matrix.language.os_families import OS_APIS, STACKS, os_family
 
 
 def arch(machine: str) -> str:

@@ -28,7 +28,7 @@ from typing import Any
 
 import fastjsonschema
 
-from matrix.tools.schemas import RESULTS_SCHEMA_PATH
+from matrix.schemas.paths import RESULTS_SCHEMA_PATH
 
 # A results file of 42 probes is about 150 kB; 1,000 probes with every
 # observation stay under 8 MB.

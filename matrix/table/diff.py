@@ -20,9 +20,9 @@ import fastjsonschema
 from matrix.render.to_json import MATRIX_FORMAT
 from matrix.results.read import Unreadable, parse_json, read_bounded
 from matrix.runner.runner import verdict_or_status
+from matrix.schemas.paths import MATRIX_SCHEMA_PATH
 from matrix.table.compare import differing_parts
 from matrix.table.merge import Skipped, load_results, results_files
-from matrix.tools.schemas import MATRIX_SCHEMA_PATH
 
 
 @dataclass

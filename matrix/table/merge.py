@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import matrix
+from matrix.language.os_families import table_position
 from matrix.probe.validate import ProbeFile
 from matrix.results.document import SCHEMA_VERSION
 from matrix.results.embedded_probe import embedded_probes
@@ -41,9 +42,6 @@ from matrix.table.model import Row as Row
 from matrix.table.model import Skipped as Skipped
 from matrix.table.nogc import without_gc
 
-# Columns group by family; the Linux API's other stack (WSL1) sits next to Linux,
-# the BSD stacks after XNU, their descendant.
-FAMILY_ORDER = ("linux", "wsl1", "windows", "macos", "freebsd", "openbsd", "netbsd", "illumos")
 # A repeated run may report any number of verdicts; the table names the most
 # frequent few and counts the rest.
 MAX_VERDICTS_SEEN = 8
@@ -65,9 +63,8 @@ def _version_key(text: str) -> tuple[tuple[int, int | str], ...]:
 
 
 def column_order(column: Column) -> tuple[Any, ...]:
-    family = FAMILY_ORDER.index(column.os) if column.os in FAMILY_ORDER else len(FAMILY_ORDER)
     return (
-        family,
+        table_position(column.os),
         column.os,
         column.documented_only,
         _version_key(column.os_version),

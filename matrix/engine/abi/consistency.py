@@ -78,7 +78,7 @@ def consistency_problem(
 ) -> str | None:
     """Where the tables for ``abi`` (and OS ``family``) disagree with the interpreter.
 
-    ``family`` selects the option-table columns (``_errors.os_family``); without
+    ``family`` selects the option-table columns (``os_families.os_family``); without
     it only the ABI's own numbers are checked. Returns a sentence naming the
     first constant that differs, or None when every exported number agrees.
     """

@@ -329,7 +329,7 @@ def native_api() -> NativeApi:
         import socket
 
         from matrix.engine.abi.consistency import consistency_problem
-        from matrix.engine.errno.portable import os_family
+        from matrix.language.os_families import os_family
 
         abi = abi_for(sys.platform)
         problem = consistency_problem(

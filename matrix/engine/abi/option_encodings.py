@@ -149,8 +149,8 @@ def option_constants(name: str) -> tuple[int, int] | None:
     """
     import sys
 
-    from matrix.engine.errno.portable import os_family
     from matrix.language.option_allowlist import OptionRefused, resolve
+    from matrix.language.os_families import os_family
 
     try:
         return resolve(name, os_family(sys.platform))

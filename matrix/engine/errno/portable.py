@@ -70,26 +70,6 @@ def _unix_names() -> frozenset[str]:
 UNIX_NAMES = _unix_names()
 
 
-def os_family(sys_platform: str) -> str:
-    """Map ``sys.platform`` to the family name used in tables and results.
-
-    The BSDs put their major release in sys.platform (``freebsd14``), illumos
-    and Solaris say ``sunos5``: the family is the name without it.
-    """
-    if sys_platform.startswith("linux"):
-        return "linux"
-    if sys_platform == "darwin":
-        return "macos"
-    if sys_platform in ("win32", "cygwin"):
-        return "windows"
-    for prefix in ("freebsd", "openbsd", "netbsd"):
-        if sys_platform.startswith(prefix):
-            return prefix
-    if sys_platform.startswith("sunos"):
-        return "illumos"
-    return sys_platform
-
-
 def raw_name(number: int, family: str) -> str:
     """The platform's own name for an error number, or ``E?<number>`` if unknown."""
     table = ERRNO_TABLES.get(family)

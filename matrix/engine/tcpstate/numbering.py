@@ -14,23 +14,6 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-# RFC 793 section 3.2 ("A connection progresses through a series of states"),
-# spelled with underscores. CLOSED "represents the state when there is no TCB":
-# an entry that is gone from the system's table is reported as CLOSED.
-RFC793_STATES = (
-    "LISTEN",
-    "SYN_SENT",
-    "SYN_RECEIVED",
-    "ESTABLISHED",
-    "FIN_WAIT_1",
-    "FIN_WAIT_2",
-    "CLOSE_WAIT",
-    "CLOSING",
-    "LAST_ACK",
-    "TIME_WAIT",
-    "CLOSED",
-)
-
 # Linux include/net/tcp_states.h (enum, TCP_ESTABLISHED = 1 ...). NEW_SYN_RECV is
 # a request socket still waiting for the handshake's last ACK: SYN_RECEIVED.
 # BOUND_INACTIVE (6.8+) is a bound, never-connected socket: RFC 793 has no TCB
@@ -161,14 +144,14 @@ OWN_STATE_LAYOUTS: dict[str, OwnStateLayout] = {
 }
 
 
-def platform_key(family: str) -> str:
+def layout_family(family: str) -> str:
     """The key of OWN_STATE_LAYOUTS for an OS family (``freebsd14`` -> ``freebsd``)."""
     return "freebsd" if family.startswith("freebsd") else family
 
 
 def own_state_layout(family: str) -> OwnStateLayout | None:
     """How ``family`` reports a socket's own state, or None where it has no such call."""
-    return OWN_STATE_LAYOUTS.get(platform_key(family))
+    return OWN_STATE_LAYOUTS.get(layout_family(family))
 
 
 def decode_state(raw: bytes, layout: OwnStateLayout) -> tuple[str, int]:
