@@ -18,7 +18,8 @@ from pathlib import Path
 
 from matrix.probe.selection import builtin_probe_dir
 from matrix.probe.validate import validate_paths
-from matrix.runner.runner import Runner, default_workers, verdict_or_status
+from matrix.results.records import verdict_or_status
+from matrix.runner.runner import Runner, default_workers
 
 HOG = "while True: pass"
 

@@ -122,8 +122,8 @@ def test_fan_in_shows_a_callers_probe_with_its_title_and_fails_on_a_broken_assum
     assert run_step("Fail on broken assumptions", summary) == 1
     text = summary.read_text(encoding="utf-8")
     assert "**1 broken assumption(s)**" in text
-    assert "my\\-reset\\-check | close | fakeos\\-9\\.9\\-x86\\_64\\-py3\\.12" in text
-    assert "caller/my\\-probes/my\\-reset\\-check\\.yaml:16" in text
+    assert "my-reset-check | close | fakeos-9.9-x86\\_64-py3.12" in text
+    assert "caller/my-probes/my-reset-check.yaml:16" in text
 
 
 @pytest.mark.slow

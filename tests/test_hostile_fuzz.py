@@ -22,7 +22,7 @@ from synthetic import observation, record, results_document
 
 from matrix.probe.selection import builtin_probe_dir
 from matrix.probe.validate import check_probe_file, check_probe_text
-from matrix.render.terminal import printable
+from matrix.render.safe_text import for_terminal
 from matrix.table.merge import load_and_merge
 
 FUZZ = settings(
@@ -80,7 +80,7 @@ def clean(text: str) -> None:
         assert isinstance(problem.line, int) and problem.line >= 1
         assert str(problem).startswith(f"fuzz.yaml:{problem.line}: ")
         assert len(problem.message) < 2000, "messages never echo unbounded values"
-        assert printable(str(problem)) == str(problem), "messages are terminal-safe"
+        assert for_terminal(str(problem)) == str(problem), "messages are terminal-safe"
 
 
 @FUZZ

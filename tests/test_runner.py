@@ -111,7 +111,7 @@ def test_record_carries_identity_timing_and_verdict(write_probe: WriteProbe) -> 
 
 
 def test_combine_runs_counts_verdicts_and_flags_disagreement() -> None:
-    from matrix.runner.runner import combine_runs
+    from matrix.results.records import combine_runs
 
     runs = [
         {"id": "p", "status": "ok", "verdict": v, "duration": d}

@@ -19,14 +19,11 @@ from matrix.probe.assumptions import (
     Broken,
     applicable,
     broken_assumptions,
-    describe,
     from_probe,
 )
 from matrix.probe.assumptions import from_record as assumptions_in
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-# The job summary holds at most 1 MiB; the job log keeps every line.
-SUMMARY_ROWS = 200
 
 
 def add_parser(commands: Any) -> None:
@@ -97,41 +94,9 @@ def _differences(platforms: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _md(text: str) -> str:
-    """Plain text in a Markdown table cell: results files are untrusted."""
-    out = text.replace("\r", " ").replace("\n", " ")
-    return "".join(f"\\{c}" if c in "\\`*_{}[]()<>#+-.!|~&" else c for c in out)
-
-
-def _summary(broken: list[Broken], differences: list[str], checked: int, where: int) -> str:
-    lines = ["## sockmatrix check", ""]
-    if not broken and not differences:
-        lines.append(f"{checked} assumption check(s) on {where} platform(s): all hold.")
-        return "\n".join(lines) + "\n"
-    if broken:
-        lines += [
-            f"**{len(broken)} broken assumption(s)**",
-            "",
-            "| probe | step | platform | assumed | observed | where |",
-            "|---|---|---|---|---|---|",
-        ]
-        for b in broken[:SUMMARY_ROWS]:
-            where_text = f"{b.file}:{b.line}" if b.line else b.file
-            cells = (b.probe, b.step, b.platform, b.assumed, b.observed, where_text)
-            lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
-        if len(broken) > SUMMARY_ROWS:
-            lines.append(f"\n… and {len(broken) - SUMMARY_ROWS} more: every one is in the job log.")
-        lines.append("")
-    if differences:
-        lines += [f"**{len(differences)} probe(s) differ between platforms**", ""]
-        lines += [f"- {_md(d)}" for d in differences[:SUMMARY_ROWS]]
-        if len(differences) > SUMMARY_ROWS:
-            lines.append(f"- … and {len(differences) - SUMMARY_ROWS} more (job log)")
-    return "\n".join(lines) + "\n"
-
-
 def run(args: argparse.Namespace) -> int:
     from matrix.probe.validate import validate_paths
+    from matrix.render.job_summary import check_summary
     from matrix.results.document import default_results_dir
     from matrix.table.merge import load_results, results_files
 
@@ -172,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     if args.summary:
         with args.summary.open("a", encoding="utf-8") as summary:
-            summary.write(_summary(broken, differences, checked, len(platforms)))
+            summary.write(check_summary(broken, differences, checked, len(platforms)))
     names = ", ".join(d["platform"]["key"] for d in platforms)
     if broken or differences:
         print(
@@ -202,31 +167,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"{'; '.join(held)} on {len(platforms)} platform(s): {names}")
     return EXIT_OK
 
-
-def assumption_lines(record: dict[str, Any], platform: Any) -> str:
-    """For `show`: the record's assumptions and whether they hold on its platform."""
-    assumptions = assumptions_in(record)
-    if not assumptions:
-        return "\nassumptions: none"
-    info = platform if isinstance(platform, dict) else {}
-    family, key = str(info.get("os", "?")), str(info.get("key", "?"))
-    broken = {(b.step, b.line): b for b in broken_assumptions(record, family, key, assumptions)}
-    lines = ["", f"assumptions (on {key}):"]
-    for a in applicable(assumptions, family):
-        fault = broken.get((a.step, a.line))
-        state = f"BROKEN: observed {fault.observed}" if fault else "holds"
-        where = f"line {a.line}" if a.line else "line ?"
-        lines.append(f"  {a.step}: {describe(a.expect)} ({a.platform}, {where}): {state}")
-    return "\n".join(lines)
-
-
-def broken_here(records: list[dict[str, Any]], platform: dict[str, Any]) -> list[str]:
-    """For `run`: this platform's broken assumptions, then how to fail on them."""
-    broken = [
-        b
-        for record in records
-        for b in broken_assumptions(record, str(platform["os"]), str(platform["key"]))
-    ]
     if not broken:
         return []
     return [

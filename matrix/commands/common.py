@@ -41,7 +41,7 @@ def probe_sources(args: argparse.Namespace) -> list[Path]:
 
 
 def print_problems(problems: Sequence[Any]) -> None:
-    from matrix.render.terminal import printable
+    from matrix.render.safe_text import for_terminal
 
     for problem in problems:
-        print(printable(str(problem)), file=sys.stderr)
+        print(for_terminal(str(problem)), file=sys.stderr)

@@ -11,11 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from matrix.render.to_md import md
-from matrix.render.to_text import _plain
+from matrix.render.changes import render_history_md, render_history_text
 from matrix.results.document import write_text_atomic
 from matrix.table import history
-from matrix.table.compare import differing_parts
 
 DEFAULT_DIR = Path("results") / "history"
 
@@ -45,61 +43,6 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--format", choices=("text", "md"), default="text")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write here, not stdout")
-
-
-def _verdicts(spans: list[history.Range]) -> list[str]:
-    """Each range's verdict; after a change, only the parts that changed and what
-    they were before (the first range shows the whole verdict)."""
-    shown = []
-    for n, rng in enumerate(spans):
-        if n == 0 or not rng.changed:
-            shown.append(rng.verdict)
-            continue
-        parts = differing_parts([spans[n - 1].verdict, rng.verdict])
-        shown.append(f"{parts[rng.verdict]} (was: {parts[spans[n - 1].verdict]})")
-    return shown
-
-
-def _span(rng: history.Range) -> str:
-    return rng.first if rng.first == rng.last else f"{rng.first} to {rng.last}"
-
-
-def render_history_md(table: dict[str, dict[str, list[history.Range]]]) -> str:
-    lines = [
-        "| Probe | Platform | Versions | Runs | Verdict |",
-        "|---|---|---|---|---|",
-    ]
-    for probe, lineages in table.items():
-        for lineage, spans in lineages.items():
-            for rng, verdict in zip(spans, _verdicts(spans), strict=True):
-                mark = "**changed** " if rng.changed else ""
-                lines.append(
-                    f"| {md(probe)} | {md(lineage)} | {mark}{md(_span(rng))} | {rng.runs} | "
-                    f"{md(verdict, 600)} |"
-                )
-    lines.append(
-        "\n**changed**: the verdict differs from the one on the previous image version; "
-        "only the parts that changed are shown, with what they were."
-    )
-    return "\n".join(lines) + "\n"
-
-
-def render_history_text(table: dict[str, dict[str, list[history.Range]]]) -> str:
-    lines = []
-    for probe, lineages in table.items():
-        lines.append(_plain(probe))
-        for lineage, spans in lineages.items():
-            lines.append(f"  {_plain(lineage)}")
-            for rng, verdict in zip(spans, _verdicts(spans), strict=True):
-                mark = "changed " if rng.changed else "        "
-                lines.append(
-                    f"    {mark}{_plain(_span(rng))}  ({rng.runs} run(s))  {_plain(verdict)}"
-                )
-    lines.append(
-        "\nchanged: the verdict differs from the one on the previous image version; only "
-        "the parts that changed are shown, with what they were."
-    )
-    return "\n".join(lines) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """``sockmatrix list``: the probes' ids, titles and tags.
 
 Rules: invalid probe files are reported and left out of the list (exit 2);
-probe text is printed through matrix.render.terminal.printable (it may be hostile).
+probe text is printed through matrix.render.safe_text.for_terminal (it may be hostile).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         for p in probes
         if args.tag is None or args.tag in p.data["tags"]
     ]
-    from matrix.render.terminal import printable
+    from matrix.render.safe_text import for_terminal
 
-    print(printable(tabulate(rows, headers=["id", "title", "tags"])))
+    print(for_terminal(tabulate(rows, headers=["id", "title", "tags"])))
     return EXIT_USAGE if problems else EXIT_OK

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from matrix.commands import check as cmd_check
 from matrix.commands.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -96,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
     from matrix.files.write import output_problem
     from matrix.probe.selection import KeywordError, KeywordMatcher
     from matrix.probe.validate import validate_paths
+    from matrix.render.assumption_report import broken_here
     from matrix.render.run_report import verdict_table
     from matrix.results.document import (
         ResultsNotWritten,
@@ -187,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
     records = writer.document["probes"]
     print(verdict_table(records, writer.document["platform"]["key"]))
     print(f"\nresults written to {output}", file=sys.stderr)
-    for line in cmd_check.broken_here(records, writer.document["platform"]):
+    for line in broken_here(records, writer.document["platform"]):
         print(line, file=sys.stderr)
     failed = [r for r in records if r["status"] not in ("ok", "skipped")]
     if failed:

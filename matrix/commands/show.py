@@ -1,7 +1,7 @@
 """``sockmatrix show PROBE``: one probe's full observations from a results file.
 
 Rules: the results file is untrusted input: everything printed goes through
-matrix.render.terminal.printable, and its ``file`` field is only followed when it is
+matrix.render.safe_text.for_terminal, and its ``file`` field is only followed when it is
 a relative .yaml path that does not climb out with ``..``.
 """
 
@@ -46,11 +46,11 @@ def _published_probe_file(text: str) -> Path | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from matrix.commands.check import assumption_lines
     from matrix.probe.selection import builtin_probe_dir
     from matrix.probe.validate import check_probe_file
+    from matrix.render.assumption_report import assumption_lines
     from matrix.render.run_report import probe_detail
-    from matrix.render.terminal import printable
+    from matrix.render.safe_text import for_terminal
     from matrix.results.document import SCHEMA_VERSION, default_results_path
     from matrix.results.embedded_probe import embedded_probes
     from matrix.results.read import Unreadable, read_results
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         document = read_results(path, SCHEMA_VERSION)
     except Unreadable as exc:
-        print(printable(f"sockmatrix show: {path}: skipped: {exc}"), file=sys.stderr)
+        print(for_terminal(f"sockmatrix show: {path}: skipped: {exc}"), file=sys.stderr)
         return EXIT_PROBE_FAILED
     records = {r["id"]: r for r in document["probes"]}
     if args.probe not in records:
@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
         close = difflib.get_close_matches(args.probe, list(records), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         print(
-            printable(f"sockmatrix show: no probe {args.probe!r} in {path}{hint}"), file=sys.stderr
+            for_terminal(f"sockmatrix show: no probe {args.probe!r} in {path}{hint}"),
+            file=sys.stderr,
         )
         return EXIT_USAGE
     record = records[args.probe]
@@ -82,6 +83,6 @@ def run(args: argparse.Namespace) -> int:
             probe_file, _ = check_probe_file(candidate)
             probe = probe_file.data if probe_file else None
             break
-    print(printable(probe_detail(record, probe)))
-    print(printable(assumption_lines(record, document.get("platform"))))
+    print(for_terminal(probe_detail(record, probe)))
+    print(for_terminal(assumption_lines(record, document.get("platform"))))
     return EXIT_OK

@@ -116,11 +116,10 @@ def run(args: argparse.Namespace) -> int:
     from matrix.probe.selection import builtin_probe_dir
     from matrix.probe.validate import validate_paths
     from matrix.render.job_summary import job_summary
-    from matrix.render.terminal import printable
-    from matrix.render.to_md import summary_table
+    from matrix.render.safe_text import for_terminal
+    from matrix.render.to_md import replace_between, summary_table
     from matrix.results.document import default_results_dir, write_text_atomic
     from matrix.table.merge import load_and_merge, results_files
-    from matrix.tools.docs import replace_between
 
     sources = args.results or [default_results_dir()]
     files = results_files(sources)
@@ -138,10 +137,10 @@ def run(args: argparse.Namespace) -> int:
     builtin, problems = validate_paths([builtin_probe_dir()])
     given, given_problems = validate_paths(args.probes) if args.probes else ([], [])
     for problem in [*problems, *given_problems]:
-        print(printable(f"warning: {problem}"), file=sys.stderr)
+        print(for_terminal(f"warning: {problem}"), file=sys.stderr)
     merged = load_and_merge(files, given, builtin)
     for skipped in merged.skipped:
-        print(printable(str(skipped)), file=sys.stderr)
+        print(for_terminal(str(skipped)), file=sys.stderr)
     if len(merged.skipped) == len(files):
         print(
             f"sockmatrix table: none of the {len(files)} results file(s) could be used",

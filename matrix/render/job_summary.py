@@ -11,10 +11,17 @@ artifact that holds MATRIX.md, index.html, matrix.json and every results file.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from matrix.render.to_md import link, md
 from matrix.table.merge import Matrix
 
+if TYPE_CHECKING:
+    from matrix.probe.assumptions import Broken
+
 MAX_LISTED = 40
+# `check --summary`: rows listed; the job log keeps every line.
+SUMMARY_ROWS = 200
 LIMIT = 64 * 1024  # far under GitHub's 1 MiB, so other steps' summaries still fit
 
 
@@ -64,3 +71,31 @@ def _listed(heading: str, items: list[str]) -> list[str]:
     if more:
         lines.append(f"- … and {more} more (see the artifact)")
     return lines
+
+
+def check_summary(broken: list[Broken], differences: list[str], checked: int, where: int) -> str:
+    """The Markdown outcome of `sockmatrix check` for the job summary (bounded)."""
+    lines = ["## sockmatrix check", ""]
+    if not broken and not differences:
+        lines.append(f"{checked} assumption check(s) on {where} platform(s): all hold.")
+        return "\n".join(lines) + "\n"
+    if broken:
+        lines += [
+            f"**{len(broken)} broken assumption(s)**",
+            "",
+            "| probe | step | platform | assumed | observed | where |",
+            "|---|---|---|---|---|---|",
+        ]
+        for b in broken[:SUMMARY_ROWS]:
+            where_text = f"{b.file}:{b.line}" if b.line else b.file
+            cells = (b.probe, b.step, b.platform, b.assumed, b.observed, where_text)
+            lines.append("| " + " | ".join(md(c) for c in cells) + " |")
+        if len(broken) > SUMMARY_ROWS:
+            lines.append(f"\n… and {len(broken) - SUMMARY_ROWS} more: every one is in the job log.")
+        lines.append("")
+    if differences:
+        lines += [f"**{len(differences)} probe(s) differ between platforms**", ""]
+        lines += [f"- {md(d)}" for d in differences[:SUMMARY_ROWS]]
+        if len(differences) > SUMMARY_ROWS:
+            lines.append(f"- … and {len(differences) - SUMMARY_ROWS} more (job log)")
+    return "\n".join(lines) + "\n"

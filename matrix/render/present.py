@@ -7,8 +7,20 @@ Markdown, HTML, JSON and terminal tables always say the same thing.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from matrix.table.merge import Cell, Matrix, Row, describe_expectation
+from matrix.table.merge import Cell, Matrix, Row
+
+
+def describe_expectation(expect: dict[str, Any]) -> str:
+    parts = []
+    for name, fields in expect.items():
+        text = fields.get("error") or fields.get("summary") or fields.get("outcome", "")
+        if "timing" in fields:
+            text = f"{text} ({fields['timing']})" if text else fields["timing"]
+        parts.append(f"{name}: {text}")
+    return " · ".join(parts)
+
 
 FLAG_SYMBOLS = {
     "unstable": "~",

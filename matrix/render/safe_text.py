@@ -1,4 +1,17 @@
-"""Strings from results and probe files, made safe to show in any output format.
+"""Strings from results and probe files, made safe for each kind of output.
+
+Rules of this module: it is the one place that decides how untrusted text
+(from probe files, results files, artifacts) is shown; every renderer and
+command goes through it, per output kind:
+- :func:`shown`: the common step of every format (below);
+- :func:`one_line`: a capped, single-line, printable form for text tables and
+  reports;
+- :func:`for_terminal`: text printed as it is (messages, details), with every
+  character that could steer a terminal shown as an escape;
+- :func:`shown_json`: the same as :func:`shown`, over JSON text in one pass.
+Markdown and HTML add their own escaping after :func:`shown` (render/to_md,
+render/to_html).
+
 
 Results files come from other machines (artifacts, pull requests), so a verdict
 may hold anything JSON can carry. Before a renderer escapes a string for its own
@@ -89,3 +102,30 @@ def shown_json(text: str) -> str:
     if text.isprintable():
         return text
     return _JSON_RAW.sub(_json_visible, text)
+
+
+# C0 controls but tab and newline, DEL, C1 controls, the bidi and zero-width
+# format characters, lone surrogates, and the line/paragraph separators.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def for_terminal(text: str) -> str:
+    """``text`` with every character that could steer a terminal shown as an escape.
+
+    A title, verdict or file name may hold terminal escape sequences (ESC [ …),
+    other control characters or bidi overrides (U+202E reverses what follows).
+    Newlines and tabs stay, so multi-line reports keep their shape.
+    """
+    return _UNSAFE.sub(_escape, text)
+
+
+def one_line(text: object, limit: int = CELL_LIMIT) -> str:
+    """``text`` capped and folded onto one line of printable characters (text tables)."""
+    return "".join(ch if ch.isprintable() else "?" for ch in " ".join(shown(text, limit).split()))

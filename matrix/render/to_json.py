@@ -7,10 +7,8 @@ from typing import Any
 
 from matrix.results.document import now_iso
 from matrix.table.merge import Matrix
+from matrix.table.model import MATRIX_FORMAT, MATRIX_VERSION
 from matrix.table.nogc import without_gc
-
-MATRIX_FORMAT = "sockmatrix-matrix"
-MATRIX_VERSION = 1
 
 
 def matrix_document(matrix: Matrix) -> dict[str, Any]:

@@ -265,3 +265,10 @@ def render_markdown(matrix: Matrix, limit: int = SUMMARY_LIMIT, details: str = "
         if fits:
             return head + table + "".join(parts)
     return head + table
+
+
+def replace_between(text: str, marker: str, body: str) -> str:
+    pattern = re.compile(rf"(<!-- BEGIN {marker} -->\n).*?(<!-- END {marker} -->)", re.DOTALL)
+    if not pattern.search(text):
+        raise ValueError(f"markers for {marker} not found")
+    return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)

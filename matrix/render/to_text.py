@@ -10,16 +10,11 @@ from __future__ import annotations
 import textwrap
 
 from matrix.render.present import FLAG_LEGEND, cell_text, differing_text, headline
-from matrix.render.safe_text import CELL_LIMIT, shown
+from matrix.render.safe_text import one_line
 from matrix.table.merge import Matrix, Row
 from matrix.table.nogc import without_gc
 
 WIDTH = 100
-
-
-def _plain(text: object, limit: int = CELL_LIMIT) -> str:
-    # Terminal escape sequences in a probe title must not drive the terminal.
-    return "".join(ch if ch.isprintable() else "?" for ch in " ".join(shown(text, limit).split()))
 
 
 def _grid(rows: list[list[str]]) -> list[str]:
@@ -44,16 +39,16 @@ def _verdicts(row: Row, numbers: dict[str, int]) -> list[str]:
     for key, cell in row.cells.items():
         if cell.mark:
             where.setdefault(cell.mark, []).append(str(numbers[key]))
-    lines = [f"{_plain(row.id)}" + ("  (platforms differ)" if row.differs else "")]
+    lines = [f"{one_line(row.id)}" + ("  (platforms differ)" if row.differs else "")]
     for mark, verdict in row.legend.items():
         on = ",".join(where.get(mark, []))
         head = f"  {mark} [{on}] "
         if row.differs:
             parts = differing_text(next(c for c in row.cells.values() if c.mark == mark), row)
-            lines += _wrapped(_plain(parts), head, " " * len(head))
-            lines += _wrapped(_plain(verdict), " " * len(head) + "full: ", " " * (len(head) + 6))
+            lines += _wrapped(one_line(parts), head, " " * len(head))
+            lines += _wrapped(one_line(verdict), " " * len(head) + "full: ", " " * (len(head) + 6))
         else:
-            lines += _wrapped(_plain(verdict), head, " " * len(head))
+            lines += _wrapped(one_line(verdict), head, " " * len(head))
     return lines
 
 
@@ -61,13 +56,13 @@ def _verdicts(row: Row, numbers: dict[str, int]) -> list[str]:
 def render_text(matrix: Matrix) -> str:
     numbers = {c.key: n for n, c in enumerate(matrix.columns, 1)}
     lines = [*_wrapped(headline(matrix), "", ""), "", "platforms:"]
-    lines += [f"  {numbers[c.key]:>2} {_plain(c.label)}" for c in matrix.columns]
+    lines += [f"  {numbers[c.key]:>2} {one_line(c.label)}" for c in matrix.columns]
     grid = [["probe", "differs", *(str(n) for n in numbers.values())]]
     for row in matrix.rows:
         cells = []
         for column in matrix.columns:
             text = cell_text(row.cells[column.key])
-            cells.append("doc" if text.startswith("documented:") else _plain(text))
+            cells.append("doc" if text.startswith("documented:") else one_line(text))
         differs = " ".join(
             word
             for word, on in (
@@ -77,7 +72,7 @@ def render_text(matrix: Matrix) -> str:
             )
             if on
         )
-        grid.append([_plain(row.id), differs, *cells])
+        grid.append([one_line(row.id), differs, *cells])
     lines += [
         "",
         *_grid(grid),

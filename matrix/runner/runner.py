@@ -27,7 +27,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -38,6 +37,7 @@ import matrix
 from matrix.engine.sigpipe import killed_by_sigpipe
 from matrix.probe.validate import ProbeFile
 from matrix.results.embedded_probe import probe_metadata
+from matrix.results.records import combine_runs
 from matrix.runner.prestart import WarmChildren
 
 DEFAULT_TIME_LIMIT = 20.0
@@ -324,28 +324,6 @@ class Runner:
             self._warm = None
         pool.shutdown(wait=True)
         return [records[p.id] for p in ordered if p.id in records]
-
-
-def verdict_or_status(record: dict[str, Any]) -> str:
-    """What a run showed: its verdict, or its status when it could not give one."""
-    return str(record.get("verdict") or record["status"])
-
-
-def combine_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """One record for several runs of a probe.
-
-    The record is that of a run with the most common verdict; with more than one
-    run it also carries ``repeat`` (how many runs gave each verdict) and
-    ``unstable`` (more than one verdict seen), like a known-intermittent test.
-    """
-    counts = Counter(verdict_or_status(run) for run in runs)
-    most_common = counts.most_common(1)[0][0]
-    record = dict(next(run for run in runs if verdict_or_status(run) == most_common))
-    if len(runs) > 1:
-        record["repeat"] = {"runs": len(runs), "verdicts": dict(counts.most_common())}
-        record["unstable"] = len(counts) > 1
-        record["duration"] = round(max(run.get("duration", 0.0) for run in runs), 3)
-    return record
 
 
 def default_workers(count: int) -> int:

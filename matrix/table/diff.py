@@ -17,12 +17,12 @@ from typing import Any
 
 import fastjsonschema
 
-from matrix.render.to_json import MATRIX_FORMAT
 from matrix.results.read import Unreadable, parse_json, read_bounded
-from matrix.runner.runner import verdict_or_status
+from matrix.results.records import verdict_or_status
 from matrix.schemas.paths import MATRIX_SCHEMA_PATH
 from matrix.table.compare import differing_parts
 from matrix.table.merge import Skipped, load_results, results_files
+from matrix.table.model import MATRIX_FORMAT
 
 
 @dataclass

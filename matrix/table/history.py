@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from matrix.results.read import Unreadable, parse_json, read_bounded
-from matrix.runner.runner import verdict_or_status
+from matrix.results.records import verdict_or_status
 from matrix.table.merge import Skipped, _version_key, load_results, results_files
 from matrix.table.nogc import without_gc
 

@@ -30,7 +30,7 @@ from matrix.results.document import SCHEMA_VERSION
 from matrix.results.embedded_probe import embedded_probes
 from matrix.results.platform import collision_reason
 from matrix.results.read import Unreadable, read_results
-from matrix.runner.runner import verdict_or_status
+from matrix.results.records import verdict_or_status
 from matrix.table.compare import differing_parts, documentation_says_differs
 
 # Re-exported: renderers and tests import the model from here.
@@ -141,16 +141,6 @@ def matches_expectation(expect: dict[str, Any], observations: list[dict[str, Any
         if any(actual.get(key) != value for key, value in fields.items()):
             contradicted.append(name)
     return contradicted
-
-
-def describe_expectation(expect: dict[str, Any]) -> str:
-    parts = []
-    for name, fields in expect.items():
-        text = fields.get("error") or fields.get("summary") or fields.get("outcome", "")
-        if "timing" in fields:
-            text = f"{text} ({fields['timing']})" if text else fields["timing"]
-        parts.append(f"{name}: {text}")
-    return " · ".join(parts)
 
 
 def merge(

@@ -9,6 +9,10 @@ from typing import Any
 import matrix
 from matrix.results.platform import stack_label
 
+# What a matrix JSON document (render/to_json, table/diff) says it is.
+MATRIX_FORMAT = "sockmatrix-matrix"
+MATRIX_VERSION = 1
+
 ROW_FILTERS = {
     "differs": "rows where observed platforms differ",
     "contradicts": "rows where an observation contradicts its platform's documentation",

@@ -6,12 +6,12 @@ of date, so the reference can never drift from the operations table.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from matrix.language.operations import COMMON_STEP_ARGS, OPERATIONS
+from matrix.render.to_md import replace_between
 
 # Relative to the repository root, where ``python -m matrix.tools.docs`` is run.
 PROBE_FORMAT_DOC = Path("docs") / "probe-format.md"
@@ -49,13 +49,6 @@ def operations_reference() -> str:
     for key, schema in COMMON_STEP_ARGS.items():
         lines.append(f"| `{key}` | {_cell(schema['description'])} |")
     return "\n".join(lines) + "\n"
-
-
-def replace_between(text: str, marker: str, body: str) -> str:
-    pattern = re.compile(rf"(<!-- BEGIN {marker} -->\n).*?(<!-- END {marker} -->)", re.DOTALL)
-    if not pattern.search(text):
-        raise ValueError(f"markers for {marker} not found")
-    return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
 
 
 def render_probe_format(text: str) -> str:
