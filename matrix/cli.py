@@ -1,30 +1,25 @@
-"""The ``sockmatrix`` command line.
+"""The ``sockmatrix`` command line: one registry of the commands in matrix/commands/.
 
-Exit status, for every command: 0 ok, 1 some probe could not run (or some
-input was skipped), 2 usage or validation errors, 130 interrupted (Ctrl-C),
-143 terminated (SIGTERM).
+Exit status, for every command: matrix.commands.exit_codes (listed by --help).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from types import ModuleType
 
 import matrix
-from matrix.commands import check as cmd_check
-from matrix.commands import list as cmd_list
-from matrix.commands import run as cmd_run
-from matrix.commands import show as cmd_show
-from matrix.commands import table as cmd_table
-from matrix.commands import validate as cmd_validate
-from matrix.commands.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBE_FAILED, EXIT_USAGE
+from matrix.commands.exit_codes import DESCRIBED, EXIT_OK, EXIT_USAGE
 
-__all__ = ["EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PROBE_FAILED", "EXIT_USAGE", "build_parser", "main"]
-# Subcommands in their own modules (matrix/cmd_*.py), registered by build_parser.
-EXTRA_COMMANDS: dict[str, Any] = {}
+# The one registry: each name is a module matrix.commands.<name> with
+# add_parser(subparsers) and run(args) -> exit status. Command modules import
+# only the standard library at module level (their work is imported inside
+# run), so building this parser for --help or for one command stays cheap.
+COMMANDS = ("run", "validate", "list", "show", "table", "check", "diff", "history")
 
 DESCRIPTION = """\
 Measure where operating systems disagree about sockets.
@@ -34,37 +29,26 @@ each in its own process, and writes what this OS did to results/<platform>.json.
 """
 
 
+def _epilog() -> str:
+    return "exit status:\n" + "\n".join(f"  {code:>3}  {text}" for code, text in DESCRIBED.items())
+
+
+def _command(name: str) -> ModuleType:
+    return importlib.import_module(f"matrix.commands.{name}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sockmatrix",
         description=DESCRIPTION,
+        epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"sockmatrix {matrix.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    for module in (cmd_run, cmd_validate, cmd_show, cmd_table):
-        module.add_parser(commands)
-    cmd_check.add_parser(commands)
-    from matrix.commands import diff as cmd_diff
-    from matrix.commands import history as cmd_history
-
-    for module in (cmd_diff, cmd_history):
-        module.add_parser(commands)
-        EXTRA_COMMANDS[module.__name__.rsplit(".", 1)[1]] = module.run
-
-    cmd_list.add_parser(commands)
+    for name in COMMANDS:
+        _command(name).add_parser(commands)
     return parser
-
-
-COMMANDS = {
-    "run": cmd_run.run,
-    "validate": cmd_validate.run,
-    "show": cmd_show.run,
-    "list": cmd_list.run,
-    "table": cmd_table.run,
-    "check": cmd_check.run,
-}
 
 
 def _never_fail_to_print() -> None:
@@ -80,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _never_fail_to_print()
     args = build_parser().parse_args(argv)
     try:
-        return int({**COMMANDS, **EXTRA_COMMANDS}[args.command](args))
+        return int(_command(args.command).run(args))
     except BrokenPipeError:
         # The reader went away (`sockmatrix show x | head`): stop quietly, and keep
         # Python from complaining again when it flushes stdout at exit.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matrix.results.read import Unreadable, parse_json
+from matrix.files.read import Unreadable, parse_json
 
 
 @pytest.mark.parametrize(

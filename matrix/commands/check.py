@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from matrix.probe.assumptions import (
     Assumption,
     Broken,
@@ -22,8 +23,6 @@ from matrix.probe.assumptions import (
     from_probe,
 )
 from matrix.probe.assumptions import from_record as assumptions_in
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_parser(commands: Any) -> None:

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from matrix.render.changes import PR_BODY_LIMIT, render_diff_md, render_diff_text
 from matrix.results.document import write_text_atomic
 from matrix.table.diff import diff, load_snapshot
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     for side in (args.old, args.new):
         if not side.exists():
             print(f"sockmatrix diff: {side} does not exist", file=sys.stderr)
-            return 2
+            return EXIT_USAGE
     result = diff(load_snapshot(args.old), load_snapshot(args.new))
     for skipped in result.skipped:
         print(skipped, file=sys.stderr)
@@ -50,4 +51,4 @@ def run(args: argparse.Namespace) -> int:
         write_text_atomic(args.output, text)
     else:
         sys.stdout.write(text)
-    return 1 if result.skipped else 0
+    return EXIT_FAILED if result.skipped else EXIT_OK

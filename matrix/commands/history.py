@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK
 from matrix.render.changes import render_history_md, render_history_text
 from matrix.results.document import write_text_atomic
 from matrix.table import history
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         for problem in skipped:
             print(problem, file=sys.stderr)
         print(f"archived {len(added)} results file(s) in {args.dir}", file=sys.stderr)
-        return 1 if skipped else 0
+        return EXIT_FAILED if skipped else EXIT_OK
     entries, skipped = history.load(args.paths or [DEFAULT_DIR])
     for problem in skipped:
         print(problem, file=sys.stderr)
@@ -65,4 +66,4 @@ def run(args: argparse.Namespace) -> int:
         write_text_atomic(args.output, text)
     else:
         sys.stdout.write(text)
-    return 1 if skipped else 0
+    return EXIT_FAILED if skipped else EXIT_OK

@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from matrix.commands.common import EXIT_OK, EXIT_USAGE, add_paths, print_problems, probe_sources
+from matrix.commands.common import add_paths, print_problems, probe_sources
+from matrix.commands.exit_codes import EXIT_OK, EXIT_USAGE
 
 
 def add_parser(commands: Any) -> None:

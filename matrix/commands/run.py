@@ -14,13 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from matrix.commands.common import (
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_PROBE_FAILED,
-    EXIT_USAGE,
     add_paths,
     print_problems,
     probe_sources,
+)
+from matrix.commands.exit_codes import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
 )
 
 
@@ -103,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         default_results_path,
         existing_results_problem,
     )
-    from matrix.runner.interrupt import EXIT_TERMINATED, Terminated, terminate_as_interrupt
+    from matrix.runner.interrupt import Terminated, terminate_as_interrupt
     from matrix.runner.runner import Runner
 
     try:
@@ -183,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
             "before (every probe that had finished by then).",
             file=sys.stderr,
         )
-        return EXIT_PROBE_FAILED
+        return EXIT_FAILED
     records = writer.document["probes"]
     print(verdict_table(records, writer.document["platform"]["key"]))
     print(f"\nresults written to {output}", file=sys.stderr)
@@ -198,4 +201,4 @@ def run(args: argparse.Namespace) -> int:
         )
     if problems:
         return EXIT_USAGE
-    return EXIT_PROBE_FAILED if failed else EXIT_OK
+    return EXIT_FAILED if failed else EXIT_OK

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from matrix.commands.common import EXIT_OK, EXIT_PROBE_FAILED, EXIT_USAGE
+from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def add_parser(commands: Any) -> None:
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         document = read_results(path, SCHEMA_VERSION)
     except Unreadable as exc:
         print(for_terminal(f"sockmatrix show: {path}: skipped: {exc}"), file=sys.stderr)
-        return EXIT_PROBE_FAILED
+        return EXIT_FAILED
     records = {r["id"]: r for r in document["probes"]}
     if args.probe not in records:
         import difflib

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from matrix.commands.common import EXIT_OK, EXIT_PROBE_FAILED, EXIT_USAGE
+from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 FORMATS = ("md", "html", "json", "text")
 PAGES = (("MATRIX.md", "md"), ("index.html", "html"))
@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
             f"sockmatrix table: none of the {len(files)} results file(s) could be used",
             file=sys.stderr,
         )
-        return EXIT_PROBE_FAILED
+        return EXIT_FAILED
     if args.only_differences:
         everything = len(merged.rows)
         merged = merged.only_differences()
@@ -158,12 +158,12 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr if (args.output or args.output_dir or args.summary) else sys.stdout,
             )
             if not (args.output or args.output_dir or args.summary or args.readme):
-                return EXIT_PROBE_FAILED if merged.skipped else EXIT_OK
+                return EXIT_FAILED if merged.skipped else EXIT_OK
     if args.only:
         merged = merged.only(args.only)
     if args.tag:
         merged = merged.with_tag(args.tag)
-    status = EXIT_PROBE_FAILED if merged.skipped else EXIT_OK
+    status = EXIT_FAILED if merged.skipped else EXIT_OK
 
     if args.readme:
         text = args.readme.read_text(encoding="utf-8")
@@ -187,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
                     f"--readme {args.readme}",
                     file=sys.stderr,
                 )
-                return EXIT_PROBE_FAILED
+                return EXIT_FAILED
             print(f"{args.readme}: the table is current", file=sys.stderr)
             return status
         write_text_atomic(args.readme, updated)

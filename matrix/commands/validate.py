@@ -10,7 +10,8 @@ import argparse
 import sys
 from typing import Any
 
-from matrix.commands.common import EXIT_OK, EXIT_USAGE, add_paths, print_problems, probe_sources
+from matrix.commands.common import add_paths, print_problems, probe_sources
+from matrix.commands.exit_codes import EXIT_OK, EXIT_USAGE
 
 
 def add_parser(commands: Any) -> None:

@@ -25,6 +25,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from matrix.files.read import file_kind
+
 LOCK_STALE_SECONDS = 30.0
 LOCK_WAIT_SECONDS = 15.0
 # Windows error codes of a replace onto a file that is open elsewhere
@@ -40,18 +42,6 @@ class ReplaceBusy(PermissionError):
     """Windows kept refusing the replace: the file is open in another process."""
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
-
-
 def output_problem(path: Path) -> str | None:
     """Why ``path`` must not be replaced with a new file, or None."""
     try:
@@ -61,7 +51,7 @@ def output_problem(path: Path) -> str | None:
         return None
     if not stat.S_ISREG(info.st_mode):
         return (
-            f"is {_kind(info.st_mode)}; sockmatrix replaces only regular files "
+            f"is {file_kind(info.st_mode)}; sockmatrix replaces only regular files "
             "(give the path of a regular file, or of one that does not exist yet)"
         )
     if not info.st_mode & 0o222:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from matrix.files.read import Unreadable, read_bounded
 from matrix.language.addresses import address_problem
 from matrix.language.operations import (
     SOCKET_CREATING_ARGS,
@@ -34,7 +35,6 @@ from matrix.probe.rules import (
 )
 from matrix.probe.schema import probe_validator, schema_errors
 from matrix.probe.yaml_lines import LoadedYaml, Path_, YamlProblem, load_yaml
-from matrix.results.read import Unreadable, read_bounded
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_THREADS = 8

@@ -26,9 +26,11 @@ from typing import Any
 
 import yaml
 
+# The same bound as every JSON file sockmatrix reads.
+from matrix.files.read import MAX_INT_DIGITS
+
 MAX_NODES = 20_000
 MAX_DEPTH = 32
-MAX_INT_DIGITS = 40
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from matrix.results.read import Unreadable, parse_json, read_bounded
+from matrix.files.read import Unreadable, parse_json, read_bounded
 
 # Fields that differ between two runs that observed the same thing.
 VOLATILE = frozenset(

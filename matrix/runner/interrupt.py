@@ -4,7 +4,8 @@ A CI runner cancelling a job, ``timeout``, systemd and ``kill`` send SIGTERM.
 Python's default is to die at once (exit 143, no message, children orphaned
 and still listening). Inside :func:`terminate_as_interrupt` SIGTERM raises
 :class:`Terminated`, a KeyboardInterrupt, so every ``except KeyboardInterrupt``
-that stops children and keeps results handles it too; the caller exits 143.
+that stops children and keeps results handles it too; the caller exits with
+EXIT_TERMINATED (matrix.commands.exit_codes).
 
 Signal handlers run on the main thread only; elsewhere (a run started from a
 thread, as some test runners do) nothing is installed. Windows has SIGTERM in
@@ -18,8 +19,6 @@ import signal
 import threading
 from collections.abc import Iterator
 from types import FrameType
-
-EXIT_TERMINATED = 128 + 15  # what a shell reports for a process ended by SIGTERM
 
 
 class Terminated(KeyboardInterrupt):

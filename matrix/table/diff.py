@@ -17,7 +17,7 @@ from typing import Any
 
 import fastjsonschema
 
-from matrix.results.read import Unreadable, parse_json, read_bounded
+from matrix.files.read import Unreadable, parse_json, read_bounded
 from matrix.results.records import verdict_or_status
 from matrix.schemas.paths import MATRIX_SCHEMA_PATH
 from matrix.table.compare import differing_parts

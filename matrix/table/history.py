@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matrix.results.read import Unreadable, parse_json, read_bounded
+from matrix.files.read import Unreadable, parse_json, read_bounded
 from matrix.results.records import verdict_or_status
 from matrix.table.merge import Skipped, _version_key, load_results, results_files
 from matrix.table.nogc import without_gc
