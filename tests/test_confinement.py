@@ -235,3 +235,25 @@ def test_the_closed_port_refuses_and_is_released() -> None:
     )
     assert result["status"] == "ok"
     assert result["observations"][0]["error"]["portable"] == "ECONNREFUSED"
+
+
+@pytest.mark.parametrize("api", ["native", "python"])
+@pytest.mark.parametrize(("op", "flag"), [("send", "DONTROUTE"), ("send", "PEEK"),
+                                          ("recv", "NOSIGNAL"), ("recv", "TRUNC")])  # fmt: skip
+def test_flags_validation_did_not_allow_never_reach_the_call(
+    api: str, op: str, flag: str, socket_calls: list[tuple[str, Any]]
+) -> None:
+    # An unvalidated probe (the engine is called directly) asks for a flag the
+    # schema refuses for that call: both APIs refuse it before calling the OS.
+    probe = {
+        "id": "flags",
+        "sockets": [{"pair": ["a", "b"]}],
+        "steps": [{"op": op, "socket": "a", "data": "x", "flags": [flag], "name": "x"}],
+        "verdict": ["x"],
+    }
+    if op == "recv":
+        del probe["steps"][0]["data"]
+    result = Engine(probe, lambda event: None, api).run()
+    assert result["status"] == "harness-error"
+    assert "not allowed" in result["reason"]
+    assert [call for call in socket_calls if call[0] == op] == []

@@ -161,11 +161,6 @@ def test_msg_flags_per_os(
     )
 
 
-def test_msg_flags_name_the_missing_one() -> None:
-    assert _abi.msg_flags(WINSOCK, ["PEEK", "NOSIGNAL"]) == (0, "NOSIGNAL")
-    assert _abi.msg_flags(LINUX, ["PEEK", "WAITALL"]) == (0x102, None)
-
-
 def test_only_winsock_keeps_the_handle_after_a_failed_close() -> None:
     assert WINSOCK.close_keeps_handle == {10035}  # WSAEWOULDBLOCK
     assert all(not abi.close_keeps_handle for abi in ALL if abi is not WINSOCK)

@@ -11,10 +11,12 @@ import pytest
 from matrix.engine.abi.option_encodings import (
     DURATION_LAYOUTS,
     RAW_SO_LINGER,
+    decode_duration,
     decode_linger,
     encode_duration,
     encode_linger,
     linger_layout,
+    linger_size,
     option_constants,
 )
 
@@ -99,3 +101,28 @@ def test_a_duration_just_under_a_second_carries_into_tv_sec(
     # USEC_PER_SEC" with EDOM, XNU sooptcopyin_timeval likewise: never 1000000.
     fmt = DURATION_LAYOUTS[family][0]
     assert struct.unpack(fmt, encode_duration(0.9999996, family)) == fields
+
+
+@pytest.mark.parametrize("family", ("freebsd", "openbsd", "netbsd", "illumos"))
+def test_bsd_and_illumos_linger_is_two_ints_in_seconds_at_sol_socket_0xffff(family: str) -> None:
+    level, optname, value = encode_linger(True, 2, family)
+    assert (level, optname) == (0xFFFF, 0x0080)
+    assert struct.unpack("ii", value) == (1, 2)
+    assert decode_linger(value, family) == {"on": True, "seconds": 2}
+    assert linger_size(family) == 8
+    assert RAW_SO_LINGER[family] == (0x0080, "ii", 1)
+
+
+def test_wsl1_uses_linuxs_abi_for_linger() -> None:
+    assert encode_linger(True, 2, "wsl1") == encode_linger(True, 2, "linux")
+    assert RAW_SO_LINGER["wsl1"] == RAW_SO_LINGER["linux"]
+
+
+def test_netbsd_timeval_has_an_int_microseconds_field() -> None:
+    # NetBSD: suseconds_t is int32_t; the others (LP64) use long.
+    encoded = encode_duration(1.5, "netbsd")
+    assert len(encoded) == 16
+    assert struct.unpack("@qi4x", encoded) == (1, 500000)
+    assert decode_duration(encoded, "netbsd") == 1.5
+    for family in ("freebsd", "openbsd", "illumos", "wsl1"):
+        assert struct.unpack("@ll", encode_duration(1.5, family)) == (1, 500000)

@@ -33,10 +33,6 @@ def address_problem(text: object) -> str | None:
     return f"{text!r} is not a loopback address: probes may only use 127.0.0.0/8 and ::1"
 
 
-def family_of(text: str) -> str:
-    return "ipv6" if ":" in text else "ipv4"
-
-
 def destination_problem(host: object, port: int, own_ports: set[int]) -> str | None:
     """Why connect()/sendto() to (host, port) is refused, or None.
 

@@ -63,8 +63,12 @@ def _flags(names: tuple[str, ...], what: str) -> dict[str, Any]:
     }
 
 
-RECV_FLAGS = _flags(("PEEK", "WAITALL", "OOB", "DONTWAIT"), "recv()")
-SEND_FLAGS = _flags(("NOSIGNAL", "OOB", "DONTWAIT"), "send()")
+# The MSG_* flags a probe may name, per direction: the schema allows these and
+# the engine checks them again before a call (both APIs).
+RECV_FLAG_NAMES = ("PEEK", "WAITALL", "OOB", "DONTWAIT")
+SEND_FLAG_NAMES = ("NOSIGNAL", "OOB", "DONTWAIT")
+RECV_FLAGS = _flags(RECV_FLAG_NAMES, "recv()")
+SEND_FLAGS = _flags(SEND_FLAG_NAMES, "send()")
 LINGER_VALUE: dict[str, Any] = {
     "type": "object",
     "description": "SO_LINGER in seconds, encoded for the running OS (two u_short on "

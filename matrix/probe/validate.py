@@ -112,18 +112,6 @@ def _pre_schema_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
             yield ("sockets", index, "options"), message
 
 
-def declared_sockets(data: dict[str, Any]) -> dict[str, str]:
-    """Socket name → kind (pair/listener/tcp/udp) for the ``sockets`` section."""
-    names: dict[str, str] = {}
-    for spec in data.get("sockets", []):
-        for kind in ("listener", "tcp", "udp"):
-            if kind in spec:
-                names[spec[kind]] = kind
-        for name in spec.get("pair", []):
-            names[name] = "pair"
-    return names
-
-
 def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
     """Checks across sections, on a document that already fits the schema."""
     sockets: dict[str, str] = {}

@@ -33,7 +33,6 @@ MAX_NODES = 20_000
 MAX_DEPTH = 32
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _INT_TAG = "tag:yaml.org,2002:int"
-_FLOAT_TAG = "tag:yaml.org,2002:float"
 
 Path_ = tuple[str | int, ...]
 

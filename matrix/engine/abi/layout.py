@@ -21,7 +21,6 @@ import struct
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-FLAG_NAMES = ("PEEK", "WAITALL", "OOB", "DONTWAIT", "NOSIGNAL")
 POLL_NAMES = ("IN", "PRI", "OUT", "ERR", "HUP", "NVAL", "RDHUP")
 
 
@@ -181,14 +180,3 @@ def poll_events(abi: Abi, names: Iterable[str]) -> int | None:
 
 def poll_flag_names(abi: Abi, revents: int) -> list[str]:
     return [name for name in POLL_NAMES if (value := abi.poll.get(name)) and revents & value]
-
-
-def msg_flags(abi: Abi, names: Iterable[str]) -> tuple[int, str | None]:
-    """(flags, None), or (0, the first flag this ABI lacks)."""
-    flags = 0
-    for name in names:
-        value = abi.msg.get(name)
-        if value is None:
-            return 0, name
-        flags |= value
-    return flags, None

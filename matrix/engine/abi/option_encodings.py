@@ -54,7 +54,7 @@ LINGER_LAYOUTS: dict[str, LingerLayout] = {
         "SO_LINGER", 0x0080, 0xFFFF, "HH", 1, "Winsock LINGER is two u_short members"
     ),
     # The BSDs' and illumos' <sys/socket.h>: SOL_SOCKET 0xffff, SO_LINGER 0x0080,
-    # struct linger {int l_onoff; int l_linger;} in seconds (matrix/language/stack_options.py).
+    # struct linger {int l_onoff; int l_linger;} in seconds (matrix/engine/abi/option_encodings.py).
     **{
         family: LingerLayout("SO_LINGER", 0x0080, 0xFFFF, "ii", 1, "BSD/SysV struct linger")
         for family in ("freebsd", "openbsd", "netbsd", "illumos")

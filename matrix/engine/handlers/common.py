@@ -16,8 +16,6 @@ from matrix.language.addresses import LOOPBACK, address_problem, destination_pro
 
 Handler = Callable[[Context, dict[str, Any]], tuple[str, dict[str, Any]]]
 SHUTDOWN_HOW = {"RD": 0, "WR": 1, "RDWR": 2}  # SHUT_* and SD_* alike on every OS here
-RECV_FLAGS = ("PEEK", "WAITALL", "OOB", "DONTWAIT")
-SEND_FLAGS = ("NOSIGNAL", "OOB", "DONTWAIT")
 
 
 def payload(step: dict[str, Any]) -> bytes:
@@ -144,10 +142,19 @@ def check_setsockopt(ctx: Context, step: dict[str, Any]) -> None:
     allowed_option(ctx, step.get("option", "SO_LINGER"), how, step[how])
 
 
-def flag_bits(step: dict[str, Any], lookup: Callable[[str], int | None]) -> int:
-    """The MSG_* bits a step asks for; a flag the platform lacks is unsupported."""
+def flag_bits(
+    step: dict[str, Any], lookup: Callable[[str], int | None], allowed: tuple[str, ...]
+) -> int:
+    """The MSG_* bits a step asks for; a flag the platform lacks is unsupported.
+
+    ``allowed`` is what validation allowed for the call (RECV_FLAG_NAMES or
+    SEND_FLAG_NAMES); it is checked again here, for both APIs, so that a probe
+    that skipped validation cannot send MSG_DONTROUTE, MSG_FASTOPEN or any other bit.
+    """
     flags = 0
     for name in step.get("flags", []):
+        if name not in allowed:
+            raise HarnessError(f"flag {str(name)[:32]!r} is not allowed for this call")
         value = lookup(name)
         if value is None:
             raise Unsupported(f"MSG_{name} does not exist on this platform")

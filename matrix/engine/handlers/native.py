@@ -25,6 +25,7 @@ from matrix.engine.context import Context, HarnessError, Unsupported
 from matrix.engine.handlers import common
 from matrix.engine.handlers.states import HANDLERS as STATE_HANDLERS
 from matrix.engine.handlers.states import remember_endpoint
+from matrix.language.arguments import RECV_FLAG_NAMES, SEND_FLAG_NAMES
 from matrix.language.operations import MAX_BYTES
 
 Result = tuple[str, dict[str, Any]]
@@ -36,12 +37,12 @@ def _api(ctx: Context) -> NativeApi:
     return api
 
 
-def _flags(ctx: Context, step: dict[str, Any]) -> int:
-    return common.flag_bits(step, lambda name: _api(ctx).abi.msg.get(name))
+def _flags(ctx: Context, step: dict[str, Any], allowed: tuple[str, ...]) -> int:
+    return common.flag_bits(step, lambda name: _api(ctx).abi.msg.get(name), allowed)
 
 
 def op_send(ctx: Context, step: dict[str, Any]) -> Result:
-    sent = _api(ctx).send(ctx.sock(step), common.payload(step), _flags(ctx, step))
+    sent = _api(ctx).send(ctx.sock(step), common.payload(step), _flags(ctx, step, SEND_FLAG_NAMES))
     return f"{sent} bytes", {"bytes": sent}
 
 
@@ -79,7 +80,9 @@ def op_fill(ctx: Context, step: dict[str, Any]) -> Result:
 
 
 def op_recv(ctx: Context, step: dict[str, Any]) -> Result:
-    data = _api(ctx).recv(ctx.sock(step), int(step.get("bytes", 65536)), _flags(ctx, step))
+    data = _api(ctx).recv(
+        ctx.sock(step), int(step.get("bytes", 65536)), _flags(ctx, step, RECV_FLAG_NAMES)
+    )
     return common.received_summary(ctx, step, len(data)), {"bytes": len(data)}
 
 
@@ -202,13 +205,15 @@ def op_dup(ctx: Context, step: dict[str, Any]) -> Result:
 
 def op_sendto(ctx: Context, step: dict[str, Any]) -> Result:
     host, port = common.sendto_target(ctx, step)
-    sent = _api(ctx).sendto(ctx.sock(step), common.payload(step), host, port, _flags(ctx, step))
+    sent = _api(ctx).sendto(
+        ctx.sock(step), common.payload(step), host, port, _flags(ctx, step, SEND_FLAG_NAMES)
+    )
     return f"{sent} bytes", {"bytes": sent}
 
 
 def op_recvfrom(ctx: Context, step: dict[str, Any]) -> Result:
     size = int(step.get("bytes", 65536))
-    data = _api(ctx).recvfrom(ctx.sock(step), size, _flags(ctx, step))
+    data = _api(ctx).recvfrom(ctx.sock(step), size, _flags(ctx, step, RECV_FLAG_NAMES))
     return f"{len(data)} bytes", {"bytes": len(data)}
 
 

@@ -28,6 +28,7 @@ from matrix.engine.context import Context, Unsupported
 from matrix.engine.handlers import common
 from matrix.engine.handlers.states import HANDLERS as STATE_HANDLERS
 from matrix.engine.handlers.states import remember_endpoint
+from matrix.language.arguments import RECV_FLAG_NAMES, SEND_FLAG_NAMES
 from matrix.language.operations import MAX_BYTES
 
 Result = tuple[str, dict[str, Any]]
@@ -43,7 +44,7 @@ def _family(sock: socket.socket) -> str:
 
 
 def op_send(ctx: Context, step: dict[str, Any]) -> Result:
-    flags = common.flag_bits(step, _msg)
+    flags = common.flag_bits(step, _msg, SEND_FLAG_NAMES)
     sent = ctx.sock(step).send(common.payload(step), flags)
     return f"{sent} bytes", {"bytes": sent}
 
@@ -78,7 +79,7 @@ def op_fill(ctx: Context, step: dict[str, Any]) -> Result:
 
 
 def op_recv(ctx: Context, step: dict[str, Any]) -> Result:
-    flags = common.flag_bits(step, _msg)
+    flags = common.flag_bits(step, _msg, RECV_FLAG_NAMES)
     data = ctx.sock(step).recv(int(step.get("bytes", 65536)), flags)
     return common.received_summary(ctx, step, len(data)), {"bytes": len(data)}
 
@@ -185,13 +186,13 @@ def op_dup(ctx: Context, step: dict[str, Any]) -> Result:
 
 
 def op_sendto(ctx: Context, step: dict[str, Any]) -> Result:
-    flags = common.flag_bits(step, _msg)
+    flags = common.flag_bits(step, _msg, SEND_FLAG_NAMES)
     sent = ctx.sock(step).sendto(common.payload(step), flags, common.sendto_target(ctx, step))
     return f"{sent} bytes", {"bytes": sent}
 
 
 def op_recvfrom(ctx: Context, step: dict[str, Any]) -> Result:
-    flags = common.flag_bits(step, _msg)
+    flags = common.flag_bits(step, _msg, RECV_FLAG_NAMES)
     data, _ = ctx.sock(step).recvfrom(int(step.get("bytes", 65536)), flags)
     return f"{len(data)} bytes", {"bytes": len(data)}
 
