@@ -36,7 +36,7 @@ from hostile_corpus import CASES
 from matrix.table.merge import load_and_merge
 from matrix.render.to_md import render_markdown
 from matrix.probe.selection import KeywordError, KeywordMatcher
-from matrix.probe.validate import check_probe_file
+from matrix.probe.validate import validate_file
 from pathlib import Path
 
 def peak_mb():
@@ -65,7 +65,7 @@ case = next(c for c in CASES if c.name == name)
 made = case.make(folder)
 started = time.perf_counter()
 if case.kind == "probe":
-    probe, problems = check_probe_file(Path(made))
+    probe, problems = validate_file(Path(made))
     outcome = problems[0].message[:70] if problems else "accepted"
 elif case.kind == "results":
     merged = load_and_merge([Path(made)], [])

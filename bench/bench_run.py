@@ -23,8 +23,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from matrix.probe.model import ProbeFile
 from matrix.probe.selection import builtin_probe_dir
-from matrix.probe.validate import ProbeFile, validate_paths
+from matrix.probe.validate import validate_paths
 from matrix.runner.runner import Runner, default_workers
 
 

@@ -30,7 +30,8 @@ from typing import Any
 
 import pytest
 
-from matrix.probe.validate import ProbeFile, Problem, check_probe_file
+from matrix.probe.model import ProbeFile, Problem
+from matrix.probe.validate import validate_file
 
 RECORD_PROPERTY = "sockmatrix_record"
 BROKEN_PROPERTY = "sockmatrix_broken"
@@ -109,7 +110,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Fil
 
 class ProbeYamlFile(pytest.File):
     def collect(self) -> list[pytest.Item]:
-        probe, problems = check_probe_file(self.path)
+        probe, problems = validate_file(self.path)
         name = probe.id if probe is not None else self.path.stem
         return [ProbeItem.from_parent(self, name=name, probe=probe, problems=problems)]
 

@@ -30,7 +30,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from matrix.engine.scenario import Engine
-from matrix.probe.validate import check_probe_text
+from matrix.probe.validate import validate_text
 
 ETH_P_ALL = 0x0003
 
@@ -215,7 +215,7 @@ def validation_refusals() -> dict[str, str]:
     }
     refusals = {}
     for name, text in texts.items():
-        probe, problems = check_probe_text(text, "hostile.yaml", "hostile")
+        probe, problems = validate_text(text, "hostile.yaml", "hostile")
         refusals[name] = "accepted" if probe is not None else problems[0].message[:80]
     return refusals
 

@@ -14,7 +14,7 @@ from hostile_corpus import HEADER, TAIL, fictional_results
 from matrix.cli import main
 from matrix.engine.scenario import Engine
 from matrix.files import write as results_write
-from matrix.probe.validate import MAX_PROBLEMS, check_probe_file, check_probe_text
+from matrix.probe.validate import MAX_PROBLEMS, validate_file, validate_text
 from matrix.results.document import ResultsNotWritten, ResultsWriter
 from matrix.table.merge import load_and_merge
 
@@ -23,7 +23,7 @@ POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file name
 
 def refused(text: str) -> list[str]:
     started = time.perf_counter()
-    probe, problems = check_probe_text(text, "a.yaml", "hostile")
+    probe, problems = validate_text(text, "a.yaml", "hostile")
     assert time.perf_counter() - started < 3
     assert probe is None
     return [p.message for p in problems]
@@ -146,5 +146,5 @@ def test_checked_probes_in_the_library_all_still_pass() -> None:
     from matrix.probe.selection import builtin_probe_dir
 
     for path in sorted(builtin_probe_dir().rglob("*.yaml")):
-        probe, problems = check_probe_file(path)
+        probe, problems = validate_file(path)
         assert probe is not None, problems

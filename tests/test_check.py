@@ -10,7 +10,7 @@ from synthetic import observation, record, results_document, write_results
 
 from matrix.cli import main
 from matrix.probe.assumptions import Assumption, applicable, broken_assumptions, describe
-from matrix.probe.validate import check_probe_file
+from matrix.probe.validate import validate_file
 
 ASSUMES_RESET = [
     {
@@ -244,7 +244,7 @@ def test_assumption_validation_messages(
     write_probe: Any, body: str, line: int, message: str
 ) -> None:
     path = write_probe(ASSUMING_PROBE + body, id="p")
-    probe, problems = check_probe_file(path)
+    probe, problems = validate_file(path)
     assert probe is None
     assert [(p.line, str(p).split(": ", 1)[1]) for p in problems] == [(line, message)]
 

@@ -13,7 +13,7 @@ import pytest
 from synthetic import observation, record, results_document, write_results
 
 from matrix.cli import main
-from matrix.probe.validate import check_probe_file
+from matrix.probe.validate import validate_file
 from matrix.results.embedded_probe import embedded_probes, probe_metadata
 
 USER_PROBE = """\
@@ -58,7 +58,7 @@ def user_record(meta: Any) -> dict[str, Any]:
 
 
 def test_probe_metadata_holds_the_text_and_assumption_lines(write_probe: Any) -> None:
-    probe, problems = check_probe_file(write_probe(USER_PROBE, id="users-probe"))
+    probe, problems = validate_file(write_probe(USER_PROBE, id="users-probe"))
     assert problems == [] and probe is not None
     meta = probe_metadata(probe)
     assert meta["title"] == "What my library relies on"

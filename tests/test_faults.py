@@ -20,7 +20,7 @@ import pytest
 
 from matrix.cli import main
 from matrix.files import write as results_write
-from matrix.probe.validate import check_probe_file
+from matrix.probe.validate import validate_file
 from matrix.results import document as results_module
 from matrix.runner.runner import Runner
 
@@ -76,8 +76,8 @@ def test_ctrl_c_keeps_every_finished_probe(write_probe: WriteProbe, tmp_path: Pa
 def test_killing_a_probe_child_records_a_crash_and_the_run_goes_on(
     write_probe: WriteProbe,
 ) -> None:
-    slow, _ = check_probe_file(write_probe(SLOW.format(id="victim"), id="victim"))
-    quick, _ = check_probe_file(write_probe(id="bystander"))
+    slow, _ = validate_file(write_probe(SLOW.format(id="victim"), id="victim"))
+    quick, _ = validate_file(write_probe(id="bystander"))
     assert slow is not None and quick is not None
     runner = Runner()
 

@@ -18,7 +18,7 @@ from hostile_corpus import CASES, Case, fictional_results
 
 from matrix.cli import main
 from matrix.probe.selection import KeywordError, KeywordMatcher
-from matrix.probe.validate import check_probe_file
+from matrix.probe.validate import validate_file
 
 SPECIAL = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and /dev/zero")
 
@@ -36,7 +36,7 @@ def cases(kind: str) -> list[pytest.param]:  # type: ignore[valid-type]
 def test_hostile_probe_file_gets_one_clear_message_quickly(case: Case, tmp_path: Path) -> None:
     path = Path(case.make(tmp_path))
     started = time.perf_counter()
-    probe, problems = check_probe_file(path)
+    probe, problems = validate_file(path)
     elapsed = time.perf_counter() - started
     assert probe is None
     assert any(e in p.message for p in problems for e in case.expect.split("|")), [
@@ -140,6 +140,6 @@ def test_a_probe_path_that_is_a_fifo_or_device_is_never_read(tmp_path: Path) -> 
     zero.symlink_to("/dev/zero")
     for path in (fifo, zero):
         started = time.perf_counter()
-        probe, problems = check_probe_file(path)
+        probe, problems = validate_file(path)
         assert probe is None and "not a regular file" in problems[0].message
         assert time.perf_counter() - started < 1

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from synthetic import observation, record, results_document
 
 from matrix.probe.selection import builtin_probe_dir
-from matrix.probe.validate import check_probe_file, check_probe_text
+from matrix.probe.validate import validate_file, validate_text
 from matrix.render.safe_text import for_terminal
 from matrix.table.merge import load_and_merge
 
@@ -72,7 +72,7 @@ HOSTILE_KEYS = st.sampled_from(
 
 def clean(text: str) -> None:
     started = time.perf_counter()
-    probe, problems = check_probe_text(text, "fuzz.yaml", "fuzz")
+    probe, problems = validate_text(text, "fuzz.yaml", "fuzz")
     assert time.perf_counter() - started < 3
     if probe is None:
         assert problems
@@ -189,7 +189,7 @@ def test_special_files_as_probe_or_results_paths(
     else:
         path.symlink_to("/dev/zero" if kind == "zero" else "/dev/null")
     started = time.perf_counter()
-    probe, problems = check_probe_file(path)
+    probe, problems = validate_file(path)
     assert probe is None and problems and problems[0].file == str(path)
     merged = load_and_merge([path], [])
     assert merged.skipped and merged.skipped[0].file == str(path)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from synthetic import observation, record, results_document
 
 from matrix.probe.selection import builtin_probe_dir
-from matrix.probe.validate import MAX_FILE_BYTES, check_probe_file, check_probe_text
+from matrix.probe.validate import MAX_FILE_BYTES, validate_file, validate_text
 from matrix.render.to_html import render_html
 from matrix.render.to_md import render_markdown
 from matrix.render.to_text import render_text
@@ -37,7 +37,7 @@ REAL_TEXTS = [p.read_text(encoding="utf-8") for p in REAL_PROBES]
 
 
 def assert_clean_rejection_or_valid(text: str) -> None:
-    probe, problems = check_probe_text(text, "fuzz.yaml", "fuzz")
+    probe, problems = validate_text(text, "fuzz.yaml", "fuzz")
     if probe is None:
         assert problems, "a rejected probe must say why"
     for problem in problems:
@@ -98,7 +98,7 @@ def test_mutations_of_real_probes_never_crash_the_validator(text: str) -> None:
 
 def timed_rejection(text: str) -> list[Any]:
     started = time.perf_counter()
-    probe, problems = check_probe_text(text, "hostile.yaml", "hostile")
+    probe, problems = validate_text(text, "hostile.yaml", "hostile")
     assert time.perf_counter() - started < 5, "must be refused quickly (1 s idle; 5 s margin)"
     assert probe is None
     return problems
@@ -178,7 +178,7 @@ def test_fifty_megabyte_file_is_refused_without_reading_it(tmp_path: Path) -> No
     with path.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)
     started = time.perf_counter()
-    _, problems = check_probe_file(path)
+    _, problems = validate_file(path)
     assert time.perf_counter() - started < 1
     assert problems[0].message == f"file is {50 * 1024 * 1024} bytes; the limit is {MAX_FILE_BYTES}"
 
@@ -190,7 +190,7 @@ def test_an_id_can_never_steer_where_results_are_written(tmp_path: Path) -> None
 
     assert default_results_path(tmp_path).parent == tmp_path
     for hostile in ("../x", "a/b", "..", "a\\b", "C:x"):
-        _, problems = check_probe_text(
+        _, problems = validate_text(
             HEADER.replace("id: hostile", f"id: '{hostile}'")
             + "steps: [{op: close, socket: a, name: c}]\n"
             "verdict: [c]\n",

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
+from matrix.probe.model import ProbeFile
 from matrix.probe.selection import builtin_probe_dir
-from matrix.probe.validate import ProbeFile, validate_paths
+from matrix.probe.validate import validate_paths
 from matrix.runner.runner import Runner, default_workers
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="asserts Linux's behaviour")

@@ -320,9 +320,9 @@ def test_waits_are_sliced_so_ctrl_c_is_seen() -> None:
 def test_ctrl_c_reaches_the_main_thread_while_probes_run_and_stops_them(
     write_probe: WriteProbe,
 ) -> None:
-    from matrix.probe.validate import check_probe_file
+    from matrix.probe.validate import validate_file
 
-    probe, _ = check_probe_file(write_probe(SLOW.format(id="slow"), id="slow"))
+    probe, _ = validate_file(write_probe(SLOW.format(id="slow"), id="slow"))
     assert probe is not None
     runner = Runner()
     threading.Timer(1.0, _thread.interrupt_main).start()

@@ -15,7 +15,8 @@ from matrix.language.option_allowlist import (
     checked_set,
     resolve,
 )
-from matrix.probe.validate import Problem, check_probe_file
+from matrix.probe.model import Problem
+from matrix.probe.validate import validate_file
 
 WriteProbe = Callable[..., Path]
 
@@ -29,7 +30,7 @@ sources: [s]
 
 
 def problems(write_probe: WriteProbe, body: str) -> list[Problem]:
-    probe, found = check_probe_file(write_probe(HEADER + body, id="p"))
+    probe, found = validate_file(write_probe(HEADER + body, id="p"))
     assert probe is None, "expected the probe to be refused"
     return found
 
@@ -245,7 +246,7 @@ verdict: [c]
 """
     messages = [p.message for p in problems(write_probe, body)]
     assert any("'connect' takes: " in m and "closed_port" in m for m in messages), messages
-    probe, found = check_probe_file(
+    probe, found = validate_file(
         write_probe(HEADER + body.replace("port: 5432", "closed_port: true"), id="p")
     )
     assert found == [] and probe is not None

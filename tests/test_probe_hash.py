@@ -8,7 +8,7 @@ from pathlib import Path
 from synthetic import observation, record, results_document
 
 from matrix.probe.digest import canonical_json, probe_digest
-from matrix.probe.validate import check_probe_file
+from matrix.probe.validate import validate_file
 from matrix.table.merge import merge
 
 REPO = Path(__file__).resolve().parent.parent
@@ -16,7 +16,7 @@ PROBE = REPO / "probes" / "close" / "close-unread-data-resets.yaml"
 
 
 def _load(path: Path):  # type: ignore[no-untyped-def]
-    probe, problems = check_probe_file(path)
+    probe, problems = validate_file(path)
     assert problems == [] and probe is not None
     return probe
 

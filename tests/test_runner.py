@@ -7,7 +7,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from matrix.probe.validate import ProbeFile, check_probe_file
+from matrix.probe.model import ProbeFile
+from matrix.probe.validate import validate_file
 from matrix.runner.runner import Runner
 
 WriteProbe = Callable[..., Path]
@@ -40,7 +41,7 @@ OBSERVATION = {
 
 
 def load(path: Path) -> ProbeFile:
-    probe, problems = check_probe_file(path)
+    probe, problems = validate_file(path)
     assert probe is not None, problems
     return probe
 

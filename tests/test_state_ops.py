@@ -16,7 +16,7 @@ from matrix.engine.scenario import Engine
 from matrix.engine.sigpipe import killed_by_sigpipe
 from matrix.engine.tcpstate import conn_table as _conn_table
 from matrix.engine.tcpstate.own_socket import StateUnsupported
-from matrix.probe.validate import check_probe_file
+from matrix.probe.validate import validate_file
 from matrix.runner.runner import Runner
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads this OS's own table")
@@ -172,7 +172,7 @@ def test_killed_by_sigpipe_names_the_running_step_and_leaves_the_rest_not_reache
 @pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="no SIGPIPE here")
 def test_the_sigpipe_probe_records_the_death_as_an_observation() -> None:
-    probe, problems = check_probe_file(PROBES / "reset" / "sigpipe-default-kills-writer.yaml")
+    probe, problems = validate_file(PROBES / "reset" / "sigpipe-default-kills-writer.yaml")
     assert probe is not None, problems
     record = Runner().run_one(probe)
     assert record["status"] == "ok", record
@@ -258,7 +258,7 @@ def test_validation_checks_the_peer_and_the_state_names(tmp_path: Path) -> None:
         ("{op: tcp_state, socket: local, wait: 31, name: a}", 8, "31"),
     ):
         path.write_text(f"{header}{sockets}  - {step}\nverdict: [a]\n", encoding="utf-8")
-        probe, problems = check_probe_file(path)
+        probe, problems = validate_file(path)
         assert probe is None, step
         assert [(p.line, wanted in p.message) for p in problems] == [(line, True)], problems
 
@@ -267,7 +267,7 @@ def test_validation_checks_the_peer_and_the_state_names(tmp_path: Path) -> None:
 @linux_only
 def test_the_child_process_finds_psutil_although_it_starts_without_site() -> None:
     pytest.importorskip("psutil")
-    probe, problems = check_probe_file(PROBES / "states" / "active-closer-time-wait.yaml")
+    probe, problems = validate_file(PROBES / "states" / "active-closer-time-wait.yaml")
     assert probe is not None, problems
     record = Runner().run_one(probe)
     assert record["status"] == "ok", record

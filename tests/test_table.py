@@ -12,7 +12,8 @@ import pytest
 from synthetic import observation, record, results_document, write_results
 
 from matrix.cli import main
-from matrix.probe.validate import ProbeFile, check_probe_file
+from matrix.probe.model import ProbeFile
+from matrix.probe.validate import validate_file
 from matrix.render.to_html import render_html
 from matrix.render.to_json import matrix_document
 from matrix.render.to_md import md, render_markdown
@@ -50,7 +51,7 @@ verdict: [recv]
 @pytest.fixture
 def probe(write_probe: WriteProbe) -> Callable[..., ProbeFile]:
     def make(id: str = "p1", title: str = "Probe one", tag: str = "close") -> ProbeFile:
-        loaded, problems = check_probe_file(
+        loaded, problems = validate_file(
             write_probe(PROBE.format(id=id, title=title, tag=tag), id=id)
         )
         assert loaded is not None, problems

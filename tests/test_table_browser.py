@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from synthetic import observation, record, results_document
 
-from matrix.probe.validate import check_probe_file
+from matrix.probe.validate import validate_file
 from matrix.render.to_html import render_html
 from matrix.table.merge import merge
 
@@ -70,7 +70,7 @@ def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         path = folder / f"{pid}.yaml"
         text = PROBE.format(id=pid, title=title.replace('"', '\\"'), tag=tag)
         path.write_text(text, encoding="utf-8")
-        probe, problems = check_probe_file(path)
+        probe, problems = validate_file(path)
         assert probe is not None, problems
         probes.append(probe)
     sha = {p.id: p.sha256 for p in probes}

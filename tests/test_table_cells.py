@@ -10,7 +10,8 @@ import pytest
 from synthetic import observation, record, results_document
 
 from matrix.cli import main
-from matrix.probe.validate import ProbeFile, check_probe_file
+from matrix.probe.model import ProbeFile
+from matrix.probe.validate import validate_file
 from matrix.render.to_html import render_html
 from matrix.render.to_md import render_markdown
 from matrix.render.to_text import render_text
@@ -39,7 +40,7 @@ verdict: [recv, close]
 @pytest.fixture
 def probe(write_probe: Callable[..., Path]) -> Callable[..., ProbeFile]:
     def make(id: str, family: str) -> ProbeFile:
-        loaded, problems = check_probe_file(write_probe(PROBE.format(id=id, family=family), id=id))
+        loaded, problems = validate_file(write_probe(PROBE.format(id=id, family=family), id=id))
         assert loaded is not None, problems
         return loaded
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from synthetic import observation, record, results_document
 
-from matrix.probe.validate import ProbeFile, check_probe_file
+from matrix.probe.model import ProbeFile
+from matrix.probe.validate import validate_file
 from matrix.render.present import safe_url, source_url
 from matrix.render.safe_text import shown
 from matrix.render.to_html import render_html
@@ -54,7 +55,7 @@ HOSTILE_URLS = [
 @pytest.fixture
 def hostile_probe(write_probe: Callable[..., Path]) -> ProbeFile:
     text = PROBE.format(id="p1", title="a | b ) [c](javascript:x) <img src=x>")
-    loaded, problems = check_probe_file(write_probe(text, id="p1"))
+    loaded, problems = validate_file(write_probe(text, id="p1"))
     assert loaded is not None, problems
     return loaded
 

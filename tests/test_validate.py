@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from matrix.cli import main
-from matrix.probe.validate import Problem, check_probe_file, validate_paths
+from matrix.probe.model import Problem
+from matrix.probe.validate import validate_file, validate_paths
 
 WriteProbe = Callable[..., Path]
 
@@ -23,7 +24,7 @@ sources: [s]
 
 def problems_of(write_probe: WriteProbe, body: str, id: str = "p") -> list[Problem]:
     path = write_probe(body, id=id)
-    probe, problems = check_probe_file(path)
+    probe, problems = validate_file(path)
     assert probe is None, "expected the probe to be rejected"
     return problems
 
@@ -34,7 +35,7 @@ def only(problems: list[Problem]) -> Problem:
 
 
 def test_valid_probe_passes(write_probe: WriteProbe) -> None:
-    probe, problems = check_probe_file(write_probe())
+    probe, problems = validate_file(write_probe())
     assert problems == []
     assert probe is not None and probe.id == "minimal"
     assert len(probe.sha256) == 64
@@ -273,14 +274,14 @@ steps:
 verdict: [b]
 """
     )
-    _probe, problems = check_probe_file(write_probe(body, id="p"))
+    _probe, problems = validate_file(write_probe(body, id="p"))
     assert problems == []
 
 
 def test_id_must_equal_the_file_name(write_probe: WriteProbe) -> None:
     path = write_probe(id="minimal")
     path.rename(path.with_name("other.yaml"))
-    _, problems = check_probe_file(path.with_name("other.yaml"))
+    _, problems = validate_file(path.with_name("other.yaml"))
     problem = only(problems)
     assert problem.message == "id 'minimal' must equal the file name 'other'"
     assert problem.line == 1
@@ -299,7 +300,7 @@ def test_duplicate_ids_across_files(write_probe: WriteProbe, tmp_path: Path) -> 
 def test_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_bytes(b"id: bad\ntitle: \xff\xfe\n")
-    problem = only(check_probe_file(path)[1])
+    problem = only(validate_file(path)[1])
     assert problem.line == 2
     assert problem.message.startswith("not UTF-8")
 

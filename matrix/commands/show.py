@@ -47,7 +47,7 @@ def _published_probe_file(text: str) -> Path | None:
 
 def run(args: argparse.Namespace) -> int:
     from matrix.probe.selection import builtin_probe_dir
-    from matrix.probe.validate import check_probe_file
+    from matrix.probe.validate import validate_file
     from matrix.render.assumption_report import assumption_lines
     from matrix.render.run_report import probe_detail
     from matrix.render.safe_text import for_terminal
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     candidates += sorted(builtin_probe_dir().rglob(f"{args.probe}.yaml"))
     for candidate in candidates if probe is None else []:
         if candidate.is_file():
-            probe_file, _ = check_probe_file(candidate)
+            probe_file, _ = validate_file(candidate)
             probe = probe_file.data if probe_file else None
             break
     print(for_terminal(probe_detail(record, probe)))

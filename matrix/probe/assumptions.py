@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from matrix.language.os_families import FAMILIES
-from matrix.probe.yaml_lines import Path_
+from matrix.probe.model import KeyPath
 
 EVERYWHERE = "all"
 FIELDS = ("outcome", "error", "summary", "timing")
@@ -41,7 +41,7 @@ class Assumption:
         }
 
 
-def from_probe(data: dict[str, Any], lines: dict[Path_, int]) -> list[Assumption]:
+def from_probe(data: dict[str, Any], lines: dict[KeyPath, int]) -> list[Assumption]:
     """The assumptions a validated probe states, each with its line."""
     found = []
     for platform, steps in sorted(data.get("assumptions", {}).items()):
@@ -178,7 +178,7 @@ def broken_assumptions(
 # validation refuses it.
 
 
-def reference_problems(data: dict[str, Any], step_names: list[str]) -> list[tuple[Path_, str]]:
+def reference_problems(data: dict[str, Any], step_names: list[str]) -> list[tuple[KeyPath, str]]:
     """Checks a schema cannot make: known families, existing step names."""
     import difflib
 
@@ -186,7 +186,7 @@ def reference_problems(data: dict[str, Any], step_names: list[str]) -> list[tupl
         close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
         return f" (did you mean {close[0]!r}?)" if close else ""
 
-    problems: list[tuple[Path_, str]] = []
+    problems: list[tuple[KeyPath, str]] = []
     families = [EVERYWHERE, *FAMILIES]
     for platform, steps in data.get("assumptions", {}).items():
         if platform not in families:

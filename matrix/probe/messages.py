@@ -15,9 +15,8 @@ from typing import Any
 import jsonschema
 
 from matrix.language.operations import COMMON_STEP_ARGS, OPERATIONS
-from matrix.probe.rules import short
+from matrix.probe.model import KeyPath, short
 from matrix.probe.schema import ecma_pattern
-from matrix.probe.yaml_lines import Path_
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
@@ -25,8 +24,8 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def explain(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str]]:
-    path: Path_ = tuple(error.absolute_path)
+def explain(error: jsonschema.ValidationError) -> Iterator[tuple[KeyPath, str]]:
+    path: KeyPath = tuple(error.absolute_path)
     schema = error.schema if isinstance(error.schema, dict) else {}
     instance: Any = error.instance
     expected: Any = error.validator_value

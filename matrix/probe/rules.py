@@ -16,20 +16,12 @@ from typing import Any
 
 from matrix.language.budget import budget_problem
 from matrix.language.option_allowlist import KNOWN_OPTIONS, name_problem, value_problem
-from matrix.probe.yaml_lines import Path_
+from matrix.probe.model import KeyPath, short
 
 PORTABLE_SOCKET_OPTIONS = ("linger", "blocking", "timeout")
 
 
-def short(text: object, limit: int = 48) -> str:
-    """A bounded repr for messages."""
-    shown = repr(text) if not isinstance(text, str) else repr(text[:limit])
-    if isinstance(text, str) and len(text) > limit:
-        shown = shown[:-1] + "…" + shown[-1]
-    return shown[: limit + 8]
-
-
-def limit_problems(instance: Any, schema: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+def limit_problems(instance: Any, schema: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
     """Size limits (maxItems, maxProperties, maxLength) of ``schema``, checked first.
 
     Walks only ``properties``, ``items`` and ``additionalProperties`` and never
@@ -63,7 +55,9 @@ def limit_problems(instance: Any, schema: Any, path: Path_ = ()) -> Iterator[tup
             yield path, f"is {len(instance)} characters long; the limit is {limit}"
 
 
-def _socket_option_problems(options: dict[str, Any], where: Path_) -> Iterator[tuple[Path_, str]]:
+def _socket_option_problems(
+    options: dict[str, Any], where: KeyPath
+) -> Iterator[tuple[KeyPath, str]]:
     for name, value in options.items():
         if name in PORTABLE_SOCKET_OPTIONS:
             continue
@@ -90,7 +84,7 @@ def flat_pair_options(spec: dict[str, Any]) -> str | None:
     )
 
 
-def option_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
+def option_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
     """Options on the allow-list, with values of the right kind and range."""
     for index, spec in enumerate(data["sockets"]):
         options = spec.get("options", {})
@@ -100,7 +94,7 @@ def option_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
         else:
             yield from _socket_option_problems(options, ("sockets", index, "options"))
     for index, step in enumerate(data["steps"]):
-        where: Path_ = ("steps", index)
+        where: KeyPath = ("steps", index)
         if step["op"] == "setsockopt":
             name = step.get("option")
             if name is None:
@@ -127,7 +121,7 @@ def option_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
                 yield (*where, "decode"), f"decode: {decode} does not fit {name} (a {kind} option)"
 
 
-def select_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
+def select_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
     for index, step in enumerate(data["steps"]):
         if step["op"] == "select" and not any(
             step.get(key) for key in ("read", "write", "exceptional")
@@ -141,7 +135,7 @@ def select_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
             )
 
 
-def budget_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
+def budget_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
     problem = budget_problem(data)
     if problem is not None:
         yield ("steps",), problem

@@ -24,7 +24,7 @@ import jsonschema
 
 from matrix.schemas.paths import PROBE_SCHEMA_PATH
 
-Path_ = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 Validator = jsonschema.protocols.Validator
 _UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
 
@@ -86,7 +86,7 @@ def _split() -> tuple[
     return _validator(document), _validator({"$schema": dialect, **generic}), per_op
 
 
-def schema_errors(data: Any) -> Iterator[tuple[Path_, jsonschema.ValidationError]]:
+def schema_errors(data: Any) -> Iterator[tuple[KeyPath, jsonschema.ValidationError]]:
     """Every schema error of a probe document, with the path its error is relative to."""
     document, generic, per_op = _split()
     yield from (((), error) for error in document.iter_errors(data))

@@ -11,7 +11,6 @@ Rules of this module:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +24,16 @@ from matrix.language.operations import (
 from matrix.probe.assumptions import reference_problems
 from matrix.probe.digest import probe_digest
 from matrix.probe.messages import describe, did_you_mean, explain
+from matrix.probe.model import KeyPath, ProbeFile, Problem, short
 from matrix.probe.rules import (
     budget_problems,
     flat_pair_options,
     limit_problems,
     option_problems,
     select_problems,
-    short,
 )
 from matrix.probe.schema import probe_validator, schema_errors
-from matrix.probe.yaml_lines import LoadedYaml, Path_, YamlProblem, load_yaml
+from matrix.probe.yaml_lines import LoadedYaml, YamlProblem, load_yaml
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_THREADS = 8
@@ -43,58 +42,11 @@ MAX_THREADS = 8
 MAX_PROBLEMS = 50
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    path: Path_
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        trail = format_path(self.path)
-        return f"{where}: {trail + ' → ' if trail else ''}{self.message}"
-
-
-@dataclass
-class ProbeFile:
-    """A probe file that passed validation, ready to run."""
-
-    path: Path
-    data: dict[str, Any]
-    sha256: str
-    lines: dict[Path_, int] = field(default_factory=dict)
-
-    @property
-    def id(self) -> str:
-        return str(self.data["id"])
-
-    def line_of_step(self, name: str) -> int | None:
-        for index, step in enumerate(self.data["steps"]):
-            if step.get("name") == name:
-                return self.lines.get(("steps", index))
-        return None
-
-
-def format_path(path: Path_) -> str:
-    parts: list[str] = []
-    for part in path:
-        # Keys come from the file: bounded and escaped like every echoed value.
-        text = short(part)[1:-1]
-        if isinstance(part, int):
-            parts.append(f"[{part}]")
-        elif parts:
-            parts.append(f" → {text}")
-        else:
-            parts.append(text)
-    return "".join(parts)
-
-
 def _schema_problems(
-    loaded: LoadedYaml, file: str, explained: frozenset[Path_] = frozenset()
+    loaded: LoadedYaml, file: str, explained: frozenset[KeyPath] = frozenset()
 ) -> Iterator[Problem]:
     """Schema errors, once each; none under a path a pre-check already explained."""
-    seen: set[tuple[Path_, str]] = set()
+    seen: set[tuple[KeyPath, str]] = set()
     for prefix, error in schema_errors(loaded.data):
         for relative, message in explain(error):
             path = (*prefix, *relative)
@@ -104,7 +56,7 @@ def _schema_problems(
             yield Problem(file, loaded.line_of(path), path, message)
 
 
-def _pre_schema_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
+def _pre_schema_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
     """Mistakes whose schema errors would be cryptic: explained in plain words first."""
     sockets = data.get("sockets")
     for index, spec in enumerate(sockets if isinstance(sockets, list) else []):
@@ -112,7 +64,7 @@ def _pre_schema_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
             yield ("sockets", index, "options"), message
 
 
-def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
+def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
     """Checks across sections, on a document that already fits the schema."""
     sockets: dict[str, str] = {}
     for index, spec in enumerate(data["sockets"]):
@@ -139,7 +91,7 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
                     ("steps", index, "thread"),
                     (f"more than {MAX_THREADS} threads; a probe may use at most {MAX_THREADS}"),
                 )
-        where: Path_ = ("steps", index)
+        where: KeyPath = ("steps", index)
         for arg in SOCKET_REFERENCE_ARGS:
             name = step.get(arg)
             if name is not None and name not in sockets:
@@ -202,7 +154,7 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
 
 
 def _document_problems(loaded: LoadedYaml, file: str, stem: str) -> list[Problem]:
-    def at(found: Iterable[tuple[Path_, str]]) -> list[Problem]:
+    def at(found: Iterable[tuple[KeyPath, str]]) -> list[Problem]:
         return [Problem(file, loaded.line_of(path), path, message) for path, message in found]
 
     # Size limits first: one message per limit, before a schema pass that
@@ -239,7 +191,7 @@ def _capped(problems: list[Problem], file: str) -> list[Problem]:
     ]
 
 
-def check_probe_text(text: str, file: str, stem: str) -> tuple[ProbeFile | None, list[Problem]]:
+def validate_text(text: str, file: str, stem: str) -> tuple[ProbeFile | None, list[Problem]]:
     """Validate one probe's text; ``stem`` is the file name the id must equal."""
     if len(text) > MAX_FILE_BYTES:
         return None, [
@@ -259,7 +211,7 @@ def check_probe_text(text: str, file: str, stem: str) -> tuple[ProbeFile | None,
     return ProbeFile(Path(file), loaded.data, digest, loaded.lines), []
 
 
-def check_probe_file(path: Path) -> tuple[ProbeFile | None, list[Problem]]:
+def validate_file(path: Path) -> tuple[ProbeFile | None, list[Problem]]:
     file = str(path)
     try:
         size = path.stat().st_size
@@ -278,7 +230,7 @@ def check_probe_file(path: Path) -> tuple[ProbeFile | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [Problem(file, line, (), f"not UTF-8 text (byte {exc.start})")]
-    probe, problems = check_probe_text(text, file, path.stem)
+    probe, problems = validate_text(text, file, path.stem)
     if probe is not None:
         probe.path = path
     return probe, problems
@@ -304,7 +256,7 @@ def validate_paths(paths: Iterable[Path]) -> tuple[list[ProbeFile], list[Problem
     probes: list[ProbeFile] = []
     first_seen: dict[str, ProbeFile] = {}
     for path in files:
-        probe, file_problems = check_probe_file(path)
+        probe, file_problems = validate_file(path)
         problems.extend(file_problems)
         if probe is None:
             continue

@@ -28,17 +28,16 @@ import yaml
 
 # The same bound as every JSON file sockmatrix reads.
 from matrix.files.read import MAX_INT_DIGITS
+from matrix.probe.model import KeyPath
 
 MAX_NODES = 20_000
 MAX_DEPTH = 32
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _INT_TAG = "tag:yaml.org,2002:int"
 
-Path_ = tuple[str | int, ...]
-
 
 class YamlProblem(Exception):
-    def __init__(self, message: str, line: int | None, path: Path_ = ()) -> None:
+    def __init__(self, message: str, line: int | None, path: KeyPath = ()) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
@@ -48,9 +47,9 @@ class YamlProblem(Exception):
 @dataclass
 class LoadedYaml:
     data: Any
-    lines: dict[Path_, int] = field(default_factory=dict)
+    lines: dict[KeyPath, int] = field(default_factory=dict)
 
-    def line_of(self, path: Path_) -> int | None:
+    def line_of(self, path: KeyPath) -> int | None:
         """Line of the deepest existing prefix of ``path`` (1-based)."""
         for cut in range(len(path), -1, -1):
             line = self.lines.get(tuple(path[:cut]))
@@ -86,10 +85,10 @@ _PLAIN_TAGS = frozenset(
 class _Walker:
     def __init__(self, loader: _Loader) -> None:
         self.loader = loader
-        self.lines: dict[Path_, int] = {}
+        self.lines: dict[KeyPath, int] = {}
         self.count = 0
 
-    def walk(self, node: yaml.Node, path: Path_) -> Any:
+    def walk(self, node: yaml.Node, path: KeyPath) -> Any:
         self.count += 1
         line = node.start_mark.line + 1
         if self.count > MAX_NODES:
@@ -115,7 +114,7 @@ class _Walker:
             return [self.walk(item, (*path, index)) for index, item in enumerate(node.value)]
         return self._scalar(node, line, path)
 
-    def _key(self, node: yaml.Node, path: Path_) -> str:
+    def _key(self, node: yaml.Node, path: KeyPath) -> str:
         self.count += 1
         line = node.start_mark.line + 1
         if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
@@ -128,7 +127,7 @@ class _Walker:
             )
         return key
 
-    def _scalar(self, node: yaml.Node, line: int, path: Path_) -> Any:
+    def _scalar(self, node: yaml.Node, line: int, path: KeyPath) -> Any:
         text = str(node.value)
         if node.tag == _INT_TAG and len(text.lstrip("+-").replace("_", "")) > MAX_INT_DIGITS:
             raise YamlProblem(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from matrix.probe.assumptions import from_probe
-from matrix.probe.validate import ProbeFile
+from matrix.probe.model import ProbeFile
 
 TEXT_KEYS = ("title", "question", "tags", "sources", "notes", "documented")
 

@@ -35,7 +35,7 @@ from typing import IO, Any
 
 import matrix
 from matrix.engine.sigpipe import killed_by_sigpipe
-from matrix.probe.validate import ProbeFile
+from matrix.probe.model import ProbeFile
 from matrix.results.embedded_probe import probe_metadata
 from matrix.results.records import combine_runs
 from matrix.runner.prestart import WarmChildren

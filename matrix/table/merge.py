@@ -25,7 +25,7 @@ from typing import Any
 
 import matrix
 from matrix.language.os_families import table_position
-from matrix.probe.validate import ProbeFile
+from matrix.probe.model import ProbeFile
 from matrix.results.document import SCHEMA_VERSION
 from matrix.results.embedded_probe import embedded_probes
 from matrix.results.platform import collision_reason
