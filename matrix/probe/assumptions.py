@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from matrix.language.os_families import FAMILIES
+from matrix.language.probe_types import Probe
 from matrix.probe.model import KeyPath
 
 EVERYWHERE = "all"
@@ -41,13 +42,14 @@ class Assumption:
         }
 
 
-def from_probe(data: dict[str, Any], lines: dict[KeyPath, int]) -> list[Assumption]:
+def from_probe(data: Probe, lines: dict[KeyPath, int]) -> list[Assumption]:
     """The assumptions a validated probe states, each with its line."""
     found = []
     for platform, steps in sorted(data.get("assumptions", {}).items()):
         for step, expect in steps.items():
             line = lines.get(("assumptions", platform, step))
-            found.append(Assumption(platform, step, dict(expect), line))
+            fields = {key: str(value) for key, value in expect.items()}
+            found.append(Assumption(platform, step, fields, line))
     return found
 
 
@@ -178,7 +180,7 @@ def broken_assumptions(
 # validation refuses it.
 
 
-def reference_problems(data: dict[str, Any], step_names: list[str]) -> list[tuple[KeyPath, str]]:
+def reference_problems(data: Probe, step_names: list[str]) -> list[tuple[KeyPath, str]]:
     """Checks a schema cannot make: known families, existing step names."""
     import difflib
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from tabulate import tabulate
 
+from matrix.language.probe_types import Probe
+
 
 def verdict_table(records: list[dict[str, Any]], platform_key: str) -> str:
     rows = [
@@ -53,7 +55,7 @@ def observation_rows(observations: list[dict[str, Any]]) -> list[list[str]]:
     return rows
 
 
-def probe_detail(record: dict[str, Any], probe: dict[str, Any] | None) -> str:
+def probe_detail(record: dict[str, Any], probe: Probe | None) -> str:
     lines = [f"{record['id']}  [{record['status']}]"]
     if probe is not None:
         lines += [probe["title"], "", probe["question"].strip(), ""]

@@ -10,9 +10,11 @@ with ``--probes`` still win: they refresh the text without a re-run.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from matrix.language.probe_types import Probe
 from matrix.probe.assumptions import from_probe
 from matrix.probe.model import ProbeFile
 
@@ -21,7 +23,8 @@ TEXT_KEYS = ("title", "question", "tags", "sources", "notes", "documented")
 
 def probe_metadata(probe: ProbeFile) -> dict[str, Any]:
     """The part of a probe that a results record embeds."""
-    meta: dict[str, Any] = {key: probe.data[key] for key in TEXT_KEYS if key in probe.data}
+    data: Mapping[str, Any] = probe.data
+    meta: dict[str, Any] = {key: data[key] for key in TEXT_KEYS if key in data}
     assumptions = from_probe(probe.data, probe.lines)
     if assumptions:
         meta["assumptions"] = [a.to_json() for a in assumptions]
@@ -56,9 +59,11 @@ def embedded_probes(documents: list[tuple[str, dict[str, Any]]]) -> dict[str, Pr
                 data[key] = (
                     [i for i in items if isinstance(i, str)] if isinstance(items, list) else []
                 )
-            found[probe_id] = ProbeFile(
-                Path(str(record.get("file") or f"{probe_id}.yaml")), data, str(record["sha256"])
-            )
+            # The probe's text, without its scenario (sockets, steps, verdict): such a
+            # ProbeFile is shown (table, show), never run.
+            text = cast(Probe, data)
+            path = Path(str(record.get("file") or f"{probe_id}.yaml"))
+            found[probe_id] = ProbeFile(path, text, str(record["sha256"]))
     return found
 
 

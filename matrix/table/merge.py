@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -224,7 +224,8 @@ def _row(
     columns: list[Column],
     runs: dict[str, list[dict[str, dict[str, Any]]]],
 ) -> Row:
-    data = probe.data if probe is not None else {}
+    # A probe with no text (not in the library, not embedded) shows its id alone.
+    data: Mapping[str, Any] = probe.data if probe is not None else {}
     documented: dict[str, Any] = data.get("documented", {})
     cells: dict[str, Cell] = {}
     legend: dict[str, str] = {}
