@@ -10,10 +10,10 @@ Work is per distinct verdict, not per cell, so a row costs the same whether 3 or
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: no matrix module is imported at run time
     from matrix.engine.observation_types import Observation
     from matrix.language.probe_types import Expectation
 
@@ -50,7 +50,7 @@ def _expectations_disagree(first: dict[str, Expectation], second: dict[str, Expe
 def documentation_says_differs(
     expectations: list[dict[str, Expectation]],
     observed: list[list[Observation]],
-    contradicted: Any,
+    contradicted: Callable[[dict[str, Expectation], list[Observation]], list[str]],
 ) -> bool:
     """Whether the documentation of families with no observation disagrees with an
     observation on another platform, or two such families' documentation disagrees.
