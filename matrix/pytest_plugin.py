@@ -26,12 +26,15 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from matrix.probe.model import ProbeFile, Problem
 from matrix.probe.validate import validate_file
+
+if TYPE_CHECKING:
+    from matrix.results.document_types import Record
 
 RECORD_PROPERTY = "sockmatrix_record"
 BROKEN_PROPERTY = "sockmatrix_broken"
@@ -183,7 +186,7 @@ def results_path(config: pytest.Config) -> Path | None:
 class _Collector:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.records: dict[str, dict[str, Any]] = {}
+        self.records: dict[str, Record] = {}
         self.broken: dict[str, int] = {}
         self.written: Path | None = None
 

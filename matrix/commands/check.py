@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from matrix.probe.assumptions import (
@@ -23,6 +23,9 @@ from matrix.probe.assumptions import (
     from_probe,
 )
 from matrix.probe.assumptions import from_record as assumptions_in
+
+if TYPE_CHECKING:
+    from matrix.results.document_types import ResultsDocument
 
 
 def add_parser(commands: Any) -> None:
@@ -63,8 +66,8 @@ def add_parser(commands: Any) -> None:
     )
 
 
-def _newest_per_platform(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    newest: dict[str, dict[str, Any]] = {}
+def _newest_per_platform(documents: list[ResultsDocument]) -> list[ResultsDocument]:
+    newest: dict[str, ResultsDocument] = {}
     for document in documents:
         key = document["platform"]["key"]
         if key not in newest or document["started"] > newest[key]["started"]:
@@ -72,14 +75,15 @@ def _newest_per_platform(documents: list[dict[str, Any]]) -> list[dict[str, Any]
     return [newest[key] for key in sorted(newest)]
 
 
-def _differences(platforms: list[dict[str, Any]]) -> list[str]:
+def _differences(platforms: list[ResultsDocument]) -> list[str]:
     verdicts: dict[str, dict[str, list[str]]] = {}
     files: dict[str, str] = {}
     for document in platforms:
         for record in document["probes"]:
-            if record.get("status") == "ok" and record.get("verdict") is not None:
+            verdict = record.get("verdict")
+            if record.get("status") == "ok" and verdict is not None:
                 seen = verdicts.setdefault(record["id"], {})
-                seen.setdefault(record["verdict"], []).append(document["platform"]["key"])
+                seen.setdefault(verdict, []).append(document["platform"]["key"])
                 files.setdefault(record["id"], str(record.get("file") or record["id"]))
     lines = []
     for probe_id in sorted(verdicts):

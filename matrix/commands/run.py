@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matrix.commands.common import (
     add_paths,
@@ -25,6 +25,9 @@ from matrix.commands.exit_codes import (
     EXIT_TERMINATED,
     EXIT_USAGE,
 )
+
+if TYPE_CHECKING:
+    from matrix.results.document_types import Record
 
 
 def add_parser(commands: Any) -> None:
@@ -144,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    def progress(record: dict[str, Any]) -> None:
+    def progress(record: Record) -> None:
         writer.add(record)
         if not args.quiet:
             done = len(writer.document["probes"])

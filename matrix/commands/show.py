@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from matrix.language.probe_types import Probe
 
 
 def add_parser(commands: Any) -> None:
@@ -74,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     record = records[args.probe]
     embedded = embedded_probes([(str(path), {"probes": [record]})]).get(args.probe)
-    probe = {"question": "", **embedded.data} if embedded else None
+    probe: Probe | None = {"question": "", **embedded.data} if embedded else None
     published = _published_probe_file(str(record.get("file", "")))
     candidates = [published] if published is not None else []
     candidates += sorted(builtin_probe_dir().rglob(f"{args.probe}.yaml"))

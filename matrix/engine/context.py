@@ -7,9 +7,12 @@ Handlers (``_ops_python``, ``_ops_native``) are plain functions of a
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matrix.engine.observe import StepRun
+
+if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
+    from matrix.language.probe_types import SocketArg, Step
 
 
 class HarnessError(Exception):
@@ -51,8 +54,12 @@ class Context:
             self.sockets[name] = sock
             self.kinds[name] = kind
 
-    def sock(self, step: dict[str, Any], key: str = "socket") -> Any:
-        name = step[key]
+    def sock(self, step: Step, key: SocketArg = "socket") -> Any:
+        """The socket the step's ``key`` names (see :meth:`named`)."""
+        return self.named(step[key])
+
+    def named(self, name: str) -> Any:
+        """Socket ``name``, or NotReached when it was never made."""
         with self.lock:
             if name in self.sockets:
                 return self.sockets[name]
@@ -67,7 +74,7 @@ class Context:
             raise HarnessError(f"socket {name!r} has no bound address")
         return self.bound[name]
 
-    def own_timeout(self, step: dict[str, Any]) -> float | None:
+    def own_timeout(self, step: Step) -> float | None:
         """The timeout that may end ``step`` by itself: select/poll's own, or the
         SO_RCVTIMEO/SO_SNDTIMEO a setsockopt step gave its socket."""
         op = step["op"]
@@ -78,10 +85,10 @@ class Context:
         )
         return self.timeouts.get((step.get("socket", ""), option))
 
-    def note_option(self, step: dict[str, Any]) -> None:
+    def note_option(self, step: Step) -> None:
         """Remember a timeout option a setsockopt step set successfully."""
         if "duration" in step and step.get("option") in ("SO_RCVTIMEO", "SO_SNDTIMEO"):
             self.timeouts[(step["socket"], step["option"])] = float(step["duration"])
 
-    def is_datagram(self, step: dict[str, Any]) -> bool:
+    def is_datagram(self, step: Step) -> bool:
         return self.kinds.get(step["socket"]) == "udp"

@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matrix.engine.timing import timing_class
+
+if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
+    from matrix.engine.observation_types import ExceptionInfo, Observation, Outcome
+    from matrix.language.probe_types import Step
 
 ALREADY_RETURNED = "already returned"
 AT_OWN_TIMEOUT = "at its timeout"
@@ -34,14 +38,14 @@ TIMER_LATE = 0.75
 class StepRun:
     """One step's execution, shared between the thread running it and observers."""
 
-    step: dict[str, Any]
+    step: Step
     index: int
     started: float | None = None
     finished: float | None = None
-    outcome: str | None = None  # returned | raised | unsupported | not-reached
+    outcome: Outcome | None = None  # returned | raised | unsupported | not-reached
     summary: str = ""
     value: dict[str, Any] = field(default_factory=dict)
-    error: dict[str, Any] | None = None
+    error: ExceptionInfo | None = None
     # A timeout of its own that may end the call (select/poll's, SO_RCVTIMEO).
     own_timeout: float | None = None
     done: threading.Event = field(default_factory=threading.Event)
@@ -62,23 +66,21 @@ def observation(
     bound: float | None,
     since: float | None = None,
     already: bool = False,
-) -> dict[str, Any]:
+) -> Observation:
     """Snapshot of ``run`` as an observation named ``name``.
 
     ``since``: measure elapsed from this moment rather than from the step's own
     start (the main-sequence step that released it). ``already``: the step had
     returned before the observer (a ``join``) began to wait.
     """
-    base: dict[str, Any] = {
-        "name": name,
-        "op": run.step["op"],
-        "socket": run.step.get("socket"),
-        "thread": run.step.get("thread"),
-        "step_index": run.index,
-    }
+    step = run.step
     if not run.done.is_set() or run.finished is None:
         return {
-            **base,
+            "name": name,
+            "op": step["op"],
+            "socket": step.get("socket"),
+            "thread": step.get("thread"),
+            "step_index": run.index,
             "outcome": "blocked",
             "summary": "blocked",
             "bound": bound,
@@ -87,6 +89,8 @@ def observation(
             "error": None,
             "value": {},
         }
+    # Engine._execute sets the outcome before it sets ``done``.
+    assert run.outcome is not None
     start = run.started if since is None else max(since, run.started or since)
     elapsed = max(0.0, run.finished - (start or run.finished))
     timing = timing_class(elapsed)
@@ -95,7 +99,11 @@ def observation(
     elif _returned_at_own_timeout(run):
         timing = AT_OWN_TIMEOUT
     return {
-        **base,
+        "name": name,
+        "op": step["op"],
+        "socket": step.get("socket"),
+        "thread": step.get("thread"),
+        "step_index": run.index,
         "outcome": run.outcome,
         "summary": run.summary,
         "bound": bound,
@@ -123,7 +131,7 @@ def _returned_at_own_timeout(run: StepRun) -> bool:
     return timeout - TIMER_SLACK <= own <= timeout + TIMER_LATE
 
 
-def verdict_part(obs: dict[str, Any]) -> str:
+def verdict_part(obs: Observation) -> str:
     outcome = obs["outcome"]
     if outcome == "blocked":
         return f"{obs['name']}: blocked"
@@ -134,11 +142,12 @@ def verdict_part(obs: dict[str, Any]) -> str:
     if outcome == "killed":  # the process died in this step (SIGPIPE): no timing
         return f"{obs['name']}: {obs['summary']}"
     if outcome == "raised":
-        return f"{obs['name']}: {obs['error']['portable']} ({obs['timing']})"
+        error: ExceptionInfo = obs.get("error") or {}
+        return f"{obs['name']}: {error['portable']} ({obs['timing']})"
     return f"{obs['name']}: {obs['summary']} ({obs['timing']})"
 
 
-def verdict_text(observations: list[dict[str, Any]], names: list[str]) -> str:
+def verdict_text(observations: list[Observation], names: list[str]) -> str:
     by_name = {obs["name"]: obs for obs in observations}
     return " · ".join(
         verdict_part(by_name[name]) if name in by_name else f"{name}: not reached" for name in names

@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matrix.engine.context import Context, HarnessError, NotReached, SetupUnavailable, Unsupported
 from matrix.engine.errno.portable import describe_exception
@@ -39,6 +39,10 @@ from matrix.engine.observe import StepRun, observation, release_time, verdict_te
 from matrix.language.addresses import address_problem
 from matrix.language.operations import DEFAULT_WITHIN, OPERATIONS
 from matrix.language.os_families import os_family
+
+if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
+    from matrix.engine.observation_types import ChildResult, ChildStatus, Observation
+    from matrix.language.probe_types import Probe, Step
 
 CLEANUP_JOIN_SECONDS = 2.0
 CLEANUP_CLOSE_SECONDS = 1.0
@@ -74,7 +78,7 @@ def _handlers(api: str) -> tuple[dict[str, Any], Any]:
 class Engine:
     def __init__(
         self,
-        probe: dict[str, Any],
+        probe: Probe,
         emit: Callable[[dict[str, Any]], None],
         api: str = "native",
     ) -> None:
@@ -86,7 +90,7 @@ class Engine:
         self.ctx = Context(family=os_family(sys.platform), api=api)
         self.handlers: dict[str, Any] = {}
         self.threads: dict[str, _StepThread] = {}
-        self.observations: list[dict[str, Any]] = []
+        self.observations: list[Observation] = []
         self.first_step_wall: float | None = None
         self.cleanup_notes: list[str] = []
         # When each main-sequence socket call began: what may release a thread step.
@@ -95,7 +99,7 @@ class Engine:
         self.helpers: list[threading.Thread] = []
 
     # -- the scenario ---------------------------------------------------------
-    def run(self) -> dict[str, Any]:
+    def run(self) -> ChildResult:
         from matrix.engine.handlers.states import prepare as prepare_states
         from matrix.engine.setup_sockets import hand_over_to_native, setup
 
@@ -127,7 +131,7 @@ class Engine:
         self._cleanup()
         return self._result("ok", None)
 
-    def _result(self, status: str, reason: str | None) -> dict[str, Any]:
+    def _result(self, status: ChildStatus, reason: str | None) -> ChildResult:
         return {
             "status": status,
             "reason": reason,
@@ -140,11 +144,11 @@ class Engine:
             "cleanup": self.cleanup_notes,
         }
 
-    def _record(self, obs: dict[str, Any]) -> None:
+    def _record(self, obs: Observation) -> None:
         self.observations.append(obs)
         self.emit({"event": "observation", "observation": obs})
 
-    def _main_step(self, index: int, step: dict[str, Any]) -> None:
+    def _main_step(self, index: int, step: Step) -> None:
         if self.first_step_wall is None:
             self.first_step_wall = time.time()
         run = StepRun(step, index)
@@ -178,7 +182,7 @@ class Engine:
         if "name" in step:
             self._record(observation(run, name=step["name"], bound=within))
 
-    def _join(self, step: dict[str, Any]) -> None:
+    def _join(self, step: Step) -> None:
         target = self.ctx.runs[step["step"]]
         # It had returned before the latest main-sequence call began: nothing
         # since could have released it, so this join observes nothing new.

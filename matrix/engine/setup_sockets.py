@@ -9,13 +9,16 @@ and closes them, and no Python object can close one behind the probe's back.
 from __future__ import annotations
 
 import socket
-from typing import Any
+from typing import TYPE_CHECKING
 
 from matrix.engine.abi.option_encodings import encode_linger
 from matrix.engine.context import Context, HarnessError, SetupUnavailable
 from matrix.engine.handlers.common import allowed_option
 from matrix.language.addresses import LOOPBACK
 from matrix.language.budget import budget_problem
+
+if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
+    from matrix.language.probe_types import Probe, SocketOptions
 
 FAMILIES = {"ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
 POST_CONNECT_OPTIONS = ("blocking", "timeout")
@@ -39,7 +42,7 @@ def _bind_loopback(sock: socket.socket, family_name: str) -> None:
         raise
 
 
-def _apply_options(ctx: Context, sock: socket.socket, options: dict[str, Any], post: bool) -> None:
+def _apply_options(ctx: Context, sock: socket.socket, options: SocketOptions, post: bool) -> None:
     for key, value in options.items():
         if (key in POST_CONNECT_OPTIONS) != post:
             continue
@@ -61,7 +64,7 @@ def _apply_options(ctx: Context, sock: socket.socket, options: dict[str, Any], p
             sock.setsockopt(*constants, value)
 
 
-def setup(ctx: Context, probe: dict[str, Any]) -> None:
+def setup(ctx: Context, probe: Probe) -> None:
     """Create every socket of ``probe`` into ``ctx`` (Python objects for now)."""
     # Validation refuses this already; the engine does not trust its input.
     if (too_much := budget_problem(probe)) is not None:
@@ -94,7 +97,9 @@ def setup(ctx: Context, probe: dict[str, Any]) -> None:
             _apply_options(ctx, sock, options, post=True)
 
 
-def _setup_pair(ctx: Context, names: list[str], family_name: str, options: dict[str, Any]) -> None:
+def _setup_pair(
+    ctx: Context, names: list[str], family_name: str, options: dict[str, SocketOptions]
+) -> None:
     client_name, server_name = names
     client_options = options.get(client_name, {})
     server_options = options.get(server_name, {})

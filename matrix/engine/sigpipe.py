@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import json
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
+    from matrix.engine.observation_types import ChildResult, Observation
+    from matrix.language.probe_types import Probe, Step
 
 KILLED_SUMMARY = "killed by SIGPIPE"
 
@@ -30,7 +34,7 @@ def set_disposition(disposition: str) -> bool:
     return True
 
 
-def _asks_for_default(probe: dict[str, Any]) -> bool:
+def _asks_for_default(probe: Probe) -> bool:
     return any(
         step.get("op") == "sigpipe" and step.get("disposition") == "default"
         for step in probe.get("steps", [])
@@ -49,9 +53,7 @@ def _events(stdout: str) -> list[dict[str, Any]]:
     return events
 
 
-def killed_by_sigpipe(
-    probe: dict[str, Any], returncode: int | None, stdout: str
-) -> dict[str, Any] | None:
+def killed_by_sigpipe(probe: Probe, returncode: int | None, stdout: str) -> ChildResult | None:
     """The run's record fields when SIGPIPE killed a probe that asked for it, else None.
 
     The step that was running is the last one the child announced; it gets the
@@ -63,20 +65,25 @@ def killed_by_sigpipe(
     from matrix.engine.observe import verdict_text
 
     events = _events(stdout)
-    observations = [e["observation"] for e in events if e.get("event") == "observation"]
+    observations: list[Observation] = [
+        e["observation"] for e in events if e.get("event") == "observation"
+    ]
     started = [e for e in events if e.get("event") == "step"]
     reason = "the process was killed by SIGPIPE"
     if started:
         last = started[-1]
         index = int(last.get("index", -1))
-        step = probe["steps"][index] if 0 <= index < len(probe["steps"]) else {}
-        reason += f" in step {index + 1} ({step.get('op', '?')})"
+        step: Step | dict[str, Any] = (
+            probe["steps"][index] if 0 <= index < len(probe["steps"]) else {}
+        )
+        op = str(step.get("op", "?"))
+        reason += f" in step {index + 1} ({op})"
         named = last.get("name")
         if named and all(obs.get("name") != named for obs in observations):
             observations.append(
                 {
                     "name": named,
-                    "op": step.get("op"),
+                    "op": op,
                     "socket": step.get("socket"),
                     "thread": step.get("thread"),
                     "step_index": index,

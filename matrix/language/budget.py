@@ -9,13 +9,14 @@ standard library: the engine imports it in every probe's process.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 MAX_PROBE_BYTES = 32 * 1024 * 1024
 DEFAULT_RECV_BYTES = 65536
 
 
-def probe_bytes(data: dict[str, Any]) -> int:
+def probe_bytes(data: Mapping[str, Any]) -> int:
     """Upper bound of the bytes a probe's steps allocate, summed."""
     total = 0
     for step in data.get("steps", []):
@@ -33,7 +34,7 @@ def probe_bytes(data: dict[str, Any]) -> int:
     return total
 
 
-def budget_problem(data: dict[str, Any]) -> str | None:
+def budget_problem(data: Mapping[str, Any]) -> str | None:
     total = probe_bytes(data)
     if total <= MAX_PROBE_BYTES:
         return None

@@ -10,19 +10,35 @@ Rules of this module:
   broken: a check that passes without evidence would be worse than none. A
   probe ``skipped`` on a platform (not applicable there) is not checked.
 - Results files are hostile input: embedded assumptions are read defensively.
+  A record or an observation is any Mapping here (its types, Record and
+  Observation, live in rooms above or beside this one), checked field by field.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from matrix.language.os_families import FAMILIES
+from matrix.language.probe_types import Probe
 from matrix.probe.model import KeyPath
 
 EVERYWHERE = "all"
 FIELDS = ("outcome", "error", "summary", "timing")
 NOT_APPLICABLE = ("skipped",)
+
+
+class _AssumptionKeys(TypedDict):
+    platform: str
+    step: str
+    expect: dict[str, str]
+
+
+class AssumptionJson(_AssumptionKeys, total=False):
+    """An assumption as a results record embeds it (the results schema's keys)."""
+
+    line: int | None
 
 
 @dataclass(frozen=True)
@@ -32,7 +48,7 @@ class Assumption:
     expect: dict[str, str]
     line: int | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> AssumptionJson:
         return {
             "platform": self.platform,
             "step": self.step,
@@ -41,17 +57,18 @@ class Assumption:
         }
 
 
-def from_probe(data: dict[str, Any], lines: dict[KeyPath, int]) -> list[Assumption]:
+def from_probe(data: Probe, lines: dict[KeyPath, int]) -> list[Assumption]:
     """The assumptions a validated probe states, each with its line."""
     found = []
     for platform, steps in sorted(data.get("assumptions", {}).items()):
         for step, expect in steps.items():
             line = lines.get(("assumptions", platform, step))
-            found.append(Assumption(platform, step, dict(expect), line))
+            fields = {key: str(value) for key, value in expect.items()}
+            found.append(Assumption(platform, step, fields, line))
     return found
 
 
-def from_record(record: dict[str, Any]) -> list[Assumption]:
+def from_record(record: Mapping[str, Any]) -> list[Assumption]:
     """The assumptions embedded in a results record (none in older files)."""
     embedded = record.get("probe")
     items = embedded.get("assumptions") if isinstance(embedded, dict) else None
@@ -89,7 +106,7 @@ def applicable(assumptions: list[Assumption], family: str) -> list[Assumption]:
     return [chosen[step] for step in sorted(chosen)]
 
 
-def observed_fields(observation: dict[str, Any]) -> dict[str, Any]:
+def observed_fields(observation: Mapping[str, Any]) -> dict[str, Any]:
     error = observation.get("error")
     return {
         "outcome": observation.get("outcome"),
@@ -99,7 +116,7 @@ def observed_fields(observation: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def describe(fields: dict[str, Any]) -> str:
+def describe(fields: Mapping[str, Any]) -> str:
     """``raised ECONNRESET (immediate)``, ``returned EOF``, ``blocked``: a verdict's words."""
     outcome, timing = fields.get("outcome"), fields.get("timing")
     what = fields.get("error") or fields.get("summary")
@@ -131,7 +148,7 @@ class Broken:
 
 
 def broken_assumptions(
-    record: dict[str, Any],
+    record: Mapping[str, Any],
     family: str,
     platform_key: str,
     assumptions: list[Assumption] | None = None,
@@ -178,7 +195,7 @@ def broken_assumptions(
 # validation refuses it.
 
 
-def reference_problems(data: dict[str, Any], step_names: list[str]) -> list[tuple[KeyPath, str]]:
+def reference_problems(data: Probe, step_names: list[str]) -> list[tuple[KeyPath, str]]:
     """Checks a schema cannot make: known families, existing step names."""
     import difflib
 

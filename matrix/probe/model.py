@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matrix.language.probe_types import Probe
 
 # Where a value sits in a probe document: keys and list indexes from the root,
 # e.g. ("steps", 3, "flags"). A trail of them is how every problem is worded.
@@ -42,7 +45,7 @@ class ProbeFile:
     """A probe file that passed validation, ready to run."""
 
     path: Path
-    data: dict[str, Any]
+    data: Probe
     sha256: str
     lines: dict[KeyPath, int] = field(default_factory=dict)
 

@@ -16,9 +16,12 @@ from typing import Any
 
 from matrix.language.budget import budget_problem
 from matrix.language.option_allowlist import KNOWN_OPTIONS, name_problem, value_problem
+from matrix.language.probe_types import Probe, SetValueArg, SocketOptions
 from matrix.probe.model import KeyPath, short
 
 PORTABLE_SOCKET_OPTIONS = ("linger", "blocking", "timeout")
+# How a setsockopt step gives its value: exactly one of these.
+SET_VALUE_ARGS: tuple[SetValueArg, ...] = ("value", "linger", "duration", "raw")
 
 
 def limit_problems(instance: Any, schema: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
@@ -56,7 +59,7 @@ def limit_problems(instance: Any, schema: Any, path: KeyPath = ()) -> Iterator[t
 
 
 def _socket_option_problems(
-    options: dict[str, Any], where: KeyPath
+    options: SocketOptions, where: KeyPath
 ) -> Iterator[tuple[KeyPath, str]]:
     for name, value in options.items():
         if name in PORTABLE_SOCKET_OPTIONS:
@@ -84,7 +87,7 @@ def flat_pair_options(spec: dict[str, Any]) -> str | None:
     )
 
 
-def option_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
+def option_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
     """Options on the allow-list, with values of the right kind and range."""
     for index, spec in enumerate(data["sockets"]):
         options = spec.get("options", {})
@@ -105,7 +108,7 @@ def option_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
             if problem is not None:
                 yield (*where, "option"), problem
                 continue
-            how = next(k for k in ("value", "linger", "duration", "raw") if k in step)
+            how = next(k for k in SET_VALUE_ARGS if k in step)
             problem = value_problem(name, how, step[how])
             if problem is not None:
                 yield (*where, how), problem
@@ -121,7 +124,7 @@ def option_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
                 yield (*where, "decode"), f"decode: {decode} does not fit {name} (a {kind} option)"
 
 
-def select_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
+def select_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
     for index, step in enumerate(data["steps"]):
         if step["op"] == "select" and not any(
             step.get(key) for key in ("read", "write", "exceptional")
@@ -135,7 +138,7 @@ def select_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
             )
 
 
-def budget_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
+def budget_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
     problem = budget_problem(data)
     if problem is not None:
         yield ("steps",), problem

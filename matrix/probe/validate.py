@@ -10,9 +10,9 @@ Rules of this module:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from matrix.files.read import Unreadable, read_bounded
 from matrix.language.addresses import address_problem
@@ -21,6 +21,7 @@ from matrix.language.operations import (
     SOCKET_LIST_ARGS,
     SOCKET_REFERENCE_ARGS,
 )
+from matrix.language.probe_types import Probe, Step
 from matrix.probe.assumptions import reference_problems
 from matrix.probe.digest import probe_digest
 from matrix.probe.messages import describe, did_you_mean, explain
@@ -64,15 +65,19 @@ def _pre_schema_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
             yield ("sockets", index, "options"), message
 
 
-def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
+def _reference_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
     """Checks across sections, on a document that already fits the schema."""
     sockets: dict[str, str] = {}
     for index, spec in enumerate(data["sockets"]):
-        names = spec.get("pair") or [spec.get(k) for k in ("listener", "tcp", "udp")]
-        for name in filter(None, names):
-            if name in sockets:
-                yield ("sockets", index), f"socket {name!r} is declared twice"
-            sockets[name] = "declared"
+        names: Sequence[str | None] = spec.get("pair") or [
+            spec.get("listener"),
+            spec.get("tcp"),
+            spec.get("udp"),
+        ]
+        for declared in filter(None, names):
+            if declared in sockets:
+                yield ("sockets", index), f"socket {declared!r} is declared twice"
+            sockets[declared] = "declared"
         if "pair" in spec:
             for end in spec.get("options", {}):
                 if end not in spec["pair"]:
@@ -82,7 +87,7 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
                     )
 
     threads: dict[str, int] = {}
-    steps: dict[str, dict[str, Any]] = {}
+    steps: dict[str, Step] = {}
     for index, step in enumerate(data["steps"]):
         if "thread" in step and step["thread"] not in threads:
             threads[step["thread"]] = index
@@ -92,26 +97,27 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
                     (f"more than {MAX_THREADS} threads; a probe may use at most {MAX_THREADS}"),
                 )
         where: KeyPath = ("steps", index)
+        # The step by argument name, as the operations table lists them.
+        args: Mapping[str, Any] = step
         for arg in SOCKET_REFERENCE_ARGS:
-            name = step.get(arg)
+            name = args.get(arg)
             if name is not None and name not in sockets:
                 yield (*where, arg), f"unknown socket {name!r}{did_you_mean(name, sockets)}"
         for arg in SOCKET_LIST_ARGS:
-            for position, name in enumerate(step.get(arg, [])):
+            for position, name in enumerate(args.get(arg, [])):
                 if name not in sockets:
                     yield (
                         (*where, arg, position),
                         (f"unknown socket {name!r}{did_you_mean(name, sockets)}"),
                     )
         for arg in SOCKET_CREATING_ARGS:
-            name = step.get(arg)
+            name = args.get(arg)
             if name is not None:
                 if name in sockets:
                     yield (*where, arg), f"socket {name!r} already exists"
                 sockets[name] = "created"
-        for arg in ("address",):
-            if arg in step and (why := address_problem(step[arg])):
-                yield (*where, arg), why
+        if "address" in step and (why := address_problem(step["address"])):
+            yield (*where, "address"), why
         if step["op"] == "join":
             target = steps.get(step["step"])
             if target is None:
@@ -134,11 +140,11 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
                     )
         if "thread" in step and step["op"] == "join":
             yield (*where, "thread"), "join runs on the main sequence only"
-        name = step.get("name")
-        if name is not None:
-            if name in steps:
-                yield (*where, "name"), f"step name {name!r} is used twice"
-            steps[name] = step
+        step_name = step.get("name")
+        if step_name is not None:
+            if step_name in steps:
+                yield (*where, "name"), f"step name {step_name!r} is used twice"
+            steps[step_name] = step
 
     for index, name in enumerate(data["verdict"]):
         if name not in steps:
@@ -208,7 +214,8 @@ def validate_text(text: str, file: str, stem: str) -> tuple[ProbeFile | None, li
     if problems:
         return None, _capped(problems, file)
     digest = probe_digest(loaded.data)  # the meaning, not the bytes: CRLF checkouts agree
-    return ProbeFile(Path(file), loaded.data, digest, loaded.lines), []
+    # The schema and the checks above passed: the YAML is a Probe from here on.
+    return ProbeFile(Path(file), cast(Probe, loaded.data), digest, loaded.lines), []
 
 
 def validate_file(path: Path) -> tuple[ProbeFile | None, list[Problem]]:

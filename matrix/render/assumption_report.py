@@ -7,18 +7,20 @@ table never loads the assumption machinery.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from matrix.probe.assumptions import applicable, broken_assumptions, describe
 from matrix.probe.assumptions import from_record as assumptions_in
+from matrix.results.document_types import Platform, Record
 
 
-def assumption_lines(record: dict[str, Any], platform: Any) -> str:
+def assumption_lines(record: Record, platform: Platform | None) -> str:
     """For `show`: the record's assumptions and whether they hold on its platform."""
     assumptions = assumptions_in(record)
     if not assumptions:
         return "\nassumptions: none"
-    info = platform if isinstance(platform, dict) else {}
+    info: Mapping[str, Any] = platform if isinstance(platform, dict) else {}
     family, key = str(info.get("os", "?")), str(info.get("key", "?"))
     broken = {(b.step, b.line): b for b in broken_assumptions(record, family, key, assumptions)}
     lines = ["", f"assumptions (on {key}):"]
@@ -30,7 +32,7 @@ def assumption_lines(record: dict[str, Any], platform: Any) -> str:
     return "\n".join(lines)
 
 
-def broken_here(records: list[dict[str, Any]], platform: dict[str, Any]) -> list[str]:
+def broken_here(records: list[Record], platform: Platform) -> list[str]:
     """For `run`: this platform's broken assumptions, then how to fail on them."""
     broken = [
         b

@@ -7,12 +7,14 @@ Markdown, HTML, JSON and terminal tables always say the same thing.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
+from matrix.language.probe_types import Expectation
 from matrix.table.merge import Cell, Matrix, Row
 
 
-def describe_expectation(expect: dict[str, Any]) -> str:
+def describe_expectation(expect: dict[str, Expectation]) -> str:
     parts = []
     for name, fields in expect.items():
         text = fields.get("error") or fields.get("summary") or fields.get("outcome", "")
@@ -76,7 +78,7 @@ def cell_text(cell: Cell) -> str:
 
 
 def documented_text(cell: Cell) -> str:
-    doc = cell.documented or {}
+    doc: Mapping[str, Any] = cell.documented or {}
     if doc.get("expect"):
         return describe_expectation(doc["expect"])
     return "see quote"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tabulate import tabulate
 
+from matrix.engine.observation_types import ExceptionInfo, Observation
+from matrix.language.probe_types import Probe
+from matrix.results.document_types import Record
 
-def verdict_table(records: list[dict[str, Any]], platform_key: str) -> str:
+
+def verdict_table(records: list[Record], platform_key: str) -> str:
     rows = [
         [r["id"], r["status"], r.get("verdict") or r.get("reason") or ""]
         for r in sorted(records, key=lambda r: r["id"])
@@ -20,7 +22,7 @@ def verdict_table(records: list[dict[str, Any]], platform_key: str) -> str:
     )
 
 
-def describe_error(error: dict[str, Any] | None) -> str:
+def describe_error(error: ExceptionInfo | None) -> str:
     """One line for an observed exception; every field may be missing in a results
     file written elsewhere."""
     if not error:
@@ -33,7 +35,7 @@ def describe_error(error: dict[str, Any] | None) -> str:
     return f"{exception} errno {error['errno']} {same}"
 
 
-def observation_rows(observations: list[dict[str, Any]]) -> list[list[str]]:
+def observation_rows(observations: list[Observation]) -> list[list[str]]:
     rows = []
     for obs in observations:
         elapsed = "" if obs.get("elapsed") is None else f"{obs['elapsed']:.3f} s"
@@ -53,7 +55,7 @@ def observation_rows(observations: list[dict[str, Any]]) -> list[list[str]]:
     return rows
 
 
-def probe_detail(record: dict[str, Any], probe: dict[str, Any] | None) -> str:
+def probe_detail(record: Record, probe: Probe | None) -> str:
     lines = [f"{record['id']}  [{record['status']}]"]
     if probe is not None:
         lines += [probe["title"], "", probe["question"].strip(), ""]

@@ -19,8 +19,10 @@ import base64
 import hashlib
 import html
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from matrix.engine.observation_types import ExceptionInfo, Observation
 from matrix.render.html_assets import CSS, SCRIPT
 from matrix.render.present import (
     FLAG_LEGEND,
@@ -78,7 +80,7 @@ def _flag(symbol: str, cell: Cell) -> str:
         return _SIMPLE_FLAGS[symbol]
     title = FLAG_LEGEND.get(symbol, symbol)
     # Name the documentation contradicted, and link it when it is a URL.
-    doc = cell.documented or {}
+    doc: Mapping[str, Any] = cell.documented or {}
     contradicted = ", ".join(cell.contradicts)
     title = f'{title} ({contradicted}): "{doc.get("quote", "")}" ({doc.get("source", "")})'
     link = source_url(str(doc.get("source", "")))
@@ -115,7 +117,7 @@ def _cell(cell: Cell, marks: dict[str, tuple[str, str]]) -> str:
     if cell.kind == "missing":
         return '<td class="missing">—</td>'
     if cell.kind == "documented":
-        doc = cell.documented or {}
+        doc: Mapping[str, Any] = cell.documented or {}
         source = str(doc.get("source", ""))
         title = f"{doc.get('quote', '')} — {source}"
         link = source_url(source)
@@ -176,10 +178,10 @@ def _t(value: Any) -> Any:
     return shown(value) if isinstance(value, str) else value
 
 
-_NO_ERROR: dict[str, Any] = {}
+_NO_ERROR: ExceptionInfo = {}
 
 
-def _step(obs: dict[str, Any]) -> tuple[Any, ...]:
+def _step(obs: Observation) -> tuple[Any, ...]:
     """A step as the details table shows it, without its elapsed time: platforms
     that did the same share one entry of the row's step list."""
     error = obs.get("error") or _NO_ERROR
@@ -206,7 +208,7 @@ def _details_value(row: Row, columns: list[Column], safe: Any) -> dict[str, Any]
         cell = row.cells[column.key]
         if cell.kind != "observed":
             continue
-        record = cell.record or {}
+        record: Mapping[str, Any] = cell.record or {}
         observations = record.get("observations", [])
         platform: dict[str, Any] = {
             "c": index,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from matrix.render.present import (
@@ -59,7 +60,7 @@ def _cell(cell: Cell, row: Row, details: str) -> str:
     """One cell: the mark, its flags and the parts of the verdict that differ from
     the row's other platforms; ``details`` links the row's details."""
     if cell.kind == "documented":
-        doc = cell.documented or {}
+        doc: Mapping[str, Any] = cell.documented or {}
         source = source_url(str(doc.get("source", "")))
         text = f"*documented:* {md(documented_text(cell), CELL_LIMIT)}"
         return f"{text} [source]({source})" if source else text
@@ -67,7 +68,8 @@ def _cell(cell: Cell, row: Row, details: str) -> str:
     parts = differing_text(cell, row)
     if cell.contradicts:
         # The flag links the documentation it contradicts (or the quote, in the details).
-        source = source_url(str((cell.documented or {}).get("source", ""))) or details
+        contradicted: Mapping[str, Any] = cell.documented or {}
+        source = source_url(str(contradicted.get("source", ""))) or details
         text = text.replace(
             md(FLAG_SYMBOLS["differs from documentation"]),
             f"[{md(FLAG_SYMBOLS['differs from documentation'])}]({source})",
@@ -156,7 +158,7 @@ def _platforms(matrix: Matrix) -> str:
     return "\n".join(lines)
 
 
-def _observations(record: dict[str, Any]) -> list[str]:
+def _observations(record: Mapping[str, Any]) -> list[str]:
     lines = ["| step | outcome | summary | error | elapsed | timing |", "|---|---|---|---|---|---|"]
     for obs in record.get("observations", []):
         elapsed = obs.get("elapsed")
@@ -197,7 +199,7 @@ def _details(row: Row, columns: list[Column], level: str) -> str:
     shown: set[str] = set()
     for column in observed:
         cell = row.cells[column.key]
-        record = cell.record or {}
+        record: Mapping[str, Any] = cell.record or {}
         if level == "grouped":
             group = cell.mark or str(cell.status)
             if group in shown:

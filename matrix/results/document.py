@@ -19,23 +19,23 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Any
 
 import matrix
 from matrix.files.write import write_text_atomic as write_text_atomic  # re-exported
+from matrix.results.document_types import Platform, Record, ResultsDocument, RunProvenance
 from matrix.results.platform import platform_key as platform_key  # re-exported for callers
 from matrix.results.platform import this_platform
 
 SCHEMA_VERSION = 1
 
 
-def fingerprint() -> dict[str, Any]:
+def fingerprint() -> Platform:
     """This platform's description (a fresh copy: callers may keep or change it)."""
-    return dict(_fingerprint())
+    return _fingerprint().copy()
 
 
 @functools.cache
-def _fingerprint() -> dict[str, Any]:
+def _fingerprint() -> Platform:
     # The platform cannot change while the process runs; sw_vers, the registry
     # and os-release are read once (matrix/results/platform.py says how and why).
     return this_platform()
@@ -76,7 +76,7 @@ def api_key(key: str, api: str) -> str:
     return key + PYTHON_API_SUFFIX if api == "python" else key
 
 
-def new_document(api: str = "native") -> dict[str, Any]:
+def new_document(api: str = "native") -> ResultsDocument:
     platform_details = fingerprint()
     platform_details["key"] = api_key(platform_details["key"], api)
     return {
@@ -92,7 +92,7 @@ def new_document(api: str = "native") -> dict[str, Any]:
     }
 
 
-def write_atomic(path: Path, document: dict[str, Any], patience: float = 8.0) -> None:
+def write_atomic(path: Path, document: ResultsDocument, patience: float = 8.0) -> None:
     """Replace ``path`` with ``document`` as JSON in one step."""
     text = json.dumps(document, indent=1, sort_keys=False) + "\n"
     write_text_atomic(path, text, patience)
@@ -108,7 +108,7 @@ class ResultsNotWritten(Exception):
         self.cause = cause
 
 
-def provenance(document: dict[str, Any]) -> dict[str, Any]:
+def provenance(document: ResultsDocument) -> RunProvenance:
     """Where a record kept from ``document`` came from: its run, tool and CI source."""
     return {
         "started": str(document.get("started", "")),
@@ -117,22 +117,23 @@ def provenance(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def merged_document(ours: dict[str, Any], on_disk: dict[str, Any] | None) -> dict[str, Any]:
+def merged_document(ours: ResultsDocument, on_disk: ResultsDocument | None) -> ResultsDocument:
     """Our run's header and records, plus every other probe's record from ``on_disk``.
 
     A record kept from an earlier (or concurrent) run carries that run's
     provenance under ``run``, so a partial re-run never passes an old result
     off as its own.
     """
-    document = dict(ours)
+    document = ours.copy()
     mine = {record["id"] for record in ours["probes"]}
-    kept = []
-    for record in (on_disk or {}).get("probes", []):
-        if record["id"] in mine:
-            continue
-        if "run" not in record:
-            record = {**record, "run": provenance(on_disk or {})}
-        kept.append(record)
+    kept: list[Record] = []
+    if on_disk is not None:
+        for record in on_disk["probes"]:
+            if record["id"] in mine:
+                continue
+            if "run" not in record:
+                record = {**record, "run": provenance(on_disk)}
+            kept.append(record)
     document["probes"] = sorted([*kept, *ours["probes"]], key=lambda r: r["id"])
     return document
 
@@ -173,7 +174,7 @@ class ResultsWriter:
     def __init__(
         self,
         path: Path,
-        document: dict[str, Any] | None = None,
+        document: ResultsDocument | None = None,
         api: str = "native",
         fresh: bool = False,
     ) -> None:
@@ -183,7 +184,7 @@ class ResultsWriter:
         self.pending = False
         self._lock = threading.Lock()
 
-    def add(self, record: dict[str, Any]) -> None:
+    def add(self, record: Record) -> None:
         with self._lock:
             self.document["probes"].append(record)
             self.document["probes"].sort(key=lambda r: r["id"])

@@ -10,25 +10,39 @@ with ``--probes`` still win: they refresh the text without a re-run.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
+from matrix.language.probe_types import Probe
 from matrix.probe.assumptions import from_probe
 from matrix.probe.model import ProbeFile
+from matrix.results.document_types import EmbeddedProbe
 
-TEXT_KEYS = ("title", "question", "tags", "sources", "notes", "documented")
+TEXT_KEYS: tuple[Literal["title", "question", "tags", "sources", "notes", "documented"], ...] = (
+    "title",
+    "question",
+    "tags",
+    "sources",
+    "notes",
+    "documented",
+)
 
 
-def probe_metadata(probe: ProbeFile) -> dict[str, Any]:
+def probe_metadata(probe: ProbeFile) -> EmbeddedProbe:
     """The part of a probe that a results record embeds."""
-    meta: dict[str, Any] = {key: probe.data[key] for key in TEXT_KEYS if key in probe.data}
+    data = probe.data
+    meta: EmbeddedProbe = {}
+    for key in TEXT_KEYS:
+        if key in data:
+            meta[key] = data[key]
     assumptions = from_probe(probe.data, probe.lines)
     if assumptions:
         meta["assumptions"] = [a.to_json() for a in assumptions]
     return meta
 
 
-def embedded_probes(documents: list[tuple[str, dict[str, Any]]]) -> dict[str, ProbeFile]:
+def embedded_probes(documents: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str, ProbeFile]:
     """Probe id → the probe as the newest run that embedded it saw it.
 
     Older results files embed nothing; their probes are simply absent here.
@@ -45,7 +59,7 @@ def embedded_probes(documents: list[tuple[str, dict[str, Any]]]) -> dict[str, Pr
             if probe_id in newest and newest[probe_id] >= started:
                 continue
             newest[probe_id] = started
-            data = {key: meta[key] for key in TEXT_KEYS if key in meta}
+            data: dict[str, Any] = {key: meta[key] for key in TEXT_KEYS if key in meta}
             data["id"] = probe_id
             data["documented"] = _documented(data.get("documented"))
             for key in ("question", "notes"):
@@ -56,9 +70,11 @@ def embedded_probes(documents: list[tuple[str, dict[str, Any]]]) -> dict[str, Pr
                 data[key] = (
                     [i for i in items if isinstance(i, str)] if isinstance(items, list) else []
                 )
-            found[probe_id] = ProbeFile(
-                Path(str(record.get("file") or f"{probe_id}.yaml")), data, str(record["sha256"])
-            )
+            # The probe's text, without its scenario (sockets, steps, verdict): such a
+            # ProbeFile is shown (table, show), never run.
+            text = cast(Probe, data)
+            path = Path(str(record.get("file") or f"{probe_id}.yaml"))
+            found[probe_id] = ProbeFile(path, text, str(record["sha256"]))
     return found
 
 

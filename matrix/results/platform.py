@@ -23,9 +23,10 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from matrix.language.os_families import OS_APIS, STACKS, os_family
+from matrix.results.document_types import Platform
 
 
 def arch(machine: str) -> str:
@@ -173,7 +174,7 @@ def describe(
     python_version: str,
     python_implementation: str = "CPython",
     readers: Mapping[str, Callable[[], Any]] | None = None,
-) -> dict[str, Any]:
+) -> Platform:
     """The fingerprint from raw facts; ``readers`` supplies OS reads (tests fake them)."""
     read: dict[str, Callable[[], Any]] = {
         "mac_product": macos_product_version,
@@ -225,10 +226,12 @@ def describe(
     if image_os:
         details["image_os"] = image_os
     details["key"] = platform_key(details)
-    return details
+    # Raw facts (OS reads, os-release text) become a Platform here: every key
+    # it requires is set above.
+    return cast(Platform, details)
 
 
-def this_platform() -> dict[str, Any]:
+def this_platform() -> Platform:
     return describe(
         sys.platform,
         os.environ,

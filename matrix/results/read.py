@@ -11,11 +11,12 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import fastjsonschema
 
 from matrix.files.read import Unreadable, parse_json, read_bounded
+from matrix.results.document_types import ResultsDocument
 from matrix.schemas.paths import RESULTS_SCHEMA_PATH
 
 __all__ = ["Unreadable", "check_document", "read_results"]
@@ -27,7 +28,7 @@ def _validator() -> Any:
     return fastjsonschema.compile(schema)
 
 
-def check_document(document: Any, schema_version: int) -> dict[str, Any]:
+def check_document(document: Any, schema_version: int) -> ResultsDocument:
     if not isinstance(document, dict):
         raise Unreadable("is not a results document (expected a JSON object)")
     version = document.get("schema_version")
@@ -43,9 +44,9 @@ def check_document(document: Any, schema_version: int) -> dict[str, Any]:
         raise Unreadable(
             f"does not match the results schema at {trail}: {str(error.message)[:200]}"
         ) from None
-    return document
+    return cast(ResultsDocument, document)  # the schema vouches for it from here on
 
 
-def read_results(path: Path, schema_version: int) -> dict[str, Any]:
+def read_results(path: Path, schema_version: int) -> ResultsDocument:
     """A results document that is safe to use, or Unreadable with the reason."""
     return check_document(parse_json(read_bounded(path)), schema_version)

@@ -9,15 +9,16 @@ another for it.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+
+from matrix.results.document_types import Record
 
 
-def verdict_or_status(record: dict[str, Any]) -> str:
+def verdict_or_status(record: Record) -> str:
     """What a run showed: its verdict, or its status when it could not give one."""
     return str(record.get("verdict") or record["status"])
 
 
-def combine_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
+def combine_runs(runs: list[Record]) -> Record:
     """One record for several runs of a probe.
 
     The record is that of a run with the most common verdict; with more than one
@@ -26,7 +27,7 @@ def combine_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """
     counts = Counter(verdict_or_status(run) for run in runs)
     most_common = counts.most_common(1)[0][0]
-    record = dict(next(run for run in runs if verdict_or_status(run) == most_common))
+    record = next(run for run in runs if verdict_or_status(run) == most_common).copy()
     if len(runs) > 1:
         record["repeat"] = {"runs": len(runs), "verdicts": dict(counts.most_common())}
         record["unstable"] = len(counts) > 1

@@ -31,11 +31,13 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from types import ModuleType
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import matrix
+from matrix.engine.observation_types import ChildResult, Observation
 from matrix.engine.sigpipe import killed_by_sigpipe
 from matrix.probe.model import ProbeFile
+from matrix.results.document_types import Record
 from matrix.results.embedded_probe import probe_metadata
 from matrix.results.records import combine_runs
 from matrix.runner.prestart import WarmChildren
@@ -75,9 +77,10 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def _parse_lines(stdout: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    observations: list[dict[str, Any]] = []
-    result = None
+def _parse_lines(stdout: str) -> tuple[list[Observation], ChildResult | None]:
+    """What the child reported: its observations as it made them, and its result."""
+    observations: list[Observation] = []
+    result: ChildResult | None = None
     for line in stdout.splitlines():
         try:
             event = json.loads(line)
@@ -88,7 +91,7 @@ def _parse_lines(stdout: str) -> tuple[list[dict[str, Any]], dict[str, Any] | No
         if event.get("event") == "observation":
             observations.append(event["observation"])
         elif event.get("event") == "result":
-            result = event
+            result = cast(ChildResult, event)  # the engine's own report (Engine.run)
     return observations, result
 
 
@@ -212,14 +215,9 @@ class Runner:
                 thread.join(5)
         return "".join(out), "".join(err), timed_out
 
-    def run_one(self, probe: ProbeFile) -> dict[str, Any]:
+    def run_one(self, probe: ProbeFile) -> Record:
         limit = float(probe.data.get("time_limit", DEFAULT_TIME_LIMIT))
-        record: dict[str, Any] = {
-            "id": probe.id,
-            "file": published_path(probe.path),
-            "sha256": probe.sha256,
-            "probe": probe_metadata(probe),
-        }
+        file, text = published_path(probe.path), probe_metadata(probe)
         spawned = time.time()
         started = time.monotonic()
         process = self._warm.take() if self._warm is not None else self._popen()
@@ -234,39 +232,39 @@ class Runner:
         finally:
             with self._lock:
                 self._live.discard(process)
-        record["duration"] = round(time.monotonic() - started, 3)
+        record: Record = {
+            "id": probe.id,
+            "file": file,
+            "sha256": probe.sha256,
+            "probe": text,
+            "duration": round(time.monotonic() - started, 3),
+            "status": "crashed",  # until the child's output says otherwise, below
+        }
         observations, result = _parse_lines(stdout)
         tail = stderr[-STDERR_TAIL_CHARS:]
         if result is not None and not timed_out:
-            record.update(
-                status=result["status"],
-                reason=result["reason"],
-                observations=result["observations"],
-                verdict=result["verdict"],
-                cleanup=result.get("cleanup", []),
-            )
+            _reported(record, result)
             if result.get("api"):
                 record["api"] = result["api"]
-            if result.get("first_step_wall"):
-                record["overhead"] = round(result["first_step_wall"] - spawned, 4)
+            if first_step_wall := result.get("first_step_wall"):
+                record["overhead"] = round(first_step_wall - spawned, 4)
         elif timed_out:
-            record.update(
-                status="timed-out",
-                observations=observations,
-                verdict=None,
-                reason=f"still running after its time limit of {limit:g} s; killed",
-            )
+            record["status"] = "timed-out"
+            record["observations"] = observations
+            record["verdict"] = None
+            record["reason"] = f"still running after its time limit of {limit:g} s; killed"
         elif sigpipe := killed_by_sigpipe(probe.data, process.returncode, stdout):
             # The probe asked for SIGPIPE's default: its death is an observation.
-            record.update(sigpipe, api=self.api)
+            _reported(record, sigpipe)
+            record["api"] = self.api
         else:
             code = process.returncode
             killed = f" (killed by signal {-code})" if code is not None and code < 0 else ""
-            record.update(
-                status="crashed",
-                observations=observations,
-                verdict=None,
-                reason=f"child process exited with status {code}{killed} before reporting a result",
+            record["status"] = "crashed"
+            record["observations"] = observations
+            record["verdict"] = None
+            record["reason"] = (
+                f"child process exited with status {code}{killed} before reporting a result"
             )
         if tail and record["status"] != "ok":
             record["stderr_tail"] = tail
@@ -276,9 +274,9 @@ class Runner:
         self,
         probes: Iterable[ProbeFile],
         workers: int,
-        on_done: Callable[[dict[str, Any]], None] | None = None,
+        on_done: Callable[[Record], None] | None = None,
         repeat: int = 1,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Record]:
         """Run probes ``workers`` at a time, each ``repeat`` times.
 
         Results come back in the probes' order, one combined record per probe
@@ -286,8 +284,8 @@ class Runner:
         probe's runs have finished.
         """
         ordered = list(probes)
-        runs: dict[str, list[dict[str, Any]]] = {p.id: [] for p in ordered}
-        records: dict[str, dict[str, Any]] = {}
+        runs: dict[str, list[Record]] = {p.id: [] for p in ordered}
+        records: dict[str, Record] = {}
         pool = ThreadPoolExecutor(max_workers=max(1, workers))
         # The next children start while earlier probes run (matrix.runner.prestart).
         # At least WARM_AT_LEAST wait even for one worker: a quick probe ends
@@ -298,7 +296,7 @@ class Runner:
             self._warm = WarmChildren(ahead, warm)
         try:
             # Round-robin over the probes so repeats of one probe do not run together.
-            pending: set[Future[dict[str, Any]]] = {
+            pending: set[Future[Record]] = {
                 pool.submit(self.run_one, probe) for _ in range(repeat) for probe in ordered
             }
             while pending:
@@ -324,6 +322,16 @@ class Runner:
             self._warm = None
         pool.shutdown(wait=True)
         return [records[p.id] for p in ordered if p.id in records]
+
+
+def _reported(record: Record, result: ChildResult) -> None:
+    """The fields of a run that ended: as the child reported them, or as the
+    runner made them of a death by SIGPIPE."""
+    record["status"] = result["status"]
+    record["reason"] = result["reason"]
+    record["observations"] = result["observations"]
+    record["verdict"] = result["verdict"]
+    record["cleanup"] = result.get("cleanup", [])
 
 
 def default_workers(count: int) -> int:

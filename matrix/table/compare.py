@@ -10,7 +10,12 @@ Work is per distinct verdict, not per cell, so a row costs the same whether 3 or
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # types only: no matrix module is imported at run time
+    from matrix.engine.observation_types import Observation
+    from matrix.language.probe_types import Expectation
 
 SEPARATOR = " · "
 
@@ -31,10 +36,10 @@ def differing_parts(verdicts: list[str]) -> dict[str, str]:
     return result
 
 
-def _expectations_disagree(first: dict[str, Any], second: dict[str, Any]) -> bool:
+def _expectations_disagree(first: dict[str, Expectation], second: dict[str, Expectation]) -> bool:
     """Two families' documented expectations name the same step with different fields."""
     for step, fields in first.items():
-        other = second.get(step)
+        other: Mapping[str, object] | None = second.get(step)
         if other is None:
             continue
         if any(key in other and other[key] != value for key, value in fields.items()):
@@ -43,9 +48,9 @@ def _expectations_disagree(first: dict[str, Any], second: dict[str, Any]) -> boo
 
 
 def documentation_says_differs(
-    expectations: list[dict[str, Any]],
-    observed: list[list[dict[str, Any]]],
-    contradicted: Any,
+    expectations: list[dict[str, Expectation]],
+    observed: list[list[Observation]],
+    contradicted: Callable[[dict[str, Expectation], list[Observation]], list[str]],
 ) -> bool:
     """Whether the documentation of families with no observation disagrees with an
     observation on another platform, or two such families' documentation disagrees.

@@ -18,6 +18,8 @@ from typing import Any
 import fastjsonschema
 
 from matrix.files.read import Unreadable, parse_json, read_bounded
+from matrix.results.document_types import Platform as PlatformDetails
+from matrix.results.document_types import ResultsDocument
 from matrix.results.records import verdict_or_status
 from matrix.schemas.paths import MATRIX_SCHEMA_PATH
 from matrix.table.compare import differing_parts
@@ -68,12 +70,12 @@ class Diff:
     skipped: list[Skipped]
 
 
-def _label(platform: dict[str, Any]) -> str:
+def _label(platform: PlatformDetails) -> str:
     python = ".".join(str(platform.get("python_version", "")).split(".")[:2])
     return f"{platform['os']} {platform['os_version']} {platform['machine']} py{python}"
 
 
-def _add_results(snapshot: Snapshot, name: str, document: dict[str, Any]) -> None:
+def _add_results(snapshot: Snapshot, name: str, document: ResultsDocument) -> None:
     platform = document["platform"]
     key = platform["key"]
     known = snapshot.platforms.get(key)

@@ -18,9 +18,9 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from matrix.files.read import Unreadable, parse_json, read_bounded
+from matrix.results.document_types import ResultsDocument
 from matrix.results.records import verdict_or_status
 from matrix.table.merge import Skipped, _version_key, load_results, results_files
 from matrix.table.nogc import without_gc
@@ -47,12 +47,12 @@ class Range:
     changed: bool  # the verdict differs from the range before (consecutive versions)
 
 
-def version_of(document: dict[str, Any]) -> str:
+def version_of(document: ResultsDocument) -> str:
     source = document.get("source") or {}
     return str(source.get("image_version") or document["started"][:10])
 
 
-def lineage_of(document: dict[str, Any]) -> tuple[str, str]:
+def lineage_of(document: ResultsDocument) -> tuple[str, str]:
     """(family, lineage label): what stays the same while the runner image updates."""
     platform = document["platform"]
     python = ".".join(str(platform["python_version"]).split(".")[:2])
@@ -61,7 +61,7 @@ def lineage_of(document: dict[str, Any]) -> tuple[str, str]:
     return str(platform["os"]), label
 
 
-def archive_name(document: dict[str, Any]) -> str:
+def archive_name(document: ResultsDocument) -> str:
     key = _UNSAFE_NAME.sub("_", str(document["platform"]["key"]))
     return f"{key}@{_UNSAFE_NAME.sub('_', version_of(document))}.json"
 

@@ -19,14 +19,17 @@ from __future__ import annotations
 import itertools
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import matrix
+from matrix.engine.observation_types import Observation
 from matrix.language.os_families import table_position
+from matrix.language.probe_types import Documented, Expectation
 from matrix.probe.model import ProbeFile
 from matrix.results.document import SCHEMA_VERSION
+from matrix.results.document_types import Record, ResultsDocument
 from matrix.results.embedded_probe import embedded_probes
 from matrix.results.platform import collision_reason
 from matrix.results.read import Unreadable, read_results
@@ -47,7 +50,7 @@ from matrix.table.nogc import without_gc
 MAX_VERDICTS_SEEN = 8
 
 
-def load_results(path: Path) -> dict[str, Any] | Skipped:
+def load_results(path: Path) -> ResultsDocument | Skipped:
     """One results file, checked, or the reason it cannot be used."""
     try:
         return read_results(path, SCHEMA_VERSION)
@@ -73,7 +76,7 @@ def column_order(column: Column) -> tuple[Any, ...]:
     )
 
 
-def _column_of(document: dict[str, Any], file: str) -> Column:
+def _column_of(document: ResultsDocument, file: str) -> Column:
     platform = document["platform"]
     return Column(
         key=platform["key"],
@@ -124,7 +127,9 @@ def _mark_names() -> Iterator[str]:
             yield "".join(letters)
 
 
-def matches_expectation(expect: dict[str, Any], observations: list[dict[str, Any]]) -> list[str]:
+def matches_expectation(
+    expect: dict[str, Expectation], observations: list[Observation]
+) -> list[str]:
     """The expected observations the actual ones contradict (empty: consistent)."""
     seen = {o.get("name"): o for o in observations}
     contradicted = []
@@ -144,13 +149,13 @@ def matches_expectation(expect: dict[str, Any], observations: list[dict[str, Any
 
 
 def merge(
-    documents: list[tuple[str, dict[str, Any]]],
+    documents: list[tuple[str, ResultsDocument]],
     probes: list[ProbeFile],
     skipped: list[Skipped] | None = None,
     fallback: list[ProbeFile] | None = None,
 ) -> Matrix:
     """Build the matrix from (file name, results document) pairs and the probe library."""
-    by_key: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    by_key: dict[str, list[tuple[str, ResultsDocument]]] = {}
     skipped = list(skipped or [])
     for file, document in documents:
         entries = by_key.setdefault(document["platform"]["key"], [])
@@ -161,7 +166,7 @@ def merge(
         entries.append((file, document))
 
     columns: list[Column] = []
-    runs: dict[str, list[dict[str, dict[str, Any]]]] = {}
+    runs: dict[str, list[dict[str, Record]]] = {}
     for key, entries in by_key.items():
         entries.sort(key=lambda entry: entry[1]["started"], reverse=True)  # newest first
         column = _column_of(entries[0][1], entries[0][0])
@@ -211,7 +216,7 @@ def merge(
 
 
 def _key_collision(
-    file: str, document: dict[str, Any], entries: list[tuple[str, dict[str, Any]]]
+    file: str, document: ResultsDocument, entries: list[tuple[str, ResultsDocument]]
 ) -> Skipped | None:
     """Two platforms sharing one key (not re-runs of one): refuse the second, naming both."""
     reason = collision_reason(document, entries)
@@ -222,10 +227,11 @@ def _row(
     probe_id: str,
     probe: ProbeFile | None,
     columns: list[Column],
-    runs: dict[str, list[dict[str, dict[str, Any]]]],
+    runs: dict[str, list[dict[str, Record]]],
 ) -> Row:
-    data = probe.data if probe is not None else {}
-    documented: dict[str, Any] = data.get("documented", {})
+    # A probe with no text (not in the library, not embedded) shows its id alone.
+    data: Mapping[str, Any] = probe.data if probe is not None else {}
+    documented: dict[str, Documented] = data.get("documented", {})
     cells: dict[str, Cell] = {}
     legend: dict[str, str] = {}
     names = _mark_names()
@@ -280,7 +286,7 @@ def _row(
                     cell.flags.append("differs from documentation")
         cells[column.key] = cell
     parts = differing_parts(list(legend.values()))
-    representatives: dict[str, list[dict[str, Any]]] = {}
+    representatives: dict[str, list[Observation]] = {}
     for cell in cells.values():
         if cell.mark and cell.mark not in representatives and cell.record is not None:
             representatives[cell.mark] = cell.record.get("observations", [])
@@ -310,7 +316,7 @@ def _row(
 def load_and_merge(
     result_paths: list[Path], probes: list[ProbeFile], fallback: list[ProbeFile] | None = None
 ) -> Matrix:
-    documents: list[tuple[str, dict[str, Any]]] = []
+    documents: list[tuple[str, ResultsDocument]] = []
     skipped: list[Skipped] = []
     for path in result_paths:
         loaded = load_results(path)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any
 
 import matrix
+from matrix.language.probe_types import Documented
+from matrix.results.document_types import Record
 from matrix.results.platform import stack_label
 
 # What a matrix JSON document (render/to_json, table/diff) says it is.
@@ -73,9 +74,9 @@ class Cell:
     mark: str | None = None
     flags: list[str] = field(default_factory=list)
     verdicts_seen: list[str] = field(default_factory=list)
-    documented: dict[str, Any] | None = None
+    documented: Documented | None = None
     contradicts: list[str] = field(default_factory=list)
-    record: dict[str, Any] | None = None
+    record: Record | None = None
 
 
 @dataclass
@@ -85,7 +86,7 @@ class Row:
     question: str
     tags: list[str]
     sources: list[str]
-    documented: dict[str, Any]
+    documented: dict[str, Documented]  # family -> what its documentation says
     cells: dict[str, Cell]
     legend: dict[str, str]
     in_library: bool

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 from matrix.language.operations import COMMON_STEP_ARGS, OPERATIONS
+from matrix.language.probe_types import Probe
 from matrix.render.to_md import replace_between
 
 # Relative to the repository root, where ``python -m matrix.tools.docs`` is run.
@@ -63,7 +63,7 @@ def probes_reference(library: Path) -> str:
     probes, problems = validate_paths([library])
     if problems:
         raise ValueError("the probe library has problems:\n" + "\n".join(map(str, problems)))
-    areas: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    areas: dict[str, list[tuple[str, Probe]]] = {}
     for probe in probes:
         relative = probe.path.relative_to(library)
         area = relative.parts[0] if len(relative.parts) > 1 else "other"

@@ -15,10 +15,13 @@ Rules of this module:
 from __future__ import annotations
 
 import errno as _errno
-from typing import Any
+from typing import TYPE_CHECKING
 
 from matrix.engine.errno import tables as _tables
 from matrix.engine.errno import tables_bsd as _bsd
+
+if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
+    from matrix.engine.observation_types import ExceptionInfo
 
 # Every number each OS family can report, named as its own header names it
 # (matrix/engine/errno/tables.py cites the header of each).
@@ -88,9 +91,9 @@ def portable_name(raw: str) -> str:
     return _PORTABLE_ALIASES.get(name, name)
 
 
-def describe_exception(exc: BaseException, family: str) -> dict[str, Any]:
+def describe_exception(exc: BaseException, family: str) -> ExceptionInfo:
     """The observation fields for an exception raised by a step."""
-    described: dict[str, Any] = {"exception": type(exc).__name__}
+    described: ExceptionInfo = {"exception": type(exc).__name__}
     number: int | None = None
     if isinstance(exc, OSError):
         number = exc.errno
@@ -103,10 +106,10 @@ def describe_exception(exc: BaseException, family: str) -> dict[str, Any]:
             number = winerror
     if number is not None:
         raw = raw_name(number, family)
-        described.update(errno=number, name=raw, portable=portable_name(raw))
+        described.update({"errno": number, "name": raw, "portable": portable_name(raw)})
     else:
         # A Python-level timeout (socket.timeout) carries no errno at all: it is
         # CPython's own poll()/select() expiring, not the kernel's answer.
-        described.update(errno=None, name=None, portable=type(exc).__name__)
+        described.update({"errno": None, "name": None, "portable": type(exc).__name__})
     described["message"] = str(exc)[:200]
     return described

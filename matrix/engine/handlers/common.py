@@ -8,32 +8,37 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from matrix.engine.context import Context, HarnessError, Unsupported
 from matrix.engine.errno.portable import describe_exception
 from matrix.language.addresses import LOOPBACK, address_problem, destination_problem
 
-Handler = Callable[[Context, dict[str, Any]], tuple[str, dict[str, Any]]]
+if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
+    from matrix.language.probe_types import SetValueArg, Step
+
+Handler = Callable[[Context, "Step"], tuple[str, dict[str, Any]]]
 SHUTDOWN_HOW = {"RD": 0, "WR": 1, "RDWR": 2}  # SHUT_* and SD_* alike on every OS here
+# select()'s three sets, as a step names them and in the order the call takes them.
+SELECT_SETS: tuple[Literal["read", "write", "exceptional"], ...] = ("read", "write", "exceptional")
+# How a setsockopt step gives its value: exactly one of these.
+SET_VALUE_ARGS: tuple[SetValueArg, ...] = ("value", "linger", "duration", "raw")
 
 
-def payload(step: dict[str, Any]) -> bytes:
+def payload(step: Step) -> bytes:
     if "data" in step:
         return str(step["data"]).encode("utf-8")
     return b"x" * int(step["bytes"])
 
 
-def received_summary(ctx: Context, step: dict[str, Any], count: int) -> str:
+def received_summary(ctx: Context, step: Step, count: int) -> str:
     """A stream's 0 is EOF; a datagram socket's 0 is an empty datagram."""
     if count == 0 and not ctx.is_datagram(step):
         return "EOF"
     return f"{count} bytes"
 
 
-def drain(
-    ctx: Context, step: dict[str, Any], recv: Callable[[int], bytes]
-) -> tuple[str, dict[str, Any]]:
+def drain(ctx: Context, step: Step, recv: Callable[[int], bytes]) -> tuple[str, dict[str, Any]]:
     """Receive until EOF or an error, with ``recv`` of either API; the error ends the drain."""
     received = 0
     try:
@@ -46,7 +51,7 @@ def drain(
     return drain_summary(ctx, step, received, "EOF"), {"bytes": received, "ended": "EOF"}
 
 
-def drain_summary(ctx: Context, step: dict[str, Any], received: int, ending: str) -> str:
+def drain_summary(ctx: Context, step: Step, received: int, ending: str) -> str:
     if "of" not in step:
         return f"{received} bytes, then {ending}"
     expected = sum(ctx.runs[name].value.get("bytes", 0) for name in step["of"])
@@ -94,7 +99,7 @@ def closed_port(ctx: Context, family: str) -> int:
     return int(ctx.bound[name][1])
 
 
-def connect_target(ctx: Context, step: dict[str, Any], family: str) -> tuple[str, int]:
+def connect_target(ctx: Context, step: Step, family: str) -> tuple[str, int]:
     if "to" in step:
         host, port = ctx.bound_address(step["to"])[:2]
     else:
@@ -102,18 +107,18 @@ def connect_target(ctx: Context, step: dict[str, Any], family: str) -> tuple[str
     return destination(ctx, step.get("address", host), int(port))
 
 
-def bind_target(ctx: Context, step: dict[str, Any], family: str) -> tuple[str, int]:
+def bind_target(ctx: Context, step: Step, family: str) -> tuple[str, int]:
     address = checked(step.get("address", LOOPBACK[family]))
     port = ctx.bound_address(step["port_of"])[1] if "port_of" in step else 0
     return address, int(port)
 
 
-def sendto_target(ctx: Context, step: dict[str, Any]) -> tuple[str, int]:
+def sendto_target(ctx: Context, step: Step) -> tuple[str, int]:
     target = ctx.bound_address(step["to"])
     return destination(ctx, target[0], int(target[1]))
 
 
-def option(ctx: Context, step: dict[str, Any]) -> tuple[int, int]:
+def option(ctx: Context, step: Step) -> tuple[int, int]:
     """(level, optname) of the step's option here (allow-listed), or unsupported."""
     from matrix.language.option_allowlist import OptionRefused, resolve
 
@@ -137,14 +142,12 @@ def allowed_option(ctx: Context, name: str, how: str, value: Any) -> tuple[int, 
         raise HarnessError(str(exc)) from None
 
 
-def check_setsockopt(ctx: Context, step: dict[str, Any]) -> None:
-    how = next(k for k in ("value", "linger", "duration", "raw") if k in step)
+def check_setsockopt(ctx: Context, step: Step) -> None:
+    how = next(k for k in SET_VALUE_ARGS if k in step)
     allowed_option(ctx, step.get("option", "SO_LINGER"), how, step[how])
 
 
-def flag_bits(
-    step: dict[str, Any], lookup: Callable[[str], int | None], allowed: tuple[str, ...]
-) -> int:
+def flag_bits(step: Step, lookup: Callable[[str], int | None], allowed: tuple[str, ...]) -> int:
     """The MSG_* bits a step asks for; a flag the platform lacks is unsupported.
 
     ``allowed`` is what validation allowed for the call (RECV_FLAG_NAMES or
@@ -197,6 +200,9 @@ def raw_summary(fmt: str, data: bytes) -> tuple[str, dict[str, Any]]:
     return f"{values} from {len(data)} bytes", {"raw": values, "length": len(data)}
 
 
-def op_sleep(ctx: Context, step: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    time.sleep(float(step["seconds"]))
+def op_sleep(ctx: Context, step: Step) -> tuple[str, dict[str, Any]]:
+    seconds = step["seconds"]
+    if seconds is None:  # only settimeout's may be null: validation refuses it here
+        raise HarnessError("sleep needs a number of seconds")
+    time.sleep(float(seconds))
     return "ok", {}

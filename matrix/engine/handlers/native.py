@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import struct
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matrix.engine.abi import layout as _abi
 from matrix.engine.abi.native_api import NativeApi, NativeSocket
@@ -28,6 +28,9 @@ from matrix.engine.handlers.states import remember_endpoint
 from matrix.language.arguments import RECV_FLAG_NAMES, SEND_FLAG_NAMES
 from matrix.language.operations import MAX_BYTES
 
+if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
+    from matrix.language.probe_types import Step
+
 Result = tuple[str, dict[str, Any]]
 INT = struct.Struct("=i")
 
@@ -37,16 +40,16 @@ def _api(ctx: Context) -> NativeApi:
     return api
 
 
-def _flags(ctx: Context, step: dict[str, Any], allowed: tuple[str, ...]) -> int:
+def _flags(ctx: Context, step: Step, allowed: tuple[str, ...]) -> int:
     return common.flag_bits(step, lambda name: _api(ctx).abi.msg.get(name), allowed)
 
 
-def op_send(ctx: Context, step: dict[str, Any]) -> Result:
+def op_send(ctx: Context, step: Step) -> Result:
     sent = _api(ctx).send(ctx.sock(step), common.payload(step), _flags(ctx, step, SEND_FLAG_NAMES))
     return f"{sent} bytes", {"bytes": sent}
 
 
-def op_sendall(ctx: Context, step: dict[str, Any]) -> Result:
+def op_sendall(ctx: Context, step: Step) -> Result:
     data = common.payload(step)
     sock, api = ctx.sock(step), _api(ctx)
     view = memoryview(data)
@@ -55,7 +58,7 @@ def op_sendall(ctx: Context, step: dict[str, Any]) -> Result:
     return "ok", {"bytes": len(data)}
 
 
-def op_fill(ctx: Context, step: dict[str, Any]) -> Result:
+def op_fill(ctx: Context, step: Step) -> Result:
     sock, api = ctx.sock(step), _api(ctx)
     limit = int(step.get("limit", MAX_BYTES))
     chunk = b"f" * 4096
@@ -79,29 +82,29 @@ def op_fill(ctx: Context, step: dict[str, Any]) -> Result:
     return "send buffer full" if total < limit else "limit reached", {"bytes": total}
 
 
-def op_recv(ctx: Context, step: dict[str, Any]) -> Result:
+def op_recv(ctx: Context, step: Step) -> Result:
     data = _api(ctx).recv(
         ctx.sock(step), int(step.get("bytes", 65536)), _flags(ctx, step, RECV_FLAG_NAMES)
     )
     return common.received_summary(ctx, step, len(data)), {"bytes": len(data)}
 
 
-def op_drain(ctx: Context, step: dict[str, Any]) -> Result:
+def op_drain(ctx: Context, step: Step) -> Result:
     sock, api = ctx.sock(step), _api(ctx)
     return common.drain(ctx, step, lambda size: api.recv(sock, size))
 
 
-def op_close(ctx: Context, step: dict[str, Any]) -> Result:
+def op_close(ctx: Context, step: Step) -> Result:
     _api(ctx).close(ctx.sock(step))
     return "ok", {}
 
 
-def op_shutdown(ctx: Context, step: dict[str, Any]) -> Result:
+def op_shutdown(ctx: Context, step: Step) -> Result:
     _api(ctx).shutdown(ctx.sock(step), common.SHUTDOWN_HOW[step["how"]])
     return "ok", {}
 
 
-def op_connect(ctx: Context, step: dict[str, Any]) -> Result:
+def op_connect(ctx: Context, step: Step) -> Result:
     sock: NativeSocket = ctx.sock(step)
     try:
         _api(ctx).connect(sock, *common.connect_target(ctx, step, sock.family))
@@ -110,7 +113,7 @@ def op_connect(ctx: Context, step: dict[str, Any]) -> Result:
     return "ok", {}
 
 
-def op_accept(ctx: Context, step: dict[str, Any]) -> Result:
+def op_accept(ctx: Context, step: Step) -> Result:
     listener: NativeSocket = ctx.sock(step)
     handle = _api(ctx).accept(listener)
     # Whether the new socket is nonblocking is the OS's decision (a probe
@@ -122,7 +125,7 @@ def op_accept(ctx: Context, step: dict[str, Any]) -> Result:
     return "ok", {}
 
 
-def op_bind(ctx: Context, step: dict[str, Any]) -> Result:
+def op_bind(ctx: Context, step: Step) -> Result:
     sock: NativeSocket = ctx.sock(step)
     api = _api(ctx)
     api.bind(sock, *common.bind_target(ctx, step, sock.family))
@@ -130,7 +133,7 @@ def op_bind(ctx: Context, step: dict[str, Any]) -> Result:
     return "ok", {}
 
 
-def op_listen(ctx: Context, step: dict[str, Any]) -> Result:
+def op_listen(ctx: Context, step: Step) -> Result:
     sock: NativeSocket = ctx.sock(step)
     api = _api(ctx)
     api.listen(sock, int(step.get("backlog", 8)))
@@ -139,7 +142,7 @@ def op_listen(ctx: Context, step: dict[str, Any]) -> Result:
     return "ok", {}
 
 
-def op_setsockopt(ctx: Context, step: dict[str, Any]) -> Result:
+def op_setsockopt(ctx: Context, step: Step) -> Result:
     sock, api = ctx.sock(step), _api(ctx)
     common.check_setsockopt(ctx, step)
     if "linger" in step:
@@ -158,7 +161,7 @@ def op_setsockopt(ctx: Context, step: dict[str, Any]) -> Result:
     return "ok", {}
 
 
-def op_getsockopt(ctx: Context, step: dict[str, Any]) -> Result:
+def op_getsockopt(ctx: Context, step: Step) -> Result:
     sock, api = ctx.sock(step), _api(ctx)
     decode = step.get("decode", "int")
     if decode == "linger":
@@ -179,19 +182,19 @@ def op_getsockopt(ctx: Context, step: dict[str, Any]) -> Result:
     return str(value), {"value": value}
 
 
-def op_setblocking(ctx: Context, step: dict[str, Any]) -> Result:
+def op_setblocking(ctx: Context, step: Step) -> Result:
     _api(ctx).set_blocking(ctx.sock(step), bool(step["blocking"]))
     return "ok", {}
 
 
-def op_settimeout(ctx: Context, step: dict[str, Any]) -> Result:
+def op_settimeout(ctx: Context, step: Step) -> Result:
     raise Unsupported(
         "settimeout() is CPython's own timeout (a nonblocking socket plus poll() before "
         "each call); the C API has no such mode: use SO_RCVTIMEO, or run with --api python"
     )
 
 
-def op_dup(ctx: Context, step: dict[str, Any]) -> Result:
+def op_dup(ctx: Context, step: Step) -> Result:
     sock: NativeSocket = ctx.sock(step)
     handle = _api(ctx).dup(sock)
     ctx.add(
@@ -203,7 +206,7 @@ def op_dup(ctx: Context, step: dict[str, Any]) -> Result:
     return "ok", {}
 
 
-def op_sendto(ctx: Context, step: dict[str, Any]) -> Result:
+def op_sendto(ctx: Context, step: Step) -> Result:
     host, port = common.sendto_target(ctx, step)
     sent = _api(ctx).sendto(
         ctx.sock(step), common.payload(step), host, port, _flags(ctx, step, SEND_FLAG_NAMES)
@@ -211,7 +214,7 @@ def op_sendto(ctx: Context, step: dict[str, Any]) -> Result:
     return f"{sent} bytes", {"bytes": sent}
 
 
-def op_recvfrom(ctx: Context, step: dict[str, Any]) -> Result:
+def op_recvfrom(ctx: Context, step: Step) -> Result:
     size = int(step.get("bytes", 65536))
     data = _api(ctx).recvfrom(ctx.sock(step), size, _flags(ctx, step, RECV_FLAG_NAMES))
     return f"{len(data)} bytes", {"bytes": len(data)}
@@ -229,7 +232,7 @@ def _open_handle(ctx: Context, name: str, call: str) -> int:
     holds -1. None of these is the OS's answer about the socket, so the step is
     refused (a harness error) instead of recorded.
     """
-    sock: NativeSocket = ctx.sock({"socket": name})
+    sock: NativeSocket = ctx.named(name)
     if sock.closed:
         raise HarnessError(
             f"{call}() on socket {name!r}, which this probe already closed: its number "
@@ -239,10 +242,10 @@ def _open_handle(ctx: Context, name: str, call: str) -> int:
     return sock.handle
 
 
-def op_select(ctx: Context, step: dict[str, Any]) -> Result:
+def op_select(ctx: Context, step: Step) -> Result:
     names: dict[int, str] = {}
     groups: list[list[int]] = []
-    for key in ("read", "write", "exceptional"):
+    for key in common.SELECT_SETS:
         handles = []
         for name in step.get(key, []):
             handle = _open_handle(ctx, name, "select")
@@ -253,7 +256,7 @@ def op_select(ctx: Context, step: dict[str, Any]) -> Result:
     return common.select_text([sorted(names[h] for h in group) for group in ready])
 
 
-def op_poll(ctx: Context, step: dict[str, Any]) -> Result:
+def op_poll(ctx: Context, step: Step) -> Result:
     api = _api(ctx)
     wanted = step.get("events", ["IN", "OUT"])
     events = _abi.poll_events(api.abi, wanted)
@@ -269,7 +272,7 @@ def op_poll(ctx: Context, step: dict[str, Any]) -> Result:
     )
 
 
-def op_getpeername(ctx: Context, step: dict[str, Any]) -> Result:
+def op_getpeername(ctx: Context, step: Step) -> Result:
     _api(ctx).getpeername(ctx.sock(step))
     return "ok", {}
 

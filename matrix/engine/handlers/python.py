@@ -15,7 +15,7 @@ import select
 import socket
 import struct
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matrix.engine.abi.option_encodings import (
     decode_duration,
@@ -31,6 +31,9 @@ from matrix.engine.handlers.states import remember_endpoint
 from matrix.language.arguments import RECV_FLAG_NAMES, SEND_FLAG_NAMES
 from matrix.language.operations import MAX_BYTES
 
+if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
+    from matrix.language.probe_types import Step
+
 Result = tuple[str, dict[str, Any]]
 
 
@@ -43,19 +46,19 @@ def _family(sock: socket.socket) -> str:
     return "ipv6" if sock.family == socket.AF_INET6 else "ipv4"
 
 
-def op_send(ctx: Context, step: dict[str, Any]) -> Result:
+def op_send(ctx: Context, step: Step) -> Result:
     flags = common.flag_bits(step, _msg, SEND_FLAG_NAMES)
     sent = ctx.sock(step).send(common.payload(step), flags)
     return f"{sent} bytes", {"bytes": sent}
 
 
-def op_sendall(ctx: Context, step: dict[str, Any]) -> Result:
+def op_sendall(ctx: Context, step: Step) -> Result:
     data = common.payload(step)
     ctx.sock(step).sendall(data)
     return "ok", {"bytes": len(data)}
 
 
-def op_fill(ctx: Context, step: dict[str, Any]) -> Result:
+def op_fill(ctx: Context, step: Step) -> Result:
     sock = ctx.sock(step)
     limit = int(step.get("limit", MAX_BYTES))
     chunk = b"f" * 4096
@@ -78,27 +81,27 @@ def op_fill(ctx: Context, step: dict[str, Any]) -> Result:
     return "send buffer full" if total < limit else "limit reached", {"bytes": total}
 
 
-def op_recv(ctx: Context, step: dict[str, Any]) -> Result:
+def op_recv(ctx: Context, step: Step) -> Result:
     flags = common.flag_bits(step, _msg, RECV_FLAG_NAMES)
     data = ctx.sock(step).recv(int(step.get("bytes", 65536)), flags)
     return common.received_summary(ctx, step, len(data)), {"bytes": len(data)}
 
 
-def op_drain(ctx: Context, step: dict[str, Any]) -> Result:
+def op_drain(ctx: Context, step: Step) -> Result:
     return common.drain(ctx, step, ctx.sock(step).recv)
 
 
-def op_close(ctx: Context, step: dict[str, Any]) -> Result:
+def op_close(ctx: Context, step: Step) -> Result:
     ctx.sock(step).close()
     return "ok", {}
 
 
-def op_shutdown(ctx: Context, step: dict[str, Any]) -> Result:
+def op_shutdown(ctx: Context, step: Step) -> Result:
     ctx.sock(step).shutdown(common.SHUTDOWN_HOW[step["how"]])
     return "ok", {}
 
 
-def op_connect(ctx: Context, step: dict[str, Any]) -> Result:
+def op_connect(ctx: Context, step: Step) -> Result:
     sock = ctx.sock(step)
     try:
         sock.connect(common.connect_target(ctx, step, _family(sock)))
@@ -107,21 +110,21 @@ def op_connect(ctx: Context, step: dict[str, Any]) -> Result:
     return "ok", {}
 
 
-def op_accept(ctx: Context, step: dict[str, Any]) -> Result:
+def op_accept(ctx: Context, step: Step) -> Result:
     accepted, _ = ctx.sock(step).accept()
     ctx.add(step["as"], accepted, "accepted")
     remember_endpoint(ctx, step["as"], accepted.getsockname)
     return "ok", {}
 
 
-def op_bind(ctx: Context, step: dict[str, Any]) -> Result:
+def op_bind(ctx: Context, step: Step) -> Result:
     sock = ctx.sock(step)
     sock.bind(common.bind_target(ctx, step, _family(sock)))
     ctx.bound[step["socket"]] = sock.getsockname()
     return "ok", {}
 
 
-def op_listen(ctx: Context, step: dict[str, Any]) -> Result:
+def op_listen(ctx: Context, step: Step) -> Result:
     sock = ctx.sock(step)
     sock.listen(int(step.get("backlog", 8)))
     # listen() on an unbound socket binds it on Linux and macOS.
@@ -129,7 +132,7 @@ def op_listen(ctx: Context, step: dict[str, Any]) -> Result:
     return "ok", {}
 
 
-def op_setsockopt(ctx: Context, step: dict[str, Any]) -> Result:
+def op_setsockopt(ctx: Context, step: Step) -> Result:
     sock = ctx.sock(step)
     common.check_setsockopt(ctx, step)
     if "linger" in step:
@@ -146,7 +149,7 @@ def op_setsockopt(ctx: Context, step: dict[str, Any]) -> Result:
     return "ok", {}
 
 
-def op_getsockopt(ctx: Context, step: dict[str, Any]) -> Result:
+def op_getsockopt(ctx: Context, step: Step) -> Result:
     sock = ctx.sock(step)
     decode = step.get("decode", "int")
     if decode == "linger":
@@ -168,40 +171,37 @@ def op_getsockopt(ctx: Context, step: dict[str, Any]) -> Result:
     return str(value), {"value": value}
 
 
-def op_setblocking(ctx: Context, step: dict[str, Any]) -> Result:
+def op_setblocking(ctx: Context, step: Step) -> Result:
     ctx.sock(step).setblocking(bool(step["blocking"]))
     return "ok", {}
 
 
-def op_settimeout(ctx: Context, step: dict[str, Any]) -> Result:
+def op_settimeout(ctx: Context, step: Step) -> Result:
     ctx.sock(step).settimeout(step["seconds"])
     return "ok", {}
 
 
-def op_dup(ctx: Context, step: dict[str, Any]) -> Result:
+def op_dup(ctx: Context, step: Step) -> Result:
     copy = ctx.sock(step).dup()
     ctx.add(step["as"], copy, ctx.kinds[step["socket"]])
     ctx.bound.setdefault(step["as"], ctx.bound.get(step["socket"], ()))
     return "ok", {}
 
 
-def op_sendto(ctx: Context, step: dict[str, Any]) -> Result:
+def op_sendto(ctx: Context, step: Step) -> Result:
     flags = common.flag_bits(step, _msg, SEND_FLAG_NAMES)
     sent = ctx.sock(step).sendto(common.payload(step), flags, common.sendto_target(ctx, step))
     return f"{sent} bytes", {"bytes": sent}
 
 
-def op_recvfrom(ctx: Context, step: dict[str, Any]) -> Result:
+def op_recvfrom(ctx: Context, step: Step) -> Result:
     flags = common.flag_bits(step, _msg, RECV_FLAG_NAMES)
     data, _ = ctx.sock(step).recvfrom(int(step.get("bytes", 65536)), flags)
     return f"{len(data)} bytes", {"bytes": len(data)}
 
 
-def op_select(ctx: Context, step: dict[str, Any]) -> Result:
-    lists = [
-        [ctx.sock({"socket": n}) for n in step.get(key, [])]
-        for key in ("read", "write", "exceptional")
-    ]
+def op_select(ctx: Context, step: Step) -> Result:
+    lists = [[ctx.named(n) for n in step.get(key, [])] for key in common.SELECT_SETS]
     names = {id(sock): name for name, sock in ctx.sockets.items()}
     ready = select.select(lists[0], lists[1], lists[2], float(step["timeout"]))
     return common.select_text([sorted(names[id(sock)] for sock in group) for group in ready])
@@ -220,7 +220,7 @@ def _poll_flags(revents: int) -> list[str]:
     ]
 
 
-def op_poll(ctx: Context, step: dict[str, Any]) -> Result:
+def op_poll(ctx: Context, step: Step) -> Result:
     if not hasattr(select, "poll"):
         # Windows: Python offers no poll() (WSAPoll is not exposed).
         raise Unsupported("select.poll does not exist on this platform")
@@ -233,14 +233,14 @@ def op_poll(ctx: Context, step: dict[str, Any]) -> Result:
     poller = select.poll()
     fds: dict[int, str] = {}
     for name in step["sockets"]:
-        fd = ctx.sock({"socket": name}).fileno()
+        fd = ctx.named(name).fileno()
         fds[fd] = name
         poller.register(fd, events)
     results = poller.poll(float(step["timeout"]) * 1000)
     return common.poll_text({fds.get(fd, str(fd)): _poll_flags(rev) for fd, rev in results})
 
 
-def op_getpeername(ctx: Context, step: dict[str, Any]) -> Result:
+def op_getpeername(ctx: Context, step: Step) -> Result:
     ctx.sock(step).getpeername()
     return "ok", {}
 

@@ -9,9 +9,12 @@ probe that uses none of them starts without them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matrix.engine.context import Context, Unsupported
+
+if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
+    from matrix.language.probe_types import Probe, Step
 
 Result = tuple[str, dict[str, Any]]
 
@@ -28,7 +31,7 @@ def _getsockopt_and_handle(ctx: Context, sock: Any) -> tuple[Callable[..., bytes
     return sock.getsockopt, int(sock.fileno())
 
 
-def op_tcp_state(ctx: Context, step: dict[str, Any]) -> Result:
+def op_tcp_state(ctx: Context, step: Step) -> Result:
     from matrix.engine.tcpstate.steps import StateUnsupported, tcp_state
 
     getsockopt, handle = _getsockopt_and_handle(ctx, ctx.sock(step))
@@ -38,7 +41,7 @@ def op_tcp_state(ctx: Context, step: dict[str, Any]) -> Result:
         raise Unsupported(str(exc)) from None
 
 
-def op_connection_state(ctx: Context, step: dict[str, Any]) -> Result:
+def op_connection_state(ctx: Context, step: Step) -> Result:
     from matrix.engine.tcpstate.steps import StateUnsupported, connection_state
 
     for key in ("socket", "peer"):
@@ -52,7 +55,7 @@ def op_connection_state(ctx: Context, step: dict[str, Any]) -> Result:
         raise Unsupported(str(exc)) from None
 
 
-def op_sigpipe(ctx: Context, step: dict[str, Any]) -> Result:
+def op_sigpipe(ctx: Context, step: Step) -> Result:
     from matrix.engine.sigpipe import set_disposition
 
     if not set_disposition(step["disposition"]):
@@ -74,7 +77,7 @@ def remember_endpoint(ctx: Context, name: str, getsockname: Callable[[], Any]) -
     ctx.bound[name] = tuple(address)
 
 
-def prepare(probe: dict[str, Any]) -> None:
+def prepare(probe: Probe) -> None:
     """Pay the state operations' imports (psutil) before the first step, so a slow
     first import never reads as a slow state change."""
     ops = {step["op"] for step in probe["steps"]}
@@ -86,7 +89,7 @@ def prepare(probe: dict[str, Any]) -> None:
         prepare_table()
 
 
-HANDLERS: dict[str, Callable[[Context, dict[str, Any]], Result]] = {
+HANDLERS: dict[str, Callable[[Context, Step], Result]] = {
     "tcp_state": op_tcp_state,
     "connection_state": op_connection_state,
     "sigpipe": op_sigpipe,

@@ -9,16 +9,19 @@ StateUnsupported becomes the observation ``unsupported``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matrix.engine.tcpstate.conn_table import Endpoint, connection_states
 from matrix.engine.tcpstate.own_socket import StateUnsupported, read_own_state
 from matrix.engine.tcpstate.wait import accepts, wait_for
 
+if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
+    from matrix.language.probe_types import Step
+
 __all__ = ["StateUnsupported", "connection_state", "tcp_state"]
 
 
-def _bound(step: dict[str, Any]) -> float:
+def _bound(step: Step) -> float:
     return float(step.get("wait", 0))
 
 
@@ -26,7 +29,7 @@ def tcp_state(
     family: str,
     getsockopt: Callable[[int, int, int], bytes],
     handle: int,
-    step: dict[str, Any],
+    step: Step,
 ) -> tuple[str, dict[str, Any]]:
     """The state of a socket the probe holds, waiting up to ``wait`` for ``expect``."""
     readings: list[dict[str, Any]] = []
@@ -41,9 +44,7 @@ def tcp_state(
     return last["state"], value
 
 
-def connection_state(
-    local: Endpoint, remote: Endpoint, step: dict[str, Any]
-) -> tuple[str, dict[str, Any]]:
+def connection_state(local: Endpoint, remote: Endpoint, step: Step) -> tuple[str, dict[str, Any]]:
     """The state of the table entry local -> remote; CLOSED when there is none."""
     mechanisms: list[str] = []
 
