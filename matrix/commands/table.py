@@ -14,6 +14,7 @@ from typing import Any
 
 from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
+# The format names, as render/formats registers them (kept here: --help stays cheap).
 FORMATS = ("md", "html", "json", "text")
 PAGES = (("MATRIX.md", "md"), ("index.html", "html"))
 README_MARKER = "sockmatrix table"
@@ -86,35 +87,10 @@ def add_parser(commands: Any) -> None:
     )
 
 
-def _render(matrix: Any, fmt: str) -> str:
-    from matrix.render.to_html import render_html
-    from matrix.render.to_json import render_json
-    from matrix.render.to_md import render_markdown
-    from matrix.render.to_text import render_text
-
-    renderers = {
-        "md": render_markdown,
-        "html": render_html,
-        "json": render_json,
-        "text": render_text,
-    }
-    return str(renderers[fmt](matrix))
-
-
-def _format_for(path: Path) -> str | None:
-    return {
-        ".md": "md",
-        ".markdown": "md",
-        ".html": "html",
-        ".htm": "html",
-        ".json": "json",
-        ".txt": "text",
-    }.get(path.suffix.lower())
-
-
 def run(args: argparse.Namespace) -> int:
     from matrix.probe.selection import builtin_probe_dir
     from matrix.probe.validate import validate_paths
+    from matrix.render.formats import format_for, render
     from matrix.render.job_summary import job_summary
     from matrix.render.safe_text import for_terminal
     from matrix.render.to_md import replace_between, summary_table
@@ -196,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
 
     def write(directory: Path, outputs: tuple[tuple[str, str], ...]) -> None:
         for name, kind in outputs:
-            write_text_atomic(directory / name, _render(merged, kind))
+            write_text_atomic(directory / name, render(merged, kind))
         names = ", ".join(name for name, _ in outputs)
         print(f"wrote {names} to {directory}", file=sys.stderr)
 
@@ -208,20 +184,20 @@ def run(args: argparse.Namespace) -> int:
     if args.output_dir:
         write(args.output_dir, (*PAGES, ("matrix.json", "json")))
     elif args.output:
-        fmt = args.format or _format_for(args.output)
+        fmt = args.format or format_for(args.output)
         if fmt is None:
             print(
                 f"sockmatrix table: cannot tell the format of {args.output}; use --format",
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        write_text_atomic(args.output, _render(merged, fmt))
+        write_text_atomic(args.output, render(merged, fmt))
         print(f"wrote {args.output}", file=sys.stderr)
     elif not args.results and args.format is None:
         write(default_results_dir(), PAGES)
         if sys.stdout.isatty():
-            print(_render(merged, "text"))
+            print(render(merged, "text"))
     else:
         fmt = args.format or ("text" if sys.stdout.isatty() else "md")
-        sys.stdout.write(_render(merged, fmt))
+        sys.stdout.write(render(merged, fmt))
     return status
