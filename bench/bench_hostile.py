@@ -1,6 +1,6 @@
 """Benchmark: the hostile corpus, worst time and memory per attack class.
 
-Every case of tests/hostile_corpus.py (alias bombs, 5,000-digit integers,
+Every case of tests/helpers/hostile_corpus.py (alias bombs, 5,000-digit integers,
 .nan/.inf, lone surrogates, 19,900 steps, allocation bombs, trailing-newline
 ids, deep -k expressions, malformed and special results files) runs in a fresh
 interpreter, so each peak is that case's own. Time is the case alone (imports
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from hostile_corpus import CASES  # noqa: E402
+from helpers.hostile_corpus import CASES  # noqa: E402
 
 TIME_TARGET = 1.0
 MEMORY_TARGET_MB = 200.0
@@ -32,7 +32,7 @@ MEMORY_TARGET_MB = 200.0
 CHILD = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
-from hostile_corpus import CASES
+from helpers.hostile_corpus import CASES
 from matrix.table.merge import load_and_merge
 from matrix.render.to_md import render_markdown
 from matrix.probe.selection import KeywordError, KeywordMatcher

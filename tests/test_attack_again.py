@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile_corpus import HEADER, TAIL, fictional_results
+from helpers.hostile_corpus import HEADER, TAIL, fictional_results
 
 from matrix.cli import main
 from matrix.engine.scenario import Engine

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from synthetic import observation, record, results_document, write_results
+from helpers.synthetic import observation, record, results_document, write_results
 
 from matrix.cli import main
 from matrix.probe.assumptions import Assumption, applicable, broken_assumptions, describe

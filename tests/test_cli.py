@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_PROBE
+from helpers.probes import MINIMAL_PROBE
 
 from matrix.cli import build_parser, main
 from matrix.probe.selection import KeywordError, KeywordMatcher
@@ -222,7 +222,7 @@ def test_report_survives_a_stdout_that_cannot_encode_it(
 def test_show_reads_an_error_without_its_exception_name(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from synthetic import observation, record, results_document, write_results
+    from helpers.synthetic import observation, record, results_document, write_results
 
     obs = observation("recv", "ECONNRESET", outcome="raised", error="ECONNRESET")
     del obs["error"]["exception"]  # the results schema does not require it

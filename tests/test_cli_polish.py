@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from synthetic import observation, record, results_document, write_results
+from helpers.synthetic import observation, record, results_document, write_results
 
 from matrix.cli import main
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from synthetic import record, results_document, write_results
+from helpers.synthetic import record, results_document, write_results
 
 from matrix.cli import main
 from matrix.render.to_json import render_json

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+
+from helpers.paths import REPO
 
 from matrix.tools.docs import (
     PROBE_FORMAT_DOC,
@@ -12,8 +13,6 @@ from matrix.tools.docs import (
     probes_reference,
     render_probe_format,
 )
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def test_probe_format_reference_is_up_to_date() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from synthetic import observation, record, results_document, write_results
+from helpers.synthetic import observation, record, results_document, write_results
 
 from matrix.cli import main
 from matrix.probe.validate import validate_file

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from synthetic import observation, record, results_document, write_results
+from helpers.synthetic import observation, record, results_document, write_results
 
 from matrix.cli import main
 

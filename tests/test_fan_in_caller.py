@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 import yaml
-from synthetic import results_document
+from helpers.paths import REPO
+from helpers.synthetic import results_document
 
 from matrix.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
 WORKFLOW = REPO / ".github" / "workflows" / "probe-matrix.yml"
 
 CALLER_PROBE = """\

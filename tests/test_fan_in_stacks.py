@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from synthetic import observation, record, results_document, write_results
+from helpers.paths import REPO
+from helpers.synthetic import observation, record, results_document, write_results
 
 from matrix.cli import main
 from matrix.table.merge import load_and_merge, results_files
-
-REPO = Path(__file__).resolve().parent.parent
 
 # (folder, os, fictional version, stack, api, libc, verdict)
 LEGS = [

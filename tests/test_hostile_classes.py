@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile_corpus import CASES, Case, fictional_results
+from helpers.hostile_corpus import CASES, Case, fictional_results
 
 from matrix.cli import main
 from matrix.probe.selection import KeywordError, KeywordMatcher

@@ -16,9 +16,9 @@ import time
 from typing import Any
 
 import pytest
+from helpers.synthetic import observation, record, results_document
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
-from synthetic import observation, record, results_document
 
 from matrix.probe.selection import builtin_probe_dir
 from matrix.probe.validate import validate_file, validate_text

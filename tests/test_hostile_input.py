@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers.synthetic import observation, record, results_document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from synthetic import observation, record, results_document
 
 from matrix.probe.selection import builtin_probe_dir
 from matrix.probe.validate import MAX_FILE_BYTES, validate_file, validate_text

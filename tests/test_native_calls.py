@@ -13,10 +13,10 @@ import struct
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.paths import REPO
 
 from matrix.engine.abi import layout as _abi
 from matrix.engine.abi.bsd import DARWIN
@@ -179,7 +179,7 @@ NATIVE_MODULES = [
 def test_pydll_is_never_used(module: str) -> None:
     # PyDLL keeps the GIL during the call: a blocked recv would stall every
     # other thread of the probe, including the one that should close it.
-    source = (Path(__file__).parent.parent / "matrix" / module).read_text(encoding="utf-8")
+    source = (REPO / "matrix" / module).read_text(encoding="utf-8")
     assert not re.search(r"PyDLL\(|\.pydll\b|pythonapi", source)
 
 

@@ -15,12 +15,12 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.paths import HELPERS
 
-SCRIPT = Path(__file__).with_name("netns_sniff.py")
+SCRIPT = HELPERS / "netns_sniff.py"
 
 
 def sniff() -> dict[str, Any]:

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from synthetic import results_document
+from helpers.synthetic import results_document
 
 from matrix.results.platform import (
     describe,

@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers.paths import REPO
 
 from matrix.cli import main
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def hook() -> dict[str, Any]:

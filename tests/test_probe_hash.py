@@ -5,13 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from synthetic import observation, record, results_document
+from helpers.paths import REPO
+from helpers.synthetic import observation, record, results_document
 
 from matrix.probe.digest import canonical_json, probe_digest
 from matrix.probe.validate import validate_file
 from matrix.table.merge import merge
 
-REPO = Path(__file__).resolve().parent.parent
 PROBE = REPO / "probes" / "close" / "close-unread-data-resets.yaml"
 
 

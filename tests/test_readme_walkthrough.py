@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers.paths import REPO
 
 from matrix.cli import main
 from matrix.probe.selection import builtin_probe_dir
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def blocks(kind: str) -> list[str]:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from synthetic import observation, record, results_document, write_results
+from helpers.synthetic import observation, record, results_document, write_results
 
 from matrix.render.job_summary import LIMIT, MAX_LISTED, job_summary
 from matrix.results.changed import changed_files, main

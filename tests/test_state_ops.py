@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.paths import PROBE_LIBRARY as PROBES
 
 from matrix.engine.scenario import Engine
 from matrix.engine.sigpipe import killed_by_sigpipe
@@ -20,7 +21,6 @@ from matrix.probe.validate import validate_file
 from matrix.runner.runner import Runner
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads this OS's own table")
-PROBES = Path(__file__).resolve().parent.parent / "probes"
 
 
 def run(probe: dict[str, Any], api: str = "native") -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from synthetic import observation, record, results_document, write_results
+from helpers.synthetic import observation, record, results_document, write_results
 
 from matrix.cli import main
 from matrix.probe.model import ProbeFile

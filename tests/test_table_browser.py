@@ -1,51 +1,25 @@
 """The HTML page in a real headless Chromium: filters, escaping, no network, no errors.
 
-Needs Debian's chromium (or CHROMIUM_PATH) and Playwright for Python; .ci/run
-installs both. Without them these tests skip and say why.
+The browser comes from helpers.browser: without Chromium and Playwright these
+tests skip and say why (or fail, where SOCKMATRIX_REQUIRE_BROWSER is set).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from synthetic import observation, record, results_document
+from helpers.browser import browser, needs_chromium  # noqa: F401  (fixture)
+from helpers.synthetic import observation, record, results_document
 
 from matrix.probe.validate import validate_file
 from matrix.render.to_html import render_html
 from matrix.table.merge import merge
 
 XSS = "<img src=x onerror=alert(1)>"
-
-if os.environ.get("SOCKMATRIX_REQUIRE_BROWSER"):
-    import playwright.sync_api as playwright_api
-else:
-    playwright_api = pytest.importorskip(
-        "playwright.sync_api",
-        reason="Playwright for Python is not installed (pip install playwright)",
-    )
-
-
-def chromium_path() -> str | None:
-    configured = os.environ.get("CHROMIUM_PATH")
-    if configured:
-        return configured
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-NO_BROWSER = "no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)"
-if chromium_path() is None and os.environ.get("SOCKMATRIX_REQUIRE_BROWSER"):
-    # .ci/run sets this: there, a missing browser is a broken setup, not a skip.
-    raise RuntimeError(NO_BROWSER)
-pytestmark = pytest.mark.skipif(chromium_path() is None, reason=NO_BROWSER)
+pytestmark = needs_chromium
 
 PROBE = """\
 id: {id}
@@ -102,26 +76,8 @@ def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return page
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium_path(),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
-def page(browser: Any, page_file: Path) -> Iterator[Any]:
+def page(browser: Any, page_file: Path) -> Iterator[Any]:  # noqa: F811
     context = browser.new_context()
     page = context.new_page()
     page.requests_seen = []

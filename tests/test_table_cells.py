@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from synthetic import observation, record, results_document
+from helpers.synthetic import observation, record, results_document
 
 from matrix.cli import main
 from matrix.probe.model import ProbeFile

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from synthetic import observation, record, results_document
+from helpers.synthetic import observation, record, results_document
 
 from matrix.probe.model import ProbeFile
 from matrix.probe.validate import validate_file

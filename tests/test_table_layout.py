@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from synthetic import observation, record, results_document
-from test_table_browser import browser, chromium_path  # noqa: F401  (fixture)
+from helpers.browser import browser, needs_chromium  # noqa: F401  (fixture)
+from helpers.synthetic import observation, record, results_document
 
 from matrix.render.to_html import render_html
 from matrix.table.merge import merge
 
-pytestmark = pytest.mark.skipif(chromium_path() is None, reason="no Chromium found")
+pytestmark = needs_chromium
 
 VIEWPORTS = {"desktop": (1400, 900), "phone": (390, 844)}
 STEPS = ("recv-after-close", "close", "recv-after-peer-close", "shutdown-other-copy")

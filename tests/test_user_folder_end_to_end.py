@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from synthetic import results_document
+from helpers.synthetic import results_document
 
 from matrix.cli import main
 

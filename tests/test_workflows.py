@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
 

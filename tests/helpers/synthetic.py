@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import matrix
+from helpers.paths import REPO
 
 ZERO_SHA = "0" * 64
 
@@ -96,7 +97,7 @@ def results_document(
 
 
 def write_results(directory: Path, name: str, document: dict[str, Any]) -> Path:
-    real_results = Path(__file__).resolve().parent.parent / "results"
+    real_results = REPO / "results"
     assert directory.resolve() != real_results, "synthetic results never go into results/"
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / name
