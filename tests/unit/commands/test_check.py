@@ -260,3 +260,10 @@ def test_summary_is_bounded_and_the_log_keeps_every_line(
     text = summary.read_text(encoding="utf-8")
     assert text.count("\n| resets |") == 200
     assert "… and 50 more: every one is in the job log." in text
+
+
+def test_check_help_describes_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "exits 1 if there is any" in out and "--same-everywhere" in out

@@ -35,17 +35,3 @@ def test_only_differences_to_a_file_still_writes_it_and_says_so(
     status = main(["table", str(tmp_path / "r"), "--only-differences", "--output", str(output)])
     assert status == 0 and output.exists()
     assert "no differences: all 1 probe(s)" in capsys.readouterr().err
-
-
-def test_show_help_describes_the_command(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        main(["show", "--help"])
-    out = capsys.readouterr().out
-    assert "Print one probe's title, question and every observation" in out
-
-
-def test_check_help_describes_the_command(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        main(["check", "--help"])
-    out = " ".join(capsys.readouterr().out.split())
-    assert "exits 1 if there is any" in out and "--same-everywhere" in out
