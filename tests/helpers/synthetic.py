@@ -96,6 +96,29 @@ def results_document(
     }
 
 
+def verdicts_document(
+    os_name: str,
+    verdicts: dict[str, str],
+    version: str = "1.0",
+    started: str = "2030-01-01T00:00:00+00:00",
+    image: tuple[str, str] | None = None,
+    python: str = "3.11.0",
+) -> dict[str, object]:
+    """One platform's results with one record per ``{probe id: verdict}``; "crashed" fails."""
+    source = {"image_os": image[0], "image_version": image[1]} if image else {}
+    return results_document(
+        os=os_name,
+        version=version,
+        python=python,
+        started=started,
+        source=source,
+        records=[
+            record(pid, v) if v != "crashed" else record(pid, None, "crashed")
+            for pid, v in verdicts.items()
+        ],
+    )
+
+
 def write_results(directory: Path, name: str, document: dict[str, Any]) -> Path:
     real_results = REPO / "results"
     assert directory.resolve() != real_results, "synthetic results never go into results/"
