@@ -3,84 +3,49 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 
-import jsonschema
 import pytest
-from helpers.synthetic import observation, record, results_document, write_results
+from helpers.synthetic import record, results_document, write_results
+from helpers.tables import (
+    WriteProbe,
+    recv_close_probe_maker,
+    recv_document,
+    recv_probe_maker,
+    three_kinds_matrix,
+)
 
-from matrix.cli import main
 from matrix.probe.model import ProbeFile
-from matrix.probe.validate import validate_file
-from matrix.render.to_html import render_html
-from matrix.render.to_json import matrix_document
-from matrix.render.to_md import md, render_markdown
+from matrix.render.to_md import render_markdown
 from matrix.render.to_text import render_text
 from matrix.table.merge import (
     Column,
+    Matrix,
     api_differences,
     column_order,
     load_and_merge,
     merge,
     results_files,
 )
-from matrix.tools.matrix_schema import matrix_schema
-
-WriteProbe = Callable[..., Path]
-XSS = "<img src=x onerror=alert(1)>"
-
-PROBE = """\
-id: {id}
-title: "{title}"
-question: q
-tags: [{tag}]
-sources: ["https://example.invalid/doc", "a book | with a pipe"]
-documented:
-  fakeos:
-    source: "FakeOS manual, https://example.invalid/fakeos"
-    quote: "recv returns EOF."
-    expect: {{recv: {{summary: EOF}}}}
-sockets: [{{pair: [a, b]}}]
-steps: [{{op: recv, socket: a, name: recv}}]
-verdict: [recv]
-"""
 
 
 @pytest.fixture
 def probe(write_probe: WriteProbe) -> Callable[..., ProbeFile]:
-    def make(id: str = "p1", title: str = "Probe one", tag: str = "close") -> ProbeFile:
-        loaded, problems = validate_file(
-            write_probe(PROBE.format(id=id, title=title, tag=tag), id=id)
-        )
-        assert loaded is not None, problems
-        return loaded
-
-    return make
+    return recv_probe_maker(write_probe)
 
 
-def doc(
-    os: str, verdicts: dict[str, str], sha: dict[str, str] | None = None, **kwargs: object
-) -> dict[str, object]:
-    records = [
-        record(
-            pid,
-            v,
-            sha=(sha or {}).get(pid, "0" * 64),
-            observations=[observation("recv", v.split(": ")[1])],
-        )
-        for pid, v in verdicts.items()
-    ]
-    return results_document(os=os, records=records, **kwargs)  # type: ignore[arg-type]
+@pytest.fixture
+def three_kinds(write_probe: WriteProbe) -> Matrix:
+    return three_kinds_matrix(recv_close_probe_maker(write_probe))
 
 
 def test_equal_verdicts_share_a_mark_and_the_row_does_not_differ(probe) -> None:
     p = probe()
     m = merge(
         [
-            ("a", doc("testos", {"p1": "recv: EOF"}, {"p1": p.sha256})),
-            ("b", doc("otheros", {"p1": "recv: EOF"}, {"p1": p.sha256})),
+            ("a", recv_document("testos", {"p1": "recv: EOF"}, {"p1": p.sha256})),
+            ("b", recv_document("otheros", {"p1": "recv: EOF"}, {"p1": p.sha256})),
         ],
         [p],
     )
@@ -95,8 +60,8 @@ def test_different_verdicts_get_different_marks_and_flag_the_row(probe) -> None:
     sha = {"p1": p1.sha256, "p2": p2.sha256}
     m = merge(
         [
-            ("a", doc("testos", {"p1": "recv: EOF", "p2": "recv: EOF"}, sha)),
-            ("b", doc("otheros", {"p1": "recv: ECONNRESET", "p2": "recv: EOF"}, sha)),
+            ("a", recv_document("testos", {"p1": "recv: EOF", "p2": "recv: EOF"}, sha)),
+            ("b", recv_document("otheros", {"p1": "recv: ECONNRESET", "p2": "recv: EOF"}, sha)),
         ],
         [p1, p2],
     )
@@ -161,10 +126,10 @@ def test_columns_order_by_family_then_version_then_architecture() -> None:
 
 def test_reruns_newest_counts_and_disagreement_is_unstable(probe) -> None:
     p = probe()
-    older = doc(
+    older = recv_document(
         "testos", {"p1": "recv: EOF"}, {"p1": p.sha256}, started="2030-01-01T00:00:00+00:00"
     )
-    newer = doc(
+    newer = recv_document(
         "testos", {"p1": "recv: blocked"}, {"p1": p.sha256}, started="2030-02-01T00:00:00+00:00"
     )
     m = merge([("old.json", older), ("new.json", newer)], [p])
@@ -181,9 +146,14 @@ def test_stale_when_tool_version_or_probe_file_differs(probe) -> None:
     p = probe()
     m = merge(
         [
-            ("a", doc("testos", {"p1": "recv: EOF"}, {"p1": p.sha256}, tool_version="0.0.1-old")),
-            ("b", doc("otheros", {"p1": "recv: EOF"}, {"p1": "f" * 64})),
-            ("c", doc("newos", {"p1": "recv: EOF"}, {"p1": p.sha256})),
+            (
+                "a",
+                recv_document(
+                    "testos", {"p1": "recv: EOF"}, {"p1": p.sha256}, tool_version="0.0.1-old"
+                ),
+            ),
+            ("b", recv_document("otheros", {"p1": "recv: EOF"}, {"p1": "f" * 64})),
+            ("c", recv_document("newos", {"p1": "recv: EOF"}, {"p1": p.sha256})),
         ],
         [p],
     )
@@ -196,7 +166,7 @@ def test_stale_when_tool_version_or_probe_file_differs(probe) -> None:
 
 def test_documented_expectation_fills_a_family_with_no_observation(probe) -> None:
     p = probe()
-    m = merge([("a", doc("testos", {"p1": "recv: EOF"}, {"p1": p.sha256}))], [p])
+    m = merge([("a", recv_document("testos", {"p1": "recv: EOF"}, {"p1": p.sha256}))], [p])
     documented = [c for c in m.columns if c.documented_only]
     assert [c.key for c in documented] == ["fakeos-documented"]
     cell = m.rows[0].cells["fakeos-documented"]
@@ -209,16 +179,16 @@ def test_documented_expectation_fills_a_family_with_no_observation(probe) -> Non
 
 def test_observation_contradicting_documentation_is_flagged(probe) -> None:
     p = probe()
-    m = merge([("a", doc("fakeos", {"p1": "recv: ECONNRESET"}, {"p1": p.sha256}))], [p])
+    m = merge([("a", recv_document("fakeos", {"p1": "recv: ECONNRESET"}, {"p1": p.sha256}))], [p])
     cell = m.rows[0].cells[m.columns[0].key]
     assert cell.contradicts == ["recv"]
     assert "differs from documentation" in cell.flags
-    agreeing = merge([("a", doc("fakeos", {"p1": "recv: EOF"}, {"p1": p.sha256}))], [p])
+    agreeing = merge([("a", recv_document("fakeos", {"p1": "recv: EOF"}, {"p1": p.sha256}))], [p])
     assert agreeing.rows[0].cells[agreeing.columns[0].key].contradicts == []
 
 
 def test_probe_missing_from_library_is_flagged(probe) -> None:
-    m = merge([("a", doc("testos", {"gone": "recv: EOF"}))], [])
+    m = merge([("a", recv_document("testos", {"gone": "recv: EOF"}))], [])
     cell = m.rows[0].cells[m.columns[0].key]
     assert "not in library" in cell.flags
     assert m.rows[0].title == "gone"
@@ -255,137 +225,13 @@ def test_failed_probe_shows_its_status_and_gets_no_mark(probe) -> None:
 def test_bad_results_file_is_skipped_by_name_and_the_rest_merged(
     tmp_path: Path, content: str, reason: str
 ) -> None:
-    good = write_results(tmp_path / "in", "good.json", doc("testos", {"p1": "recv: EOF"}))
+    good = write_results(tmp_path / "in", "good.json", recv_document("testos", {"p1": "recv: EOF"}))
     bad = tmp_path / "in" / "bad.json"
     bad.write_text(content, encoding="utf-8")
     m = load_and_merge(results_files([tmp_path / "in"]), [])
     assert [s.file for s in m.skipped] == [str(bad)]
     assert reason in m.skipped[0].reason
     assert len(m.rows) == 1 and good.exists()
-
-
-def test_table_command_reports_skipped_files_and_exits_1(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    write_results(tmp_path / "in", "good.json", doc("testos", {"p1": "recv: EOF"}))
-    (tmp_path / "in" / "broken.json").write_text("{", encoding="utf-8")
-    out = tmp_path / "m.json"
-    status = main(["table", str(tmp_path / "in"), "--output", str(out)])
-    assert status == 1
-    assert "broken.json: skipped: is not valid JSON" in capsys.readouterr().err
-    document = json.loads(out.read_text(encoding="utf-8"))
-    jsonschema.validate(document, matrix_schema())
-    assert document["skipped"][0]["file"].endswith("broken.json")
-
-
-def test_empty_results_directory_gives_a_clear_message(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "empty").mkdir()
-    assert main(["table", str(tmp_path / "empty")]) == 2
-    err = capsys.readouterr().err
-    assert "no results files in" in err and "sockmatrix run" in err
-
-
-def test_markdown_escapes_titles_and_keeps_the_table_shape(probe) -> None:
-    p = probe(title=XSS.replace('"', "") + " | [link](https://evil.invalid) `x` *b*")
-    hostile = "recv: EOF | extra | cells <script>"
-    m = merge([("a", doc("testos", {"p1": hostile}, {"p1": p.sha256}))], [p])
-    text = render_markdown(m)
-    assert "<img" not in text and "<script>" not in text
-    assert "&lt;img src=x onerror=alert(1)&gt;" in text
-    assert not re.search(r"(?<!\\)\]\(https://evil", text), "no live link may be injected"
-    summary = text.split("## Details")[0]
-    table = [line for line in summary.splitlines() if line.startswith("| ")]
-    unescaped = [len(re.findall(r"(?<!\\)\|", line)) for line in table]
-    assert len(set(unescaped)) == 1, "every table line must have the same number of columns"
-
-
-def test_md_escape_is_inert() -> None:
-    assert md("a|b") == "a\\|b"
-    assert md("<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"
-    assert md("line\nbreak") == "line break"
-
-
-def test_markdown_shrinks_details_to_fit_the_limit(tmp_path: Path, probe) -> None:
-    p = probe()
-    documents = [
-        (f"{n}", doc(f"testos{n}", {"p1": f"recv: V{n % 3}"}, {"p1": p.sha256})) for n in range(30)
-    ]
-    m = merge(documents, [p])
-    full = render_markdown(m)
-    assert "one platform per verdict" not in full
-    limit = len(full.encode()) - 1
-    shorter = render_markdown(m, limit=limit)
-    assert len(shorter.encode()) <= limit
-    assert "Details were shortened" in shorter
-    tiny = render_markdown(m, limit=100)
-    assert "## Details" not in tiny
-
-
-def test_html_escapes_every_string_and_embeds_data_safely(probe) -> None:
-    p = probe(title=XSS)
-    m = merge(
-        [
-            (
-                "a",
-                doc(
-                    "testos",
-                    {"p1": "recv: </script><script>alert(2)</script>"},
-                    {"p1": p.sha256},
-                    source={"run_url": "javascript:alert(3)"},
-                ),
-            )
-        ],
-        [p],
-    )
-    page = render_html(m)
-    assert "<img" not in page
-    assert "&lt;img src=x onerror=alert(1)&gt;" in page
-    # The labels block, one data block per row and the script: nothing injected.
-    assert page.count("</script>") == 3
-    assert 'href="javascript:' not in page
-    assert "Content-Security-Policy" in page
-
-
-def test_json_output_fits_its_schema(probe) -> None:
-    p = probe()
-    m = merge([("a", doc("testos", {"p1": "recv: EOF"}, {"p1": p.sha256}))], [p])
-    document = matrix_document(m)
-    jsonschema.validate(document, matrix_schema())
-    assert document["rows"][0]["cells"]["testos-1.0-x86_64-py3.11"]["mark"] == "A"
-
-
-def test_text_output_has_marks_and_legend(probe) -> None:
-    p = probe(title="tab\there")
-    m = merge([("a", doc("testos", {"p1": "recv: EOF\x1b[31m"}, {"p1": p.sha256}))], [p])
-    text = render_text(m)
-    assert "\x1b" not in text
-    assert "  A [2] recv: EOF[U+001B][31m" in text  # [1] is fakeos (documented)
-
-
-def test_readme_update_replaces_only_the_marked_block(tmp_path: Path, probe) -> None:
-    write_results(tmp_path / "in", "a.json", doc("testos", {"p1": "recv: EOF"}))
-    readme = tmp_path / "README.md"
-    readme.write_text(
-        "intro\n<!-- BEGIN sockmatrix table -->\nold\n<!-- END sockmatrix table -->\noutro\n",
-        encoding="utf-8",
-    )
-    args = ["table", str(tmp_path / "in"), "--readme", str(readme)]
-    assert main([*args, "--check"]) == 1
-    assert main(args) == 0
-    text = readme.read_text(encoding="utf-8")
-    assert text.startswith("intro\n<!-- BEGIN sockmatrix table -->\n**")
-    assert text.endswith("<!-- END sockmatrix table -->\noutro\n")
-    assert "old" not in text and "testos 1.0" in text
-    assert main([*args, "--check"]) == 0
-
-
-def test_readme_without_markers_is_a_usage_error(tmp_path: Path) -> None:
-    write_results(tmp_path / "in", "a.json", doc("testos", {"p1": "recv: EOF"}))
-    readme = tmp_path / "README.md"
-    readme.write_text("no markers\n", encoding="utf-8")
-    assert main(["table", str(tmp_path / "in"), "--readme", str(readme)]) == 2
 
 
 def test_unstable_record_from_repeat_shows_its_counts(probe) -> None:
@@ -400,20 +246,10 @@ def test_unstable_record_from_repeat_shows_its_counts(probe) -> None:
     assert "recv: blocked (1 of 10 runs)" in render_markdown(m)
 
 
-def test_contradiction_flag_links_the_documentation(probe) -> None:
-    p = probe()
-    m = merge([("a", doc("fakeos", {"p1": "recv: ECONNRESET"}, {"p1": p.sha256}))], [p])
-    markdown = render_markdown(m)
-    assert "[≠doc](https://example.invalid/fakeos)" in markdown
-    page = render_html(m)
-    assert '<a class="flag" href="https://example.invalid/fakeos"' in page
-    assert "recv returns EOF." in page  # the quote, in the flag's tooltip
-
-
 def test_cpython_view_is_its_own_labelled_column_and_a_difference_is_a_finding(probe) -> None:
     p = probe()
-    native = doc("testos", {"p1": "recv: EINTR"}, {"p1": p.sha256})
-    python = doc("testos", {"p1": "recv: ENOTSOCK"}, {"p1": p.sha256})
+    native = recv_document("testos", {"p1": "recv: EINTR"}, {"p1": p.sha256})
+    python = recv_document("testos", {"p1": "recv: ENOTSOCK"}, {"p1": p.sha256})
     native["api"], python["api"] = "native", "python"
     python["platform"]["key"] += "-py-api"  # type: ignore[index]
     m = merge([("n", native), ("p", python)], [p])
@@ -428,10 +264,22 @@ def test_cpython_view_is_its_own_labelled_column_and_a_difference_is_a_finding(p
 
 def test_equal_views_of_one_platform_are_no_finding(probe) -> None:
     p = probe()
-    native = doc("testos", {"p1": "recv: EOF"}, {"p1": p.sha256})
-    python = doc("testos", {"p1": "recv: EOF"}, {"p1": p.sha256})
+    native = recv_document("testos", {"p1": "recv: EOF"}, {"p1": p.sha256})
+    python = recv_document("testos", {"p1": "recv: EOF"}, {"p1": p.sha256})
     native["api"], python["api"] = "native", "python"
     python["platform"]["key"] += "-py-api"  # type: ignore[index]
     m = merge([("n", native), ("p", python)], [p])
     assert api_differences(m.rows[0], m.columns) == []
     assert "CPython's socket module changes" not in render_markdown(m)
+
+
+def test_headline_counts_each_kind_apart(three_kinds: Matrix) -> None:
+    assert three_kinds.counts() == {"differs": 1, "contradicts": 1, "documented": 1}
+    assert [r.id for r in three_kinds.only("differs").rows] == ["p-obs"]
+    assert [r.id for r in three_kinds.only("contradicts").rows] == ["p-contra"]
+    assert [r.id for r in three_kinds.only("documented").rows] == ["p-doc"]
+    markdown = render_markdown(three_kinds)
+    assert (
+        "1 row(s) where observed platforms differ · 1 where an observation contradicts its "
+        "documentation · 1 where only documentation says platforms differ"
+    ) in markdown
