@@ -20,7 +20,6 @@ from matrix.results.platform import (
     windows_build,
     windows_ubr,
 )
-from matrix.table.merge import merge
 
 WSL1_PROC_VERSION = (
     "Linux version 4.4.0-19041-Microsoft (Microsoft@Microsoft.com) (gcc version 5.4.0 (GCC) ) "
@@ -213,7 +212,7 @@ def test_key_is_a_safe_file_name_whatever_the_image_name() -> None:
     assert "/" not in key and " " not in key
 
 
-# --- a collision of keys at merge ------------------------------------------
+# --- two platforms behind one key (table/test_merge.py: the collision at merge) ---
 
 
 def _doc(distribution_version: str, image_os: str | None = None) -> dict[str, Any]:
@@ -223,22 +222,6 @@ def _doc(distribution_version: str, image_os: str | None = None) -> dict[str, An
     if image_os:
         document["source"] = {"image_os": image_os}
     return document
-
-
-def test_two_platforms_sharing_a_key_are_an_error_naming_both_files() -> None:
-    matrix = merge([("one.json", _doc("22.04")), ("two.json", _doc("24.04"))], [])
-    assert len(matrix.columns) == 1 and matrix.columns[0].files == ["one.json"]
-    (skipped,) = matrix.skipped
-    assert skipped.file == "two.json"
-    assert "one.json" in skipped.reason and "collides" in skipped.reason
-    assert "distribution_version" in skipped.reason
-    assert "two.json" in str(skipped)
-
-
-def test_reruns_of_one_platform_still_merge_into_one_column() -> None:
-    matrix = merge([("run1.json", _doc("24.04")), ("run2.json", _doc("24.04"))], [])
-    assert matrix.skipped == []
-    assert sorted(matrix.columns[0].files) == ["run1.json", "run2.json"]
 
 
 def test_an_older_file_without_identity_fields_is_not_a_collision() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers.synthetic import record, results_document, write_results
@@ -283,3 +284,31 @@ def test_headline_counts_each_kind_apart(three_kinds: Matrix) -> None:
         "1 row(s) where observed platforms differ · 1 where an observation contradicts its "
         "documentation · 1 where only documentation says platforms differ"
     ) in markdown
+
+
+# --- two platforms behind one key --------------------------------------------
+
+
+def _doc(distribution_version: str, image_os: str | None = None) -> dict[str, Any]:
+    document = results_document(os="fictionalos", version="6.8")
+    document["platform"]["distribution_id"] = "fictional"
+    document["platform"]["distribution_version"] = distribution_version
+    if image_os:
+        document["source"] = {"image_os": image_os}
+    return document
+
+
+def test_two_platforms_sharing_a_key_are_an_error_naming_both_files() -> None:
+    matrix = merge([("one.json", _doc("22.04")), ("two.json", _doc("24.04"))], [])
+    assert len(matrix.columns) == 1 and matrix.columns[0].files == ["one.json"]
+    (skipped,) = matrix.skipped
+    assert skipped.file == "two.json"
+    assert "one.json" in skipped.reason and "collides" in skipped.reason
+    assert "distribution_version" in skipped.reason
+    assert "two.json" in str(skipped)
+
+
+def test_reruns_of_one_platform_still_merge_into_one_column() -> None:
+    matrix = merge([("run1.json", _doc("24.04")), ("run2.json", _doc("24.04"))], [])
+    assert matrix.skipped == []
+    assert sorted(matrix.columns[0].files) == ["run1.json", "run2.json"]
