@@ -1,24 +1,21 @@
-"""The state operations in the engine, SIGPIPE as an observation, and ss as a witness."""
+"""The state operations (tcp_state, connection_state) in the engine, with ss as a witness.
+
+SIGPIPE as an observation: tests/unit/engine/test_sigpipe.py; the library's own
+state and SIGPIPE probes run for real: tests/end_to_end/test_library_probes.py.
+"""
 
 from __future__ import annotations
 
-import json
 import shutil
-import signal
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.paths import PROBE_LIBRARY as PROBES
 
 from matrix.engine.scenario import Engine
-from matrix.engine.sigpipe import killed_by_sigpipe
 from matrix.engine.tcpstate import conn_table as _conn_table
 from matrix.engine.tcpstate.own_socket import StateUnsupported
-from matrix.probe.validate import validate_file
-from matrix.runner.runner import Runner
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads this OS's own table")
 
@@ -131,56 +128,6 @@ def test_without_psutil_connection_state_is_unsupported_and_the_rest_runs(
     assert by_name(result)["row"]["summary"] == "psutil is not installed"
 
 
-# -- SIGPIPE -----------------------------------------------------------------------
-
-
-def test_killed_by_sigpipe_names_the_running_step_and_leaves_the_rest_not_reached() -> None:
-    number = getattr(signal, "SIGPIPE", None)
-    if number is None:
-        pytest.skip("no SIGPIPE here")
-    probe = {
-        "steps": [
-            {"op": "sigpipe", "disposition": "default", "name": "sigpipe"},
-            {"op": "send", "socket": "local", "data": "x", "name": "first"},
-            {"op": "send", "socket": "local", "data": "x", "name": "second"},
-            {"op": "recv", "socket": "local", "name": "after"},
-        ],
-        "verdict": ["first", "second", "after"],
-    }
-    first = {"name": "first", "outcome": "raised", "timing": "immediate",
-             "error": {"portable": "ECONNRESET"}, "summary": "ECONNRESET"}  # fmt: skip
-    stdout = "\n".join(
-        json.dumps(event)
-        for event in [
-            {"event": "step", "index": 1, "name": "first"},
-            {"event": "observation", "observation": first},
-            {"event": "step", "index": 2, "name": "second"},
-        ]
-    )
-    record = killed_by_sigpipe(probe, -number, stdout + "\n{broken")
-    assert record is not None
-    assert record["status"] == "ok"
-    assert record["verdict"] == (
-        "first: ECONNRESET (immediate) · second: killed by SIGPIPE · after: not reached"
-    )
-    assert "step 3 (send)" in record["reason"]
-    # Another signal, or a probe that did not ask for the default, is a crash.
-    assert killed_by_sigpipe(probe, -9, stdout) is None
-    assert killed_by_sigpipe({**probe, "steps": probe["steps"][1:]}, -number, stdout) is None
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="no SIGPIPE here")
-def test_the_sigpipe_probe_records_the_death_as_an_observation() -> None:
-    probe, problems = validate_file(PROBES / "reset" / "sigpipe-default-kills-writer.yaml")
-    assert probe is not None, problems
-    record = Runner().run_one(probe)
-    assert record["status"] == "ok", record
-    assert "killed by SIGPIPE" in record["verdict"]
-    assert record["verdict"].endswith("recv-after: not reached")
-    assert record["api"] == "native"
-
-
 # -- ss as a witness (Linux) -------------------------------------------------------
 
 SS_STATES = {
@@ -243,38 +190,6 @@ def test_linux_states_agree_with_ss_during_a_probe() -> None:
             ours,
             theirs,
         )
-
-
-# -- validation and the child process ------------------------------------------
-
-
-def test_validation_checks_the_peer_and_the_state_names(tmp_path: Path) -> None:
-    header = "id: p\ntitle: t\nquestion: q\ntags: [test]\nsources: [s]\n"
-    sockets = "sockets: [{pair: [local, peer]}]\nsteps:\n"
-    path = tmp_path / "p.yaml"
-    for step, line, wanted in (
-        ("{op: connection_state, socket: local, peer: pear, name: a}", 8, "unknown socket 'pear'"),
-        ("{op: tcp_state, socket: local, expect: [TIME-WAIT], name: a}", 8, "'TIME-WAIT' is not"),
-        ("{op: tcp_state, socket: local, wait: 31, name: a}", 8, "31"),
-    ):
-        path.write_text(f"{header}{sockets}  - {step}\nverdict: [a]\n", encoding="utf-8")
-        probe, problems = validate_file(path)
-        assert probe is None, step
-        assert [(p.line, wanted in p.message) for p in problems] == [(line, True)], problems
-
-
-@pytest.mark.slow
-@linux_only
-def test_the_child_process_finds_psutil_although_it_starts_without_site() -> None:
-    pytest.importorskip("psutil")
-    probe, problems = validate_file(PROBES / "states" / "active-closer-time-wait.yaml")
-    assert probe is not None, problems
-    record = Runner().run_one(probe)
-    assert record["status"] == "ok", record
-    states = {o["name"]: o for o in record["observations"] if o["op"] == "connection_state"}
-    assert states["active-closer-state"]["summary"] == "TIME_WAIT"
-    assert states["active-closer-state"]["value"]["mechanism"] == "psutil.net_connections"
-    assert states["passive-closer-state"]["summary"] == "CLOSED"
 
 
 @linux_only
