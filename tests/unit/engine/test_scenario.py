@@ -9,7 +9,10 @@ import time
 from typing import Any
 
 import pytest
+from helpers.fake_native import api
 
+from matrix.engine.abi.native_api import NativeSocket
+from matrix.engine.abi.winsock import WINSOCK
 from matrix.engine.observe import verdict_text
 from matrix.engine.scenario import Engine
 from matrix.language.os_families import os_family
@@ -415,3 +418,28 @@ def test_a_close_that_never_returns_is_bounded_and_recorded(
     assert time.monotonic() - started < 3
     assert "close of 'local' did not finish within 0.1 s" in result["cleanup"]
     assert result["status"] == "ok"
+
+
+def test_cleanup_closes_a_handle_closesocket_kept_again_in_blocking_mode() -> None:
+    from matrix.engine.scenario import Engine
+
+    native, lib = api(WINSOCK)
+    results = iter([-1, 0])  # WSAEWOULDBLOCK first, then closed
+
+    def closesocket(handle: int) -> int:
+        lib.calls.append(("closesocket", (handle,)))
+        return next(results)
+
+    lib.__dict__["closesocket"] = closesocket
+    lib.error = 10035
+    engine = Engine({"id": "t", "sockets": [], "steps": [], "verdict": []}, lambda e: None)
+    engine.ctx.native = native
+    sock = NativeSocket(0x1F4, "ipv4", "stream", blocking=False)
+    engine._close_quietly(sock)
+    assert [name for name, _ in lib.calls] == [
+        "shutdown",
+        "closesocket",
+        "ioctlsocket",  # FIONBIO off: a blocking closesocket waits out the linger
+        "closesocket",
+    ]
+    assert sock.closed

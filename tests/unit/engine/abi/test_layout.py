@@ -8,11 +8,9 @@ import pytest
 
 from matrix.engine.abi import layout as _abi
 from matrix.engine.abi.bsd import DARWIN, FREEBSD, NETBSD, OPENBSD
-from matrix.engine.abi.consistency import consistency_problem
 from matrix.engine.abi.illumos import ILLUMOS
 from matrix.engine.abi.layout import Abi
 from matrix.engine.abi.linux import LINUX
-from matrix.engine.abi.native_api import NativeUnavailable, abi_for
 from matrix.engine.abi.winsock import WINSOCK
 
 ALL = [LINUX, DARWIN, FREEBSD, OPENBSD, NETBSD, ILLUMOS, WINSOCK]
@@ -164,45 +162,6 @@ def test_msg_flags_per_os(
 def test_only_winsock_keeps_the_handle_after_a_failed_close() -> None:
     assert WINSOCK.close_keeps_handle == {10035}  # WSAEWOULDBLOCK
     assert all(not abi.close_keeps_handle for abi in ALL if abi is not WINSOCK)
-
-
-@pytest.mark.parametrize(
-    ("platform", "name"),
-    [
-        ("linux", "linux"),
-        ("darwin", "darwin"),
-        ("freebsd14", "freebsd"),
-        ("openbsd7", "openbsd"),
-        ("netbsd10", "netbsd"),
-        ("sunos5", "illumos"),
-        ("win32", "winsock"),
-    ],
-)
-def test_abi_for_each_platform(platform: str, name: str) -> None:
-    assert abi_for(platform).name == name
-
-
-def test_an_unknown_platform_has_no_native_layer() -> None:
-    with pytest.raises(NativeUnavailable, match="--api python"):
-        abi_for("plan9")
-
-
-def test_a_table_that_disagrees_with_the_interpreter_is_refused() -> None:
-    class Fake:
-        AF_INET = 2
-        AF_INET6 = 10
-        MSG_WAITALL = 0x40
-
-    problem = consistency_problem(LINUX, Fake)
-    assert problem is not None
-    assert problem.startswith("socket.MSG_WAITALL is 64 in this interpreter but 256 in the linux")
-
-
-def test_cygwin_is_not_given_the_winsock_abi() -> None:
-    # Cygwin's os.name is "posix": ctypes has no WinDLL there, and its sockets
-    # are cygwin1.dll's emulation with its own numbers.
-    with pytest.raises(NativeUnavailable, match=r"Cygwin.*--api python"):
-        abi_for("cygwin")
 
 
 @pytest.mark.parametrize("abi", ALL, ids=lambda a: a.name)

@@ -13,43 +13,24 @@ import struct
 import sys
 import threading
 import time
-from typing import Any
 
 import pytest
+from helpers.fake_native import api
 from helpers.paths import REPO
 
 from matrix.engine.abi import layout as _abi
+from matrix.engine.abi import native_api as _native
 from matrix.engine.abi.bsd import DARWIN
 from matrix.engine.abi.layout import Abi
 from matrix.engine.abi.linux import LINUX
-from matrix.engine.abi.native_api import NativeApi, NativeSocket, native_api
+from matrix.engine.abi.native_api import (
+    NativeSocket,
+    NativeUnavailable,
+    abi_for,
+    native_api,
+)
 from matrix.engine.abi.winsock import WINSOCK
 from matrix.engine.errno.portable import describe_exception
-
-
-class FakeLibrary:
-    """Stands in for libc/ws2_32: records calls, fails when told to."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple[Any, ...]]] = []
-        self.results: dict[str, int] = {}
-        self.error = 0
-        self.received = b""
-
-    def __getattr__(self, name: str) -> Any:
-        def call(*args: Any) -> int:
-            self.calls.append((name, args))
-            if name in ("recv", "recvfrom") and self.received:
-                ctypes.memmove(args[1], self.received, len(self.received))
-                return len(self.received)
-            return self.results.get(name, 0)
-
-        return call
-
-
-def api(abi: Abi) -> tuple[NativeApi, FakeLibrary]:
-    lib = FakeLibrary()
-    return NativeApi(abi, lib, lambda: lib.error), lib
 
 
 def test_recv_passes_the_raw_descriptor_and_returns_the_bytes() -> None:
@@ -210,84 +191,39 @@ def test_a_blocked_native_recv_does_not_hold_the_gil() -> None:
     right.close()
 
 
-def test_cleanup_closes_a_handle_closesocket_kept_again_in_blocking_mode() -> None:
-    from matrix.engine.scenario import Engine
-
-    native, lib = api(WINSOCK)
-    results = iter([-1, 0])  # WSAEWOULDBLOCK first, then closed
-
-    def closesocket(handle: int) -> int:
-        lib.calls.append(("closesocket", (handle,)))
-        return next(results)
-
-    lib.__dict__["closesocket"] = closesocket
-    lib.error = 10035
-    engine = Engine({"id": "t", "sockets": [], "steps": [], "verdict": []}, lambda e: None)
-    engine.ctx.native = native
-    sock = NativeSocket(0x1F4, "ipv4", "stream", blocking=False)
-    engine._close_quietly(sock)
-    assert [name for name, _ in lib.calls] == [
-        "shutdown",
-        "closesocket",
-        "ioctlsocket",  # FIONBIO off: a blocking closesocket waits out the linger
-        "closesocket",
-    ]
-    assert sock.closed
-
-
-def _native_context(abi: Abi) -> tuple[Any, FakeLibrary, NativeSocket]:
-    from matrix.engine.context import Context
-
-    native, lib = api(abi)
-    ctx = Context(family="linux" if abi is LINUX else "windows", api="native")
-    ctx.native = native
-    sock = NativeSocket(0x1F4 if abi is WINSOCK else 7, "ipv4", "stream")
-    ctx.add("a", sock, "stream")
-    return ctx, lib, sock
-
-
-@pytest.mark.parametrize("abi", [LINUX, WINSOCK], ids=lambda a: a.name)
 @pytest.mark.parametrize(
-    "step",
+    ("platform", "name"),
     [
-        {"op": "poll", "sockets": ["a"], "events": ["IN"], "timeout": 0},
-        {"op": "select", "read": ["a"], "timeout": 0},
+        ("linux", "linux"),
+        ("darwin", "darwin"),
+        ("freebsd14", "freebsd"),
+        ("openbsd7", "openbsd"),
+        ("netbsd10", "netbsd"),
+        ("sunos5", "illumos"),
+        ("win32", "winsock"),
     ],
-    ids=["poll", "select"],
 )
-def test_poll_or_select_on_a_socket_the_probe_closed_is_refused(
-    abi: Abi, step: dict[str, Any]
+def test_abi_for_each_platform(platform: str, name: str) -> None:
+    assert abi_for(platform).name == name
+
+
+def test_an_unknown_platform_has_no_native_layer() -> None:
+    with pytest.raises(NativeUnavailable, match="--api python"):
+        abi_for("plan9")
+
+
+def test_cygwin_is_not_given_the_winsock_abi() -> None:
+    # Cygwin's os.name is "posix": ctypes has no WinDLL there, and its sockets
+    # are cygwin1.dll's emulation with its own numbers.
+    with pytest.raises(NativeUnavailable, match=r"Cygwin.*--api python"):
+        abi_for("cygwin")
+
+
+def test_native_api_refuses_to_load_when_a_constant_differs(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Passing -1 / INVALID_SOCKET instead would record poll(2)'s "ignored fd"
-    # (no events), WSAPoll's WSAEINVAL or a Python ValueError as the OS's answer.
-    from matrix.engine.context import HarnessError
-    from matrix.engine.handlers import native as _ops_native
-
-    ctx, lib, sock = _native_context(abi)
-    sock.closed = True
-    with pytest.raises(HarnessError, match=r"on socket 'a', which this probe already closed"):
-        _ops_native.HANDLERS[step["op"]](ctx, step)
-    assert lib.calls == []  # nothing reached the C library
-
-
-def test_poll_on_an_open_socket_still_passes_its_descriptor() -> None:
-    from matrix.engine.handlers import native as _ops_native
-
-    ctx, lib, _ = _native_context(LINUX)
-    step = {"op": "poll", "sockets": ["a"], "events": ["IN"], "timeout": 0}
-    _ops_native.HANDLERS["poll"](ctx, step)
-    name, args = lib.calls[0]
-    assert name == "poll" and struct.unpack_from("=ihh", args[0].raw) == (7, 1, 0)
-
-
-def test_wsapoll_pollpri_is_unsupported_not_a_failing_call() -> None:
-    # Microsoft Learn, WSAPoll Remarks: "If the POLLPRI flag is set on a socket
-    # for the Microsoft Winsock provider, the WSAPoll function will fail."
-    from matrix.engine.context import Unsupported
-    from matrix.engine.handlers import native as _ops_native
-
-    ctx, lib, _ = _native_context(WINSOCK)
-    step = {"op": "poll", "sockets": ["a"], "events": ["IN", "PRI"], "timeout": 0}
-    with pytest.raises(Unsupported, match="POLLPRI"):
-        _ops_native.HANDLERS["poll"](ctx, step)
-    assert lib.calls == []
+    name = "SO_SNDLOWAT" if hasattr(socket, "SO_SNDLOWAT") else "AF_INET6"
+    monkeypatch.setattr(_native, "_API", None)
+    monkeypatch.setattr(socket, name, int(getattr(socket, name)) + 1000)
+    with pytest.raises(NativeUnavailable, match=rf"socket\.{name} is \d+ in this interpreter"):
+        _native.native_api()
