@@ -1,4 +1,5 @@
-"""Observation timing: from the releasing step, at a call's own timeout, already returned."""
+"""Observations and verdicts: timing from the releasing step, at a call's own timeout, already
+returned, and a step that never ran."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 import pytest
 
 from matrix.engine.context import Context
-from matrix.engine.observe import StepRun, observation, release_time, verdict_part
+from matrix.engine.observe import StepRun, observation, release_time, verdict_part, verdict_text
 
 
 def finished_run(
@@ -63,3 +64,7 @@ def test_own_timeout_comes_from_the_call_or_the_sockets_timeout_option() -> None
     ctx.note_option({"op": "setsockopt", "socket": "s", "option": "SO_RCVTIMEO", "duration": 1})
     assert ctx.own_timeout({"op": "recv", "socket": "s"}) == 1.0
     assert ctx.own_timeout({"op": "send", "socket": "s"}) is None
+
+
+def test_verdict_names_a_step_that_never_ran() -> None:
+    assert verdict_text([], ["missing"]) == "missing: not reached"

@@ -13,7 +13,6 @@ from helpers.fake_native import api
 
 from matrix.engine.abi.native_api import NativeSocket
 from matrix.engine.abi.winsock import WINSOCK
-from matrix.engine.observe import verdict_text
 from matrix.engine.scenario import Engine
 from matrix.language.os_families import os_family
 
@@ -189,10 +188,6 @@ def test_listener_closed_while_accept_blocks_is_released_at_cleanup() -> None:
     assert result["status"] == "ok"
     assert not any("still blocked" in note for note in result["cleanup"])
     assert threading.active_count() == before
-
-
-def test_verdict_names_a_step_that_never_ran() -> None:
-    assert verdict_text([], ["missing"]) == "missing: not reached"
 
 
 def _has_ipv6() -> bool:

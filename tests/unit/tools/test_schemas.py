@@ -8,9 +8,6 @@ from typing import Any
 import jsonschema
 import pytest
 
-from matrix.engine.handlers.native import HANDLERS as NATIVE_HANDLERS
-from matrix.engine.handlers.python import HANDLERS as PYTHON_HANDLERS
-from matrix.language.operations import OPERATIONS
 from matrix.tools.probe_schema import probe_schema
 from matrix.tools.results_schema import results_schema
 from matrix.tools.schemas import main as schemas_main
@@ -32,13 +29,6 @@ def test_the_check_names_a_stale_schema(
 def test_schemas_are_valid_json_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(probe_schema())
     jsonschema.Draft202012Validator.check_schema(results_schema())
-
-
-@pytest.mark.parametrize("handlers", [PYTHON_HANDLERS, NATIVE_HANDLERS], ids=["python", "native"])
-def test_every_operation_has_exactly_one_handler_per_api(handlers: dict[str, Any]) -> None:
-    # join is handled by the engine's sequencing, not by a socket handler.
-    assert set(handlers) | {"join"} == set(OPERATIONS)
-    assert "join" not in handlers
 
 
 def _properties(schema: Any, trail: str = "") -> Iterator[tuple[str, Any]]:
