@@ -1,17 +1,17 @@
-"""The workflow's helpers: the unchanged-run check and the compact job summary."""
+"""Is a new run worth publishing? Only when a verdict or a platform changed, not the times.
+
+(``python -m matrix.results.changed``, used by the workflow; fictional platforms.)
+"""
 
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 
 import pytest
 from helpers.synthetic import observation, record, results_document, write_results
 
-from matrix.render.job_summary import LIMIT, MAX_LISTED, job_summary
 from matrix.results.changed import changed_files, main
-from matrix.table.merge import merge
 
 
 def _document(verdict: str = "recv: EOF", started: str = "2030-01-01T00:00:00+00:00") -> dict:  # type: ignore[type-arg]
@@ -69,36 +69,3 @@ def test_an_artifact_linked_to_a_device_is_refused_unread(tmp_path: Path) -> Non
     (old / "x.json").write_text("{}", encoding="utf-8")
     (new / "x.json").symlink_to("/dev/zero")
     assert changed_files(old, new) == ["x.json"]
-
-
-def test_job_summary_is_bounded_and_links_the_artifact() -> None:
-    # 150 fictional platforms x 300 probes, every row differing: the full table
-    # would pass GitHub's 1 MiB; the digest stays under its own limit.
-    documents = []
-    for n in range(150):
-        records = [
-            record(f"probe-{i:03d}", f"recv: V{n}", observations=[observation("recv", f"V{n}")])
-            for i in range(300)
-        ]
-        documents.append(
-            (f"f{n}.json", results_document(os=f"fictional{n:03d}os", records=records))
-        )
-    matrix = merge(documents, [])
-    url = "https://github.com/o/r/actions/runs/1/artifacts/2"
-    text = job_summary(matrix, url)
-    assert len(text.encode("utf-8")) <= LIMIT < 1024 * 1024
-    assert f"]({url})" in text
-    assert f"and {300 - MAX_LISTED} more" in text or "cut to fit" in text
-
-
-def test_job_summary_lists_skipped_files_and_platform_stacks() -> None:
-    document = _document()
-    document["platform"]["stack"] = "Windows"
-    clash = copy.deepcopy(document)
-    clash["platform"]["os_version"] = "other"
-    matrix = merge([("a.json", document), ("b.json", clash)], [])
-    text = job_summary(matrix, "")
-    assert "| Windows |" in text
-    assert "`b.json`" in text and "collides" in text
-    assert "the sockmatrix-matrix artifact" in text
-    json.dumps(text)  # plain text

@@ -111,23 +111,6 @@ def test_record_carries_identity_timing_and_verdict(write_probe: WriteProbe) -> 
     json.dumps(record)
 
 
-def test_combine_runs_counts_verdicts_and_flags_disagreement() -> None:
-    from matrix.results.records import combine_runs
-
-    runs = [
-        {"id": "p", "status": "ok", "verdict": v, "duration": d}
-        for v, d in (("a", 0.1), ("b", 0.3), ("a", 0.2))
-    ]
-    record = combine_runs(runs)
-    assert record["verdict"] == "a"
-    assert record["repeat"] == {"runs": 3, "verdicts": {"a": 2, "b": 1}}
-    assert record["unstable"] is True
-    assert record["duration"] == 0.3
-    steady = combine_runs(runs[:1] + runs[2:])
-    assert steady["unstable"] is False
-    assert combine_runs(runs[:1]) == runs[0], "a single run is recorded as it is"
-
-
 def test_repeat_runs_every_probe_n_times(write_probe: WriteProbe) -> None:
     probe = load(write_probe())
     records = Runner().run_many([probe], workers=2, repeat=3)
