@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers.probes import slow_probe
 
 from matrix.cli import main
 
@@ -60,20 +61,7 @@ def test_run_with_an_invalid_probe_reports_it_runs_the_rest_and_exits_2(
 def test_run_exits_1_when_a_probe_could_not_run(
     write_probe: WriteProbe, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_probe(
-        """\
-        id: slow
-        title: t
-        question: q
-        tags: [test]
-        sources: [s]
-        time_limit: 0.5
-        sockets: [{tcp: s}]
-        steps: [{op: sleep, seconds: 5}, {op: close, socket: s, name: c}]
-        verdict: [c]
-        """,
-        id="slow",
-    )
+    write_probe(slow_probe("slow", seconds=5, time_limit=0.5), id="slow")
     status = main(["run", str(tmp_path / "probes"), "--output", str(tmp_path / "r.json")])
     assert status == 1
     assert "slow (timed-out)" in capsys.readouterr().err

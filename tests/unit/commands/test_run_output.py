@@ -19,6 +19,8 @@ from typing import Any
 
 import psutil
 import pytest
+from helpers.probes import slow_probe
+from helpers.waiting import wait_for
 
 from matrix.cli import main
 from matrix.engine.child import EXIT_ORPHANED, EXIT_OVERRAN
@@ -29,31 +31,12 @@ from matrix.runner.runner import Runner, popen_options, wait_in_slices
 WriteProbe = Callable[..., Path]
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and files")
 
-SLOW = """\
-id: {id}
-title: Sleeps for a while
-question: Is it still running when the fault happens?
-tags: [test]
-sources: [test suite]
-time_limit: 60
-sockets: [{{listener: srv}}]
-steps: [{{op: sleep, seconds: 25}}, {{op: close, socket: srv, name: close}}]
-verdict: [close]
-"""
-
 
 def ids_in(path: Path) -> list[str]:
     try:
         return [p["id"] for p in json.loads(path.read_text(encoding="utf-8"))["probes"]]
     except (OSError, ValueError, KeyError):
         return []
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
 
 
 def sockmatrix(*args: str) -> list[str]:
@@ -178,7 +161,7 @@ def children_of(pid: int) -> list[psutil.Process]:
 @POSIX_ONLY
 def test_sigterm_ends_the_run_like_ctrl_c_with_143(write_probe: WriteProbe, tmp_path: Path) -> None:
     write_probe(id="quick")
-    write_probe(SLOW.format(id="slow"), id="slow")
+    write_probe(slow_probe("slow"), id="slow")
     output = tmp_path / "r.json"
     process = subprocess.Popen(
         sockmatrix("run", str(tmp_path / "probes"), "--output", str(output)),
@@ -204,7 +187,7 @@ def test_sigterm_ends_the_run_like_ctrl_c_with_143(write_probe: WriteProbe, tmp_
 def test_children_die_with_a_parent_killed_by_sigkill(
     write_probe: WriteProbe, tmp_path: Path
 ) -> None:
-    write_probe(SLOW.format(id="slow"), id="slow")
+    write_probe(slow_probe("slow"), id="slow")
     process = subprocess.Popen(
         sockmatrix("run", str(tmp_path / "probes"), "--output", str(tmp_path / "r.json")),
         stdout=subprocess.DEVNULL,
@@ -322,7 +305,7 @@ def test_ctrl_c_reaches_the_main_thread_while_probes_run_and_stops_them(
 ) -> None:
     from matrix.probe.validate import validate_file
 
-    probe, _ = validate_file(write_probe(SLOW.format(id="slow"), id="slow"))
+    probe, _ = validate_file(write_probe(slow_probe("slow"), id="slow"))
     assert probe is not None
     runner = Runner()
     threading.Timer(1.0, _thread.interrupt_main).start()

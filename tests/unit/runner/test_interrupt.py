@@ -11,12 +11,13 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.probes import slow_probe
+from helpers.waiting import wait_for
 
 from matrix.cli import main
 from matrix.files import write as results_write
@@ -26,24 +27,6 @@ from matrix.runner.runner import Runner
 
 WriteProbe = Callable[..., Path]
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="sends POSIX signals")
-
-SLOW = """\
-id: {id}
-title: Sleeps for a while
-question: Is it still running when the fault happens?
-tags: [test]
-sources: [test suite]
-sockets: [{{tcp: s}}]
-steps: [{{op: sleep, seconds: 8}}, {{op: close, socket: s, name: close}}]
-verdict: [close]
-"""
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
 
 
 def probes_in(path: Path) -> list[str]:
@@ -56,7 +39,7 @@ def probes_in(path: Path) -> list[str]:
 @POSIX_ONLY
 def test_ctrl_c_keeps_every_finished_probe(write_probe: WriteProbe, tmp_path: Path) -> None:
     write_probe(id="quick")
-    write_probe(SLOW.format(id="slow"), id="slow")
+    write_probe(slow_probe("slow"), id="slow")
     output = tmp_path / "r.json"
     process = subprocess.Popen(
         [sys.executable, "-m", "matrix", "run", str(tmp_path / "probes"), "--output", str(output)],
@@ -76,7 +59,7 @@ def test_ctrl_c_keeps_every_finished_probe(write_probe: WriteProbe, tmp_path: Pa
 def test_killing_a_probe_child_records_a_crash_and_the_run_goes_on(
     write_probe: WriteProbe,
 ) -> None:
-    slow, _ = validate_file(write_probe(SLOW.format(id="victim"), id="victim"))
+    slow, _ = validate_file(write_probe(slow_probe("victim"), id="victim"))
     quick, _ = validate_file(write_probe(id="bystander"))
     assert slow is not None and quick is not None
     runner = Runner()
@@ -108,9 +91,7 @@ def test_killing_an_xdist_worker_still_writes_the_other_results(
     probes = pytester.path / "probes"
     probes.mkdir()
     for name in ("alpha", "beta", "victim"):
-        (probes / f"{name}.yaml").write_text(
-            SLOW.format(id=name).replace("seconds: 8", "seconds: 0.2"), encoding="utf-8"
-        )
+        (probes / f"{name}.yaml").write_text(slow_probe(name, seconds=0.2), encoding="utf-8")
     pytester.makeconftest("""
         import os, signal
         def pytest_runtest_call(item):
