@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
+from helpers.probes import slow_probe
 
 from matrix.probe.selection import builtin_probe_dir
 
@@ -153,3 +155,29 @@ def test_ini_options_choose_probe_folders_and_the_results_file(
     result.assert_outcomes(passed=1)
     document = json.loads((pytester.path / "out" / "sockets.json").read_text(encoding="utf-8"))
     assert [p["id"] for p in document["probes"]] == ["close-unread-data-resets"]
+
+
+POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="sends POSIX signals")
+
+
+@POSIX_ONLY
+def test_killing_an_xdist_worker_still_writes_the_other_results(
+    pytester: pytest.Pytester,
+) -> None:
+    probes = pytester.path / "probes"
+    probes.mkdir()
+    for name in ("alpha", "beta", "victim"):
+        (probes / f"{name}.yaml").write_text(slow_probe(name, seconds=0.2), encoding="utf-8")
+    pytester.makeconftest("""
+        import os, signal
+        def pytest_runtest_call(item):
+            if item.name == "victim":
+                os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    result = pytester.runpytest_subprocess(
+        "probes", "-n", "2", "--max-worker-restart", "1", "--sockmatrix-results", "out.json"
+    )
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*victim*crashed*"])
+    document = json.loads((pytester.path / "out.json").read_text(encoding="utf-8"))
+    assert sorted(p["id"] for p in document["probes"]) == ["alpha", "beta"]

@@ -126,3 +126,11 @@ def write_results(directory: Path, name: str, document: dict[str, Any]) -> Path:
     path = directory / name
     path.write_text(json.dumps(document), encoding="utf-8")
     return path
+
+
+def ids_in(path: Path) -> list[str]:
+    """The probe ids in a results file on disk; [] while it is missing or half-written."""
+    try:
+        return [p["id"] for p in json.loads(path.read_text(encoding="utf-8"))["probes"]]
+    except (OSError, ValueError, KeyError):
+        return []

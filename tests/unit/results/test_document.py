@@ -1,19 +1,25 @@
-"""The results document: fingerprint, atomic writes, interruption."""
+"""The results document: fingerprint, atomic writes, the writer and its lock, interruption."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
+from helpers.faults import windows_busy
+from helpers.synthetic import ids_in
 
+from matrix.files import write as results_write
 from matrix.results.document import (
+    ResultsNotWritten,
     ResultsWriter,
     ci_source,
     fingerprint,
@@ -153,3 +159,47 @@ def test_writer_keeps_every_finished_probe_and_marks_completion(tmp_path: Path) 
     assert [p["id"] for p in on_disk["probes"]] == ["a", "b"]
     assert on_disk["complete"] is False and on_disk["finished"]
     jsonschema.validate(on_disk, results_schema())
+
+
+def test_writers_in_threads_interleaving_keep_every_record(tmp_path: Path) -> None:
+    output = tmp_path / "r.json"
+    writers = [ResultsWriter(output) for _ in range(4)]
+
+    def add(writer: ResultsWriter, base: int) -> None:
+        for n in range(10):
+            writer.add({"id": f"p{base + n:03d}", "sha256": "0" * 64, "status": "ok"})
+
+    threads = [threading.Thread(target=add, args=(w, 100 * i)) for i, w in enumerate(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(ids_in(output)) == 40
+
+
+def test_a_run_keeps_going_while_the_file_is_open_and_writes_at_the_next_chance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = os.replace
+    state = {"busy": True}
+
+    def maybe_busy(source: Any, target: Any) -> None:
+        if state["busy"] and str(target).endswith("r.json"):
+            raise windows_busy()
+        real(source, target)
+
+    monkeypatch.setattr(results_write.os, "replace", maybe_busy)
+    monkeypatch.setattr(ResultsWriter, "RUN_PATIENCE", 0.2)
+    monkeypatch.setattr(ResultsWriter, "FINISH_PATIENCE", 0.2)
+    output = tmp_path / "r.json"
+    writer = ResultsWriter(output)
+    writer.add({"id": "a", "sha256": "0" * 64, "status": "ok"})  # busy: kept pending
+    assert writer.pending and not output.exists()
+    state["busy"] = False
+    writer.add({"id": "b", "sha256": "0" * 64, "status": "ok"})
+    assert ids_in(output) == ["a", "b"] and not writer.pending
+    state["busy"] = True
+    writer.add({"id": "c", "sha256": "0" * 64, "status": "ok"})
+    with pytest.raises(ResultsNotWritten):
+        writer.finish()
+    assert ids_in(output) == ["a", "b"], "the last good file stays"

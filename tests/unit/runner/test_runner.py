@@ -1,15 +1,22 @@
-"""Isolation: probes that hang, crash or overrun are recorded and the run goes on."""
+"""Isolation: probes that hang, crash, overrun or are killed are recorded and the run goes on.
+
+Also how children are started: their own process group or session.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from helpers.probes import slow_probe
+from helpers.waiting import wait_for
+
 from matrix.probe.model import ProbeFile
 from matrix.probe.validate import validate_file
-from matrix.runner.runner import Runner
+from matrix.runner.runner import Runner, popen_options
 
 WriteProbe = Callable[..., Path]
 
@@ -116,3 +123,48 @@ def test_repeat_runs_every_probe_n_times(write_probe: WriteProbe) -> None:
     records = Runner().run_many([probe], workers=2, repeat=3)
     assert records[0]["repeat"] == {"runs": 3, "verdicts": {"send: 2 bytes (immediate)": 3}}
     assert records[0]["unstable"] is False
+
+
+def test_killing_a_probe_child_records_a_crash_and_the_run_goes_on(
+    write_probe: WriteProbe,
+) -> None:
+    slow, _ = validate_file(write_probe(slow_probe("victim"), id="victim"))
+    quick, _ = validate_file(write_probe(id="bystander"))
+    assert slow is not None and quick is not None
+    runner = Runner()
+
+    def kill_the_victim() -> None:
+        wait_for(lambda: len(runner._live) == 1 and quick_done.is_set())
+        for process in list(runner._live):
+            process.kill()  # SIGKILL on POSIX, TerminateProcess on Windows
+
+    quick_done = threading.Event()
+    killer = threading.Thread(target=kill_the_victim)
+    killer.start()
+    records = runner.run_many(
+        [slow, quick], workers=2, on_done=lambda r: r["id"] == "bystander" and quick_done.set()
+    )
+    killer.join()
+    by_id = {r["id"]: r for r in records}
+    assert by_id["bystander"]["status"] == "ok"
+    assert by_id["victim"]["status"] == "crashed"
+    assert "before reporting a result" in by_id["victim"]["reason"]
+    if sys.platform != "win32":
+        assert "killed by signal 9" in by_id["victim"]["reason"]
+
+
+class FakeWindowsSubprocess:
+    """The part of Windows' subprocess module popen_options looks at."""
+
+    CREATE_NEW_PROCESS_GROUP = 0x00000200  # Microsoft Learn, Process Creation Flags
+
+
+def test_windows_children_get_their_own_process_group() -> None:
+    assert popen_options(FakeWindowsSubprocess) == {"creationflags": 0x200}  # type: ignore[arg-type]
+
+
+def test_posix_children_get_their_own_session() -> None:
+    class Posix:
+        pass
+
+    assert popen_options(Posix) == {"start_new_session": True}  # type: ignore[arg-type]
