@@ -1,6 +1,6 @@
 """The hostile corpus: every class of attack on probe files, results files and -k.
 
-Used by tests/test_hostile_classes.py (each case refused with its message) and
+Used by tests/hostile/test_corpus.py (each case refused with its message) and
 bench/bench_hostile.py (worst time and memory per class). Every results file
 here describes a fictional platform (``fictional-os``), never a real run.
 """

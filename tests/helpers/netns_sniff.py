@@ -1,6 +1,7 @@
 """Run hostile probes inside a fresh network namespace and report every packet seen.
 
-Started by tests/test_netns.py as ``unshare -n python tests/netns_sniff.py``
+Started by tests/hostile/test_confinement_on_the_wire.py as
+``unshare -n python tests/helpers/netns_sniff.py``
 (``unshare -rn`` when not root). Inside the new namespace nothing can leave
 the machine: it has only its own loopback and a dummy interface ``d0``
 (or a veth pair kept inside the namespace; 192.0.2.1/24, TEST-NET-1,

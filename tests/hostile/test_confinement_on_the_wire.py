@@ -1,9 +1,9 @@
 """Network confinement proved on the wire: hostile probes in a fresh network namespace.
 
-tests/netns_sniff.py runs inside ``unshare -n`` (a namespace with only its own
-loopback and an interface that holds the default route, so nothing can leave
-the machine) with a packet sniffer on every interface. The hostile probes try
-SO_BINDTODEVICE, IP_OPTIONS with a source route, IP_ADD_MEMBERSHIP, a
+tests/helpers/netns_sniff.py runs inside ``unshare -n`` (a namespace with only
+its own loopback and an interface that holds the default route, so nothing can
+leave the machine) with a packet sniffer on every interface. The hostile probes
+try SO_BINDTODEVICE, IP_OPTIONS with a source route, IP_ADD_MEMBERSHIP, a
 non-loopback address and the port of a service on loopback. Linux only, and
 only where unprivileged or root namespaces can be made.
 """

@@ -1,4 +1,4 @@
-"""A probe cannot make the engine talk to any address but loopback.
+"""A probe that skipped validation cannot make the engine reach past loopback or its budget.
 
 Every test here runs the engine in this process with socket calls recorded,
 and checks the refusal comes before any socket call reaches the OS. No test
@@ -257,3 +257,14 @@ def test_flags_validation_did_not_allow_never_reach_the_call(
     assert result["status"] == "harness-error"
     assert "not allowed" in result["reason"]
     assert [call for call in socket_calls if call[0] == op] == []
+
+
+def test_engine_refuses_an_allocation_bomb_that_skipped_validation() -> None:
+    steps = [{"op": "sendall", "socket": "a", "bytes": 16 * 1024 * 1024}] * 3
+    result = Engine(
+        {"id": "x", "sockets": [{"pair": ["a", "b"]}], "steps": steps, "verdict": []},
+        lambda event: None,
+    ).run()
+    assert result["status"] == "harness-error"
+    assert "a probe may use at most" in result["reason"]
+    assert result["observations"] == []

@@ -2,14 +2,18 @@
 
 The Markdown is rendered by a real GFM table parser (markdown-it-py with its
 table rule, raw HTML on as GitHub allows some) and every row's cells counted;
-the HTML is checked for raw control and bidi characters. Fictional platforms only.
+the HTML is checked for raw control and bidi characters, and every string of a
+results file is tried with injection payloads. Fictional platforms only.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers.synthetic import observation, record, results_document
@@ -21,9 +25,7 @@ from matrix.render.safe_text import shown
 from matrix.render.to_html import render_html
 from matrix.render.to_md import render_markdown, summary_table
 from matrix.render.to_text import render_text
-from matrix.table.merge import Matrix, merge
-
-markdown_it = pytest.importorskip("markdown_it", reason="markdown-it-py is in the test extra")
+from matrix.table.merge import Matrix, load_and_merge, merge
 
 PROBE = """\
 id: {id}
@@ -90,6 +92,8 @@ class _Cells(HTMLParser):
 
 
 def _gfm(markdown: str) -> _Cells:
+    # Only the tests that parse Markdown need the parser (the test extra has it).
+    markdown_it = pytest.importorskip("markdown_it", reason="markdown-it-py is in the test extra")
     renderer = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table")
     parsed = _Cells()
     parsed.feed(renderer.render(markdown))
@@ -165,3 +169,81 @@ def test_nul_bidi_and_huge_repeat_verdicts_do_not_reach_the_page_raw(
         assert "U+202E" in text
     cell = m.rows[0].cells["fakeos-1.0-x86_64-py3.11"]
     assert len(cell.verdicts_seen) == 9 and cell.verdicts_seen[-1].startswith("32 more verdicts")
+
+
+INJECTIONS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "| broken | table |",
+    "[link](https://evil.invalid)",
+    "`code` **bold** _em_ # heading\nnew line",
+    "</script><script>alert(2)</script>",
+    "\u202eRTL override",
+    "x" * 100_000,
+]
+
+
+def hostile_results(payload: str) -> dict[str, Any]:
+    doc = results_document(
+        os="testos",
+        records=[
+            record(
+                "p1",
+                f"recv: {payload}",
+                observations=[
+                    {
+                        **observation("recv", payload),
+                        "name": payload,
+                        "timing": payload,
+                        "error": {
+                            "exception": payload,
+                            "errno": 1,
+                            "name": payload,
+                            "portable": payload,
+                            "message": payload,
+                        },
+                    }
+                ],
+            )
+        ],
+        source={"run_url": payload, "commit": payload, "image_os": payload},
+    )
+    # os_version is ASCII by schema (tests/hostile/test_corpus.py): a payload
+    # there would get the whole file skipped and test nothing here.
+    doc["started"] = payload
+    doc["tool"]["version"] = payload
+    doc["probes"][0]["reason"] = payload
+    return doc
+
+
+def benign_results(folder: Path) -> Path:
+    path = folder / "benign.json"
+    path.write_text(json.dumps(hostile_results("benign")), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("payload", INJECTIONS, ids=range(len(INJECTIONS)))
+def test_injection_in_every_results_string_stays_text(payload: str, tmp_path: Path) -> None:
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(hostile_results(payload)), encoding="utf-8")
+    merged = load_and_merge([path], [])
+    if merged.skipped:  # too long for the schema: refused by name, which is fine
+        assert "hostile.json" in merged.skipped[0].file
+        return
+    markdown = render_markdown(merged)
+    assert "<script>" not in markdown and "<img" not in markdown
+    table = [line for line in markdown.split("## Details")[0].splitlines() if line.startswith("| ")]
+    pipes = {len(re.findall(r"(?<!\\)\|", line)) for line in table}
+    assert len(pipes) == 1, "an injected string must not change the table's columns"
+    page = render_html(merged)
+    assert "<img" not in page and "alert(1)</script>" not in page
+    benign = render_html(load_and_merge([benign_results(tmp_path)], []))
+    assert page.count("<script") == benign.count("<script"), "no script element injected"
+    assert "\x1b" not in render_text(merged)
+
+
+def test_huge_string_in_results_is_refused_by_schema_or_rendered_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(hostile_results("y" * 1_000_000)), encoding="utf-8")
+    merged = load_and_merge([path], [])
+    assert merged.skipped and "does not match the results schema" in merged.skipped[0].reason

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from matrix.probe.selection import builtin_probe_dir
-from matrix.probe.validate import validate_paths
+from matrix.probe.validate import validate_file, validate_paths
 
 INTERNAL = re.compile(r"catalogue|catalog\b|shared/|\.\./", re.IGNORECASE)
 PROBES, PROBLEMS = validate_paths([builtin_probe_dir()])
@@ -24,3 +24,11 @@ def test_sources_and_notes_name_no_internal_reference(probe: object) -> None:
     texts += [doc["source"] for doc in data.get("documented", {}).values()]
     for text in texts:
         assert not INTERNAL.search(text), text
+
+
+def test_checked_probes_in_the_library_all_still_pass() -> None:
+    from matrix.probe.selection import builtin_probe_dir
+
+    for path in sorted(builtin_probe_dir().rglob("*.yaml")):
+        probe, problems = validate_file(path)
+        assert probe is not None, problems

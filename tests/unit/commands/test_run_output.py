@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.hostile_corpus import HEADER, TAIL
 from helpers.processes import sockmatrix
 from helpers.synthetic import ids_in
 
@@ -212,3 +213,15 @@ def test_disk_filling_while_writing_keeps_the_last_good_file(
     document = json.loads(output.read_text(encoding="utf-8"))
     assert len(document["probes"]) == 1, "the file holds the probe that finished first"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["probes", "r.json"]
+
+
+def test_output_that_is_a_folder_is_a_clear_message(
+    write_probe: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    probes = tmp_path / "probes"
+    probes.mkdir()
+    (probes / "p.yaml").write_text(HEADER.replace("id: hostile", "id: p") + TAIL, encoding="utf-8")
+    folder = tmp_path / "out.json"
+    folder.mkdir()
+    assert main(["run", str(probes), "--output", str(folder)]) == 2
+    assert "is a folder; sockmatrix replaces only regular files" in capsys.readouterr().err

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -203,3 +204,22 @@ def test_a_run_keeps_going_while_the_file_is_open_and_writes_at_the_next_chance(
     with pytest.raises(ResultsNotWritten):
         writer.finish()
     assert ids_in(output) == ["a", "b"], "the last good file stays"
+
+
+def test_a_lock_that_is_held_makes_the_write_fail_cleanly_not_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "r.json"
+    (tmp_path / "r.json.lock").mkdir()  # something else holds it (here: a folder)
+    monkeypatch.setattr(results_write, "LOCK_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(
+        results_write,
+        "locked",
+        lambda target, wait=0.3, _real=results_write.locked: _real(target, wait),
+    )
+    writer = ResultsWriter(output)
+    started = time.monotonic()
+    with pytest.raises(ResultsNotWritten, match="held for over"):
+        writer.add({"id": "a", "sha256": "0" * 64, "status": "ok"})
+    assert time.monotonic() - started < 3
+    assert not output.exists()
