@@ -1,10 +1,11 @@
-"""Every source the probe library cites is public: never an internal catalogue or path."""
+"""The probe library as shipped: every file valid, every source public, LF on every checkout."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from helpers.paths import REPO
 
 from matrix.probe.selection import builtin_probe_dir
 from matrix.probe.validate import validate_file, validate_paths
@@ -32,3 +33,8 @@ def test_checked_probes_in_the_library_all_still_pass() -> None:
     for path in sorted(builtin_probe_dir().rglob("*.yaml")):
         probe, problems = validate_file(path)
         assert probe is not None, problems
+
+
+def test_gitattributes_keeps_text_lf_on_every_checkout() -> None:
+    lines = (REPO / ".gitattributes").read_text(encoding="utf-8").splitlines()
+    assert "* text=auto eol=lf" in lines

@@ -60,8 +60,3 @@ def test_a_result_from_a_crlf_checkout_is_not_stale_at_merge(tmp_path: Path) -> 
     row = merge([("a.json", document)], [linux_copy]).rows[0]
     (cell,) = (c for c in row.cells.values() if c.kind == "observed")
     assert "stale" not in cell.flags
-
-
-def test_gitattributes_keeps_text_lf_on_every_checkout() -> None:
-    lines = (REPO / ".gitattributes").read_text(encoding="utf-8").splitlines()
-    assert "* text=auto eol=lf" in lines

@@ -1,4 +1,5 @@
-"""The native layer's C calls, driven through a fake library that records them.
+"""The native layer: which ABI each platform gets, its refusal to load when a constant
+differs, and its C calls, driven through a fake library that records them.
 
 Each ABI's error comes from its own source (errno, or WSAGetLastError through
 the last-error value) and is read right after the failing call.
