@@ -148,7 +148,7 @@ def test_a_join_on_a_step_that_returned_earlier_is_not_a_new_observation(
 
 
 def test_the_python_view_gives_the_same_verdicts_on_linux(library: dict[str, Any]) -> None:
-    # Issue 9: on Linux CPython's socket module changes none of the answers, so
+    # On Linux CPython's socket module changes none of the answers, so
     # both views must agree here; where they differ elsewhere, that is a finding.
     probes = [probe for probe, _ in library.values()]
     python_records = Runner(api="python").run_many(probes, workers=default_workers(len(probes)))

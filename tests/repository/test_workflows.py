@@ -162,7 +162,7 @@ def test_callers_can_fail_the_run_on_broken_assumptions() -> None:
     assert table[-1] is step, "the merged table is uploaded before the check can fail the job"
 
 
-# --- the audit of issue 10: each check failed on the workflows before it ---
+# --- publishing, refreshing and the fan-in: each check failed on an earlier workflow ---
 
 MATRIX = REPO / ".github/workflows/matrix.yml"
 PROBE_MATRIX = REPO / ".github/workflows/probe-matrix.yml"
@@ -306,7 +306,7 @@ def test_every_leg_waits_for_the_input_check() -> None:
     assert jobs["probes"]["needs"] == "check-inputs"
 
 
-# --- issue 14: the extra stacks ---------------------------------------------
+# --- the extra stacks (BSDs, illumos, WSL1, Alpine) ---------------------------
 
 STACK_JOBS = {
     "freebsd": "freebsd",

@@ -211,7 +211,7 @@ def test_ipv6_pair() -> None:
     assert result["verdict"] == "send: 2 bytes (immediate)"
 
 
-# -- both APIs, and the verdict hygiene of issue 9 ---------------------------
+# -- both APIs (native and python), and what a verdict part may say ----------
 APIS = ["native", "python"]
 
 
