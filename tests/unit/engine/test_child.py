@@ -17,7 +17,7 @@ import psutil
 import pytest
 from helpers.probes import slow_probe
 from helpers.processes import children_of, sockmatrix
-from helpers.waiting import wait_for
+from helpers.waiting import read_line, wait_for
 
 from matrix.engine.child import EXIT_ORPHANED, EXIT_OVERRAN
 
@@ -25,6 +25,15 @@ WriteProbe = Callable[..., Path]
 
 
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and files")
+
+
+def listening(process: psutil.Process) -> bool:
+    """The process holds a listening TCP socket."""
+    try:
+        connections = process.net_connections(kind="tcp")
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False
+    return any(c.status == psutil.CONN_LISTEN for c in connections)
 
 
 @POSIX_ONLY
@@ -37,8 +46,8 @@ def test_children_die_with_a_parent_killed_by_sigkill(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_for(lambda: bool(children_of(process.pid)))
-    time.sleep(0.5)  # the child has read its request and is inside the probe
+    # The slow probe's listener: its child has read its request and is inside the probe.
+    wait_for(lambda: any(listening(child) for child in children_of(process.pid)))
     children = children_of(process.pid)
     process.kill()
     process.wait()
@@ -52,7 +61,11 @@ def child_request(seconds: float, limit: float) -> bytes:
     probe = {
         "id": "sleeper",
         "sockets": [{"tcp": "s"}],
-        "steps": [{"op": "sleep", "seconds": seconds}],
+        # The first step's observation, on stdout, shows the child is inside the probe.
+        "steps": [
+            {"op": "sleep", "seconds": 0, "name": "inside"},
+            {"op": "sleep", "seconds": seconds},
+        ],
         "verdict": [],
     }
     return (json.dumps({"probe": probe, "time_limit": limit}) + "\n").encode()
@@ -92,7 +105,8 @@ def test_a_child_exits_when_its_stdin_closes() -> None:
     assert child.stdin is not None
     child.stdin.write(child_request(seconds=30, limit=60))
     child.stdin.flush()
-    time.sleep(0.5)
+    assert child.stdout is not None
+    assert b'"name": "inside"' in read_line(child.stdout)
     child.stdin.close()
     try:
         assert child.wait(timeout=10) == EXIT_ORPHANED

@@ -106,7 +106,12 @@ def test_ctrl_c_reaches_the_main_thread_while_probes_run_and_stops_them(
     probe, _ = validate_file(write_probe(slow_probe("slow"), id="slow"))
     assert probe is not None
     runner = Runner()
-    threading.Timer(1.0, _thread.interrupt_main).start()
+
+    def interrupt_once_it_runs() -> None:
+        wait_for(lambda: bool(runner._live))  # the probe's child is running
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt_once_it_runs, daemon=True).start()
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         runner.run_many([probe], workers=1)

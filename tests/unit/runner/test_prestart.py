@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
+
+from helpers.waiting import wait_for
 
 from matrix.runner.prestart import WarmChildren
 
@@ -32,7 +33,7 @@ def test_each_child_is_handed_out_once_and_replaced() -> None:
 def test_close_kills_the_children_never_used() -> None:
     warm = WarmChildren(start, size=3)
     warm.take().communicate("x", timeout=30)
-    time.sleep(0.5)  # let the refill thread start its replacement
+    wait_for(lambda: len(warm._ready) == 3)  # the refill thread has started the replacement
     idle = list(warm._ready)
     assert idle
     warm.close()

@@ -18,6 +18,7 @@ import time
 import pytest
 from helpers.fake_native import api
 from helpers.paths import REPO
+from helpers.waiting import wait_for
 
 from matrix.engine.abi import layout as _abi
 from matrix.engine.abi import native_api as _native
@@ -173,13 +174,23 @@ def test_the_loaded_functions_release_the_gil() -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="socketpair stand-in is POSIX here")
+def inside_native_recv(thread: threading.Thread) -> bool:
+    """The thread is in NativeApi.recv (blocked in the C call, or about to make it)."""
+    frame = sys._current_frames().get(thread.ident or -1)
+    while frame is not None:
+        if frame.f_code.co_name == "recv" and "native_api" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
+
+
 def test_a_blocked_native_recv_does_not_hold_the_gil() -> None:
     native = native_api()
     left, right = socket.socketpair()
     sock = NativeSocket(left.fileno(), "ipv4", "stream")
     worker = threading.Thread(target=native.recv, args=(sock, 10), daemon=True)
     worker.start()
-    time.sleep(0.1)
+    wait_for(lambda: inside_native_recv(worker))
     # Pure-Python work on this thread must proceed while the other is in recv().
     started = time.monotonic()
     total = sum(range(200_000))
