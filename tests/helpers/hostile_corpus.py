@@ -1,6 +1,7 @@
 """The hostile corpus: every class of attack on probe files, results files and -k.
 
-Used by tests/hostile/test_corpus.py (each case refused with its message) and
+Used by tests/hostile/test_corpus.py (each case refused with its message),
+tests/hostile/test_probe_files.py (REFUSED_TEXTS, validated without a file) and
 bench/bench_hostile.py (worst time and memory per class). Every results file
 here describes a fictional platform (``fictional-os``), never a real run.
 """
@@ -329,4 +330,96 @@ CASES: list[Case] = [
     Case("special-files", "symlink-to-dev-zero", "results", _symlink_to_zero, "character device"),
     Case("special-files", "fifo", "results", _fifo, "a FIFO"),
     Case("special-files", "sparse-200-MB", "results", _sparse_huge, "byte limit; not read"),
+]
+
+
+@dataclass(frozen=True)
+class RefusedText:
+    """Probe text, given to the validator without a file, that it must refuse quickly."""
+
+    cls: str  # the attack class (bench groups by it)
+    name: str
+    make: Callable[[], str]  # built when used: one of them is 27 MB
+    expect: str  # a substring of one of its messages
+
+
+def _alias_bomb_in_values() -> str:
+    return "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + chr(ord(c) - 1)] * 10)}]\n" for c in "bcdefghij"
+    )
+
+
+REFUSED_TEXTS: list[RefusedText] = [
+    RefusedText("alias-bomb", "alias-bomb", _alias_bomb_in_values, "document expands to more than"),
+    RefusedText("nesting", "deep-flow", lambda: "[" * 50_000, "more than 100 nested brackets"),
+    RefusedText(
+        "nesting",
+        "deep-block",
+        lambda: "".join("  " * i + "k:\n" for i in range(400)),
+        "indented more than 200 columns",
+    ),
+    RefusedText(
+        "nesting",
+        "deep-block-within-the-indent-limit",
+        lambda: "".join("  " * i + "k:\n" for i in range(60)),
+        "nested deeper than 32",
+    ),
+    RefusedText(
+        "nesting",
+        "deep-block-on-one-line",
+        lambda: "- " * 100_000 + "x",
+        "more than 200 of '-', '?' and ':' on one line",
+    ),
+    RefusedText(
+        "limits",
+        "terabytes",
+        lambda: (
+            HEADER + "steps: [{op: send, socket: a, bytes: 1099511627776, name: s}]\nverdict: [s]\n"
+        ),
+        "is above the limit of",
+    ),
+    RefusedText(
+        "limits",
+        "a-year",
+        lambda: (
+            HEADER + "steps: [{op: sleep, seconds: 31536000}, {op: close, socket: a, name: c}]\n"
+            "verdict: [c]\n"
+        ),
+        "is above the limit of 30",
+    ),
+    RefusedText(
+        "limits",
+        "long-limit",
+        lambda: (
+            HEADER + "time_limit: 31536000\nsteps: [{op: close, socket: a, name: c}]\n"
+            "verdict: [c]\n"
+        ),
+        "is above the limit of 120",
+    ),
+    RefusedText(
+        "limits",
+        "too-many-threads",
+        lambda: (
+            HEADER
+            + "steps:\n"
+            + "".join(f"  - {{op: recv, socket: a, thread: t{i}}}\n" for i in range(9))
+            + "  - {op: close, socket: a, name: c}\nverdict: [c]\n"
+        ),
+        "at most 8",
+    ),
+    RefusedText(
+        "limits",
+        "a-million-steps",
+        lambda: HEADER + "steps:\n" + "  - {op: close, socket: a}\n" * 1_000_000 + "verdict: [c]\n",
+        "the limit is",
+    ),
+    RefusedText(
+        "patterns",
+        "id-with-path",
+        lambda: (
+            HEADER.replace("id: hostile", "id: ../../etc/passwd")
+            + "steps: [{op: close, socket: a, name: c}]\nverdict: [c]\n"
+        ),
+        "does not match",
+    ),
 ]
