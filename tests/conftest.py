@@ -1,3 +1,5 @@
+"""Fixtures for every test: ``write_probe``, and pytest's own ``pytester``."""
+
 from __future__ import annotations
 
 import textwrap

@@ -3,7 +3,7 @@
 The run is real (this machine, loopback only). The second platform is synthetic,
 with a fictional name, derived from the real results and written under tmp_path;
 nothing goes into results/. pytest collection of such a folder is covered in
-test_pytest_plugin.py.
+tests/end_to_end/test_pytest_plugin.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Synthetic results files for table tests: obviously fictional platforms only.
+"""Synthetic results files: obviously fictional platforms only.
 
 Nothing here is an observation of a real OS. Files are written to the test's
 own temporary directory, never under results/.

@@ -1,3 +1,5 @@
+"""Elapsed times folded into the timing classes a verdict shows."""
+
 from __future__ import annotations
 
 import pytest

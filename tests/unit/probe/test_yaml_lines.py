@@ -1,3 +1,5 @@
+"""Probe YAML loaded with a line for every value: YAML 1.2 scalars, duplicates, bombs, tags."""
+
 from __future__ import annotations
 
 import re

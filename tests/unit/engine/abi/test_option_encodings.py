@@ -1,4 +1,4 @@
-"""SO_LINGER encodings per OS, checked with each OS's own constants."""
+"""SO_LINGER and timeout encodings (timeval, milliseconds) per OS, with each OS's own constants."""
 
 from __future__ import annotations
 
