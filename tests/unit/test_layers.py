@@ -139,7 +139,7 @@ def cases() -> Iterator[object]:
         yield pytest.param(module, id=module, marks=marks)
 
 
-@pytest.mark.parametrize("module", cases())
+@pytest.mark.parametrize("module", list(cases()))
 def test_no_module_imports_upward_or_sideways(module: str) -> None:
     path = MODULES[module]
     source = path.read_text(encoding="utf-8")

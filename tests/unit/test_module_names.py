@@ -184,13 +184,13 @@ def cases(stale: dict[str, str]) -> Iterator[object]:
         yield pytest.param(path, id=name, marks=marks)
 
 
-@pytest.mark.parametrize("path", cases(STALE_MODULE_NAMES))
+@pytest.mark.parametrize("path", list(cases(STALE_MODULE_NAMES)))
 def test_every_module_name_names_a_module_that_exists(path: Path) -> None:
     found = stale_module_names(path)
     assert found == [], f"{path.relative_to(REPO)}:\n" + "\n".join(found)
 
 
-@pytest.mark.parametrize("path", cases(STALE_TEST_PATHS))
+@pytest.mark.parametrize("path", list(cases(STALE_TEST_PATHS)))
 def test_every_tests_path_names_a_file_that_exists(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     found = [
