@@ -29,8 +29,10 @@ POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals a
 
 def listening(process: psutil.Process) -> bool:
     """The process holds a listening TCP socket."""
+    # psutil 6 renamed Process.connections to net_connections; the package allows 5.9.
+    listed = getattr(process, "net_connections", None) or process.connections
     try:
-        connections = process.net_connections(kind="tcp")
+        connections = listed(kind="tcp")
     except (psutil.NoSuchProcess, psutil.ZombieProcess):
         return False
     return any(c.status == psutil.CONN_LISTEN for c in connections)
