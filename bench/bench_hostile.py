@@ -1,9 +1,10 @@
 """Benchmark: the hostile corpus, worst time and memory per attack class.
 
-Every case of tests/hostile_corpus.py (alias bombs, 5,000-digit integers,
+Every case of tests/helpers/hostile_corpus.py (alias bombs, 5,000-digit integers,
 .nan/.inf, lone surrogates, 19,900 steps, allocation bombs, trailing-newline
-ids, deep -k expressions, malformed and special results files) runs in a fresh
-interpreter, so each peak is that case's own. Time is the case alone (imports
+ids, deep -k expressions, malformed and special results files, and the probe
+texts the validator refuses without a file: nesting, limits, a million steps)
+runs in a fresh interpreter, so each peak is that case's own. Time is the case alone (imports
 excluded); memory is the process's peak resident size (ru_maxrss, or the peak
 working set on Windows), printed next to an idle interpreter's peak.
 Targets: at most 1 s and 200 MB for every class. Results files describe a
@@ -23,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from hostile_corpus import CASES  # noqa: E402
+from helpers.hostile_corpus import CASES, REFUSED_TEXTS  # noqa: E402
 
 TIME_TARGET = 1.0
 MEMORY_TARGET_MB = 200.0
@@ -32,11 +33,11 @@ MEMORY_TARGET_MB = 200.0
 CHILD = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
-from hostile_corpus import CASES
+from helpers.hostile_corpus import CASES, REFUSED_TEXTS
 from matrix.table.merge import load_and_merge
 from matrix.render.to_md import render_markdown
 from matrix.probe.selection import KeywordError, KeywordMatcher
-from matrix.probe.validate import validate_file
+from matrix.probe.validate import validate_file, validate_text
 from pathlib import Path
 
 def peak_mb():
@@ -60,6 +61,15 @@ warm = time.perf_counter() - warm
 name, folder = sys.argv[2], Path(sys.argv[3])
 if name == "idle":
     print(json.dumps({"seconds": warm, "peak_mb": peak_mb(), "outcome": "idle"}))
+    raise SystemExit
+text_case = next((c for c in REFUSED_TEXTS if "text:" + c.name == name), None)
+if text_case is not None:
+    text = text_case.make()
+    started = time.perf_counter()
+    probe, problems = validate_text(text, "hostile.yaml", "hostile")
+    elapsed = time.perf_counter() - started
+    outcome = problems[0].message[:70] if problems else "accepted"
+    print(json.dumps({"seconds": elapsed, "peak_mb": peak_mb(), "outcome": outcome}))
     raise SystemExit
 case = next(c for c in CASES if c.name == name)
 made = case.make(folder)
@@ -105,15 +115,16 @@ def main() -> int:
     )
     worst: dict[str, tuple[float, float, str]] = {}
     print(f"{'class':<14} {'case':<34} {'time':>8} {'peak':>8}  outcome")
-    for case in CASES:
-        result = measure(case.name)
+    named = [(c.cls, c.name, c.name) for c in CASES]
+    named += [(c.cls, c.name, "text:" + c.name) for c in REFUSED_TEXTS]
+    for cls, name, key in named:
+        result = measure(key)
         seconds, peak = float(result["seconds"]), float(result["peak_mb"])  # type: ignore[arg-type]
         print(
-            f"{case.cls:<14} {case.name:<34} {seconds * 1000:>6.0f} ms {peak:>5.0f} MB  "
-            f"{result['outcome']}"
+            f"{cls:<14} {name:<34} {seconds * 1000:>6.0f} ms {peak:>5.0f} MB  {result['outcome']}"
         )
-        before = worst.get(case.cls, (0.0, 0.0, ""))
-        worst[case.cls] = (max(before[0], seconds), max(before[1], peak), case.name)
+        before = worst.get(cls, (0.0, 0.0, ""))
+        worst[cls] = (max(before[0], seconds), max(before[1], peak), name)
     print(f"\n{'class':<14} {'worst time':>11} {'worst peak':>11}  target (1 s, 200 MB)")
     failed = False
     for cls, (seconds, peak, _) in worst.items():

@@ -1,3 +1,5 @@
+"""Fixtures for every test: ``write_probe``, and pytest's own ``pytester``."""
+
 from __future__ import annotations
 
 import textwrap
@@ -5,19 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-MINIMAL_PROBE = """\
-id: {id}
-title: A minimal probe
-question: Does a send on a fresh pair return?
-tags: [test]
-sources: [made up for the test suite]
-sockets:
-  - pair: [local, peer]
-steps:
-  - {{op: send, socket: local, data: hi, name: send}}
-verdict: [send]
-"""
+from helpers.probes import MINIMAL_PROBE
 
 
 @pytest.fixture

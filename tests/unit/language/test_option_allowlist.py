@@ -1,0 +1,62 @@
+"""The option allow-list: per-OS numbers from each OS's headers, and the engine's own check."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from matrix.language.option_allowlist import (
+    KNOWN_OPTIONS,
+    LEVELS,
+    OptionRefused,
+    checked_set,
+    resolve,
+)
+
+
+def test_linux_numbers_match_this_interpreter() -> None:
+    """On Linux the table's numbers are the ones CPython was built with."""
+    if not hasattr(socket, "SO_BINDTODEVICE"):
+        pytest.skip("only meaningful on Linux")
+    for name, option in KNOWN_OPTIONS.items():
+        if "linux" in option.numbers and hasattr(socket, name):
+            assert option.numbers["linux"] == getattr(socket, name), name
+    assert LEVELS["socket"]["linux"] == socket.SOL_SOCKET
+
+
+def test_macos_keepalive_idle_is_tcp_keepalive() -> None:
+    # XNU bsd/netinet/tcp.h: #define TCP_KEEPALIVE 0x10 /* idle time used when
+    # SO_KEEPALIVE is enabled */; macOS has no TCP_KEEPIDLE.
+    assert resolve("TCP_KEEPIDLE", "macos") == (6, 0x10)
+    assert resolve("TCP_KEEPINTVL", "macos") == (6, 0x101)
+    assert resolve("TCP_KEEPCNT", "macos") == (6, 0x102)
+
+
+def test_windows_numbers_come_from_the_winsock_headers() -> None:
+    # winsock2.h SOL_SOCKET 0xffff, SO_RCVBUF 0x1002; ws2ipdef.h TCP_KEEPIDLE
+    # (= TCP_KEEPALIVE) 3, TCP_KEEPCNT 16, TCP_KEEPINTVL 17, IPV6_V6ONLY 27.
+    assert resolve("SO_RCVBUF", "windows") == (0xFFFF, 0x1002)
+    assert resolve("TCP_KEEPIDLE", "windows") == (6, 3)
+    assert resolve("TCP_KEEPCNT", "windows") == (6, 16)
+    assert resolve("TCP_KEEPINTVL", "windows") == (6, 17)
+    assert resolve("IPV6_V6ONLY", "windows") == (41, 27)
+    assert resolve("SO_EXCLUSIVEADDRUSE", "windows") == (0xFFFF, -5)
+
+
+def test_an_option_an_os_lacks_resolves_to_none_not_an_error() -> None:
+    assert resolve("SO_REUSEPORT", "windows") is None or hasattr(socket, "SO_REUSEPORT")
+    assert resolve("TCP_NOPUSH", "linux") is None
+
+
+def test_engine_check_refuses_names_and_values_off_the_list() -> None:
+    with pytest.raises(OptionRefused, match="allow-list"):
+        checked_set("SO_BINDTODEVICE", "raw", {"format": "4B", "values": [1, 2, 3, 4]})
+    with pytest.raises(OptionRefused, match="only be read"):
+        checked_set("SO_ERROR", "value", 1)
+    with pytest.raises(OptionRefused, match="0 to 1"):
+        checked_set("SO_REUSEADDR", "value", 7)
+    with pytest.raises(OptionRefused, match="8 bytes"):
+        checked_set("SO_RCVBUF", "raw", {"format": "q", "values": [1]})
+    checked_set("SO_RCVBUF", "value", 4096)
+    checked_set("SO_LINGER", "raw", {"format": "ii", "values": [1, 2]})

@@ -1,0 +1,305 @@
+"""Platform fingerprint and key, fed with every other OS's values (fakes, no real OS read)."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from helpers.synthetic import results_document
+
+from matrix.results.platform import (
+    describe,
+    identity_conflict,
+    is_wsl1,
+    macos_product_version,
+    platform_key,
+    windows_build,
+    windows_ubr,
+)
+
+WSL1_PROC_VERSION = (
+    "Linux version 4.4.0-19041-Microsoft (Microsoft@Microsoft.com) (gcc version 5.4.0 (GCC) ) "
+    "#488-Microsoft Mon Sep 01 13:43:00 PST 2020"
+)
+WSL2_PROC_VERSION = (
+    "Linux version 5.15.153.1-microsoft-standard-WSL2 (root@941d701f84f1) (gcc (GCC) 11.2.0) #1 SMP"
+)
+LINUX_PROC_VERSION = "Linux version 6.8.0-1017-azure (buildd@lcy02-amd64-001) #20-Ubuntu SMP"
+
+
+def _readers(**overrides: Callable[[], Any]) -> dict[str, Callable[[], Any]]:
+    base: dict[str, Callable[[], Any]] = {
+        "mac_product": lambda: pytest.fail("not macOS"),
+        "windows_build": lambda: pytest.fail("not Windows"),
+        "proc_version": lambda: LINUX_PROC_VERSION,
+        "libc": lambda: "glibc",
+        "os_release": lambda: {},
+    }
+    return {**base, **overrides}
+
+
+def _describe(
+    sys_platform: str,
+    release: str,
+    machine: str = "x86_64",
+    environ: dict[str, str] | None = None,
+    **readers: Callable[[], Any],
+) -> dict[str, Any]:
+    return describe(
+        sys_platform,
+        environ or {},
+        system="Fictional",
+        release=release,
+        version="#1",
+        machine=machine,
+        python_version="3.12.7",
+        readers=_readers(**readers),
+    )
+
+
+# --- macOS -----------------------------------------------------------------
+
+
+def _sw_vers(stdout: str, returncode: int = 0) -> Callable[..., Any]:
+    seen: dict[str, Any] = {}
+
+    def run(argv: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        seen.update(argv=argv, env=kwargs.get("env"), timeout=kwargs.get("timeout"))
+        return subprocess.CompletedProcess(argv, returncode, stdout, "")
+
+    run.seen = seen  # type: ignore[attr-defined]
+    return run
+
+
+def test_macos_26_is_not_labelled_16_when_python_was_built_with_an_old_sdk() -> None:
+    run = _sw_vers("26.0.1\n")
+    version = macos_product_version(run=run, mac_ver=lambda: ("16.0", ("", "", ""), "arm64"))
+    assert version == "26.0.1"
+    assert run.seen["argv"] == ["/usr/bin/sw_vers", "-productVersion"]  # type: ignore[attr-defined]
+    assert run.seen["env"]["SYSTEM_VERSION_COMPAT"] == "0"  # type: ignore[attr-defined]
+    assert run.seen["timeout"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        _sw_vers("", returncode=1),
+        _sw_vers("ProductVersion: garbage\n"),
+    ],
+)
+def test_macos_falls_back_to_mac_ver_when_sw_vers_gives_nothing_usable(
+    run: Callable[..., Any],
+) -> None:
+    assert macos_product_version(run=run, mac_ver=lambda: ("15.5", ("", "", ""), "")) == "15.5"
+
+
+def test_macos_falls_back_when_sw_vers_is_missing_or_hangs() -> None:
+    def missing(*_a: Any, **_k: Any) -> Any:
+        raise FileNotFoundError("/usr/bin/sw_vers")
+
+    def hangs(*_a: Any, **_k: Any) -> Any:
+        raise subprocess.TimeoutExpired("sw_vers", 10)
+
+    for run in (missing, hangs):
+        assert macos_product_version(run=run, mac_ver=lambda: ("15.5", "", "")) == "15.5"
+
+
+def test_macos_is_keyed_by_major_minor_so_a_patch_update_keeps_the_column() -> None:
+    first = _describe("darwin", "25.0.0", "arm64", mac_product=lambda: "26.0.1")
+    second = _describe("darwin", "25.1.0", "arm64", mac_product=lambda: "26.0.2")
+    assert first["os_build"] == "26.0.1" and second["os_build"] == "26.0.2"
+    assert first["os_version"] == second["os_version"] == "26.0"
+    assert first["key"] == second["key"] == "macos-26.0-arm64-py3.12"
+    assert first["stack"] == "XNU"
+    minor = _describe("darwin", "25.1.0", "arm64", mac_product=lambda: "26.1")
+    assert minor["key"] != first["key"]
+
+
+# --- Windows ---------------------------------------------------------------
+
+
+class FakeWinreg:
+    """The parts of winreg windows_ubr uses, answering like Windows 11 24H2."""
+
+    HKEY_LOCAL_MACHINE = object()
+
+    def __init__(self, ubr: object = 4349, fail: bool = False) -> None:
+        self.ubr, self.fail = ubr, fail
+        self.opened: list[str] = []
+
+    def OpenKey(self, root: object, path: str) -> Any:
+        if self.fail:
+            raise FileNotFoundError(2, "The system cannot find the file specified")
+        assert root is self.HKEY_LOCAL_MACHINE
+        self.opened.append(path)
+        return _Key()
+
+    def QueryValueEx(self, key: object, name: str) -> tuple[object, int]:
+        assert name == "UBR"
+        return self.ubr, 4  # REG_DWORD
+
+
+class _Key:
+    def __enter__(self) -> _Key:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _win_ver() -> SimpleNamespace:
+    return SimpleNamespace(major=10, minor=0, build=26100, platform=2, service_pack="")
+
+
+def test_windows_build_includes_the_update_revision_from_the_registry() -> None:
+    winreg = FakeWinreg()
+    assert windows_build(_win_ver, winreg) == "10.0.26100.4349"
+    assert winreg.opened == [r"SOFTWARE\Microsoft\Windows NT\CurrentVersion"]
+
+
+def test_windows_build_without_a_readable_ubr_is_the_build_alone() -> None:
+    assert windows_build(_win_ver, FakeWinreg(fail=True)) == "10.0.26100"
+    assert windows_ubr(FakeWinreg(ubr="4349")) is None  # not a REG_DWORD: not trusted
+    assert windows_ubr(None) is None  # no winreg module on this OS
+
+
+def test_two_windows_updates_share_a_column_but_record_their_full_build() -> None:
+    first = _describe("win32", "11", "AMD64", windows_build=lambda: "10.0.26100.4349")
+    second = _describe("win32", "11", "AMD64", windows_build=lambda: "10.0.26100.4652")
+    assert (first["os_build"], second["os_build"]) == ("10.0.26100.4349", "10.0.26100.4652")
+    assert first["key"] == second["key"] == "windows-10.0.26100-x86_64-py3.12"
+    server_2022 = _describe("win32", "10", "AMD64", windows_build=lambda: "10.0.20348.3807")
+    assert server_2022["key"] != first["key"]
+
+
+# --- GitHub runner images -------------------------------------------------
+
+
+def test_the_runner_image_is_in_the_key_on_github_only() -> None:
+    github = {"GITHUB_ACTIONS": "true", "ImageOS": "ubuntu24"}
+    on_github = _describe("linux", "6.8.0-1017-azure", environ=github)
+    assert on_github["key"] == "linux-6.8-x86_64-py3.12-ubuntu24"
+    assert on_github["image_os"] == "ubuntu24"
+    # ImageOS left in a local shell's environment does not change a local key.
+    local = _describe("linux", "6.8.0-1017-azure", environ={"ImageOS": "ubuntu24"})
+    assert local["key"] == "linux-6.8-x86_64-py3.12"
+
+
+def test_two_ubuntu_images_on_one_kernel_series_get_two_keys() -> None:
+    jammy = _describe(
+        "linux", "6.8.0-1017-azure", environ={"GITHUB_ACTIONS": "true", "ImageOS": "ubuntu22"}
+    )
+    noble = _describe(
+        "linux", "6.8.0-1021-azure", environ={"GITHUB_ACTIONS": "true", "ImageOS": "ubuntu24"}
+    )
+    assert jammy["key"] != noble["key"]
+
+
+def test_key_is_a_safe_file_name_whatever_the_image_name() -> None:
+    key = platform_key(
+        {
+            "os": "linux",
+            "os_version": "6.8",
+            "machine": "x86_64",
+            "python_version": "3.12",
+            "image_os": "../../evil name",
+        }
+    )
+    assert "/" not in key and " " not in key
+
+
+# --- two platforms behind one key (table/test_merge.py: the collision at merge) ---
+
+
+def _doc(distribution_version: str, image_os: str | None = None) -> dict[str, Any]:
+    document = results_document(os="fictionalos", version="6.8")
+    document["platform"]["distribution_id"] = "fictional"
+    document["platform"]["distribution_version"] = distribution_version
+    if image_os:
+        document["source"] = {"image_os": image_os}
+    return document
+
+
+def test_an_older_file_without_identity_fields_is_not_a_collision() -> None:
+    old = results_document(os="fictionalos", version="6.8")
+    assert identity_conflict(old, _doc("24.04")) is None
+    assert identity_conflict(_doc("24.04", "img1"), _doc("24.04", "img2")) == (
+        "image_os",
+        "img1",
+        "img2",
+    )
+
+
+# --- the other stacks: BSDs, illumos, WSL1, musl ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sys_platform", "release", "machine", "key", "stack"),
+    [
+        ("freebsd14", "14.2-RELEASE-p1", "amd64", "freebsd-14.2-x86_64-py3.12", "FreeBSD"),
+        ("freebsd13", "13.4-RELEASE", "amd64", "freebsd-13.4-x86_64-py3.12", "FreeBSD"),
+        ("openbsd7", "7.6", "amd64", "openbsd-7.6-x86_64-py3.12", "OpenBSD"),
+        ("netbsd10", "10.1", "amd64", "netbsd-10.1-x86_64-py3.12", "NetBSD"),
+    ],
+)
+def test_bsd_fingerprints_name_os_release_and_stack(
+    sys_platform: str, release: str, machine: str, key: str, stack: str
+) -> None:
+    details = _describe(sys_platform, release, machine)
+    assert (details["key"], details["stack"], details["os_api"]) == (key, stack, stack)
+
+
+def test_illumos_is_named_by_its_distribution_release_not_uname_5_11() -> None:
+    details = _describe(
+        "sunos5",
+        "5.11",
+        "i86pc",
+        os_release=lambda: {
+            "ID": "omnios",
+            "VERSION_ID": "r151052",
+            "PRETTY_NAME": "OmniOS r151052",
+        },
+    )
+    assert details["key"] == "illumos-r151052-x86_64-py3.12"
+    assert details["stack"] == "illumos"
+    assert details["distribution"] == "OmniOS r151052"
+
+
+def test_wsl1_is_recognised_as_linux_api_over_the_windows_stack() -> None:
+    assert is_wsl1(WSL1_PROC_VERSION)
+    assert not is_wsl1(WSL2_PROC_VERSION)
+    assert not is_wsl1(LINUX_PROC_VERSION)
+    details = _describe(
+        "linux",
+        "4.4.0-19041-Microsoft",
+        proc_version=lambda: WSL1_PROC_VERSION,
+        os_release=lambda: {"ID": "ubuntu", "VERSION_ID": "24.04"},
+    )
+    assert (details["os"], details["stack"], details["os_api"]) == ("wsl1", "Windows", "Linux")
+    assert details["key"] == "wsl1-19041-x86_64-py3.12"
+    wsl2 = _describe(
+        "linux", "5.15.153.1-microsoft-standard-WSL2", proc_version=lambda: WSL2_PROC_VERSION
+    )
+    assert (wsl2["os"], wsl2["stack"]) == ("linux", "Linux")
+
+
+def test_musl_linux_is_its_own_column() -> None:
+    alpine = _describe("linux", "6.8.0-1017-azure", libc=lambda: "musl")
+    glibc = _describe("linux", "6.8.0-1017-azure", libc=lambda: "glibc")
+    assert alpine["key"] == "linux-musl-6.8-x86_64-py3.12"
+    assert glibc["key"] == "linux-6.8-x86_64-py3.12"
+    assert identity_conflict({"platform": alpine}, {"platform": glibc}) is not None
+
+
+def test_musl_is_recognised_by_its_loader_when_libc_ver_does_not_know_it(tmp_path: Path) -> None:
+    from matrix.results.platform import linux_libc
+
+    assert linux_libc(lambda: ("glibc", "2.39"), tmp_path) == "glibc"
+    assert linux_libc(lambda: ("", ""), tmp_path) == "unknown"
+    (tmp_path / "ld-musl-x86_64.so.1").write_bytes(b"")
+    assert linux_libc(lambda: ("", ""), tmp_path) == "musl"
+    assert linux_libc(lambda: ("libc", ""), tmp_path) == "musl"

@@ -1,0 +1,74 @@
+"""The command line itself: every command's --help, python -m matrix, a closed or narrow stdout.
+
+Each command has its own tests in tests/unit/commands/."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers.probes import MINIMAL_PROBE
+
+from matrix.cli import build_parser, main
+
+MINIMAL = MINIMAL_PROBE.format(id="arrow")
+
+WriteProbe = Callable[..., Path]
+
+
+def test_every_command_has_help() -> None:
+    parser = build_parser()
+    for command in ("run", "validate", "show", "list"):
+        with pytest.raises(SystemExit) as exited:
+            parser.parse_args([command, "--help"])
+        assert exited.value.code == 0
+
+
+def test_python_dash_m_matrix_works() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "matrix", "--version"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.startswith("sockmatrix ")
+
+
+def test_output_closed_early_is_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `sockmatrix list | head`: the reader goes away and writes fail with EPIPE.
+    # Simulated, because some kernels (this sandbox's) silently drop such writes.
+    target = (tmp_path / "stdout").open("w", encoding="utf-8")
+
+    class ClosedPipe:
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            pass
+
+        def fileno(self) -> int:
+            return target.fileno()
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["list"]) == 0
+    os.write(target.fileno(), b"after the pipe broke")  # now goes to the null device
+    target.close()
+    assert (tmp_path / "stdout").read_text(encoding="utf-8") == ""
+
+
+def test_report_survives_a_stdout_that_cannot_encode_it(
+    write_probe: WriteProbe, tmp_path: Path
+) -> None:
+    # What Windows gives a program whose output goes to a pipe: cp1252, no "→".
+    write_probe(MINIMAL.replace("A minimal probe", "close() → RST"), id="arrow")
+    done = subprocess.run(
+        [sys.executable, "-m", "matrix", "list", str(tmp_path / "probes")],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252", "PYTHONUTF8": "0"},
+    )
+    assert b"Traceback" not in done.stderr, done.stderr.decode()
+    assert done.returncode == 0
+    assert b"close() \\u2192 RST" in done.stdout
