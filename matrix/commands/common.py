@@ -1,6 +1,6 @@
-"""What the command modules (matrix/cmd_*.py) share: exit codes and probe paths.
+"""What the command modules (matrix/commands/*.py) share: probe paths and printing problems.
 
-Rules: nothing here imports a command module, so every cmd_* module and
+Rules: nothing here imports a command module, so every command module and
 matrix.cli can import this without a cycle; heavy imports stay inside the
 functions (``sockmatrix --help`` must stay fast).
 """

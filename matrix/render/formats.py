@@ -1,7 +1,7 @@
 """The output formats of the table: one registry, one module per format.
 
 Rules of this module: a format is a name, the module that renders it
-(``matrix.render.to_<name>``, imported only when asked for) and the file
+(a module ``to_<name>`` beside this one, imported only when asked for) and the file
 extensions that select it. Adding a format is a module and a line here.
 """
 

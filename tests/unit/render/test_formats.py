@@ -142,3 +142,13 @@ def test_contradiction_flag_links_the_documentation(probe) -> None:
     page = render_html(m)
     assert '<a class="flag" href="https://example.invalid/fakeos"' in page
     assert "recv returns EOF." in page  # the quote, in the flag's tooltip
+
+
+def test_the_table_command_offers_exactly_the_registered_formats() -> None:
+    # commands/table keeps the names as a literal so that --help does not import
+    # the renderers; the registry is the truth.
+    from matrix.commands.table import FORMATS as OFFERED
+    from matrix.render.formats import FORMATS, format_for
+
+    assert OFFERED == FORMATS
+    assert format_for(Path("x.HTM")) == "html" and format_for(Path("x.yaml")) is None
