@@ -23,7 +23,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-# Set by the launcher (matrix.runner.gvisor) for the run inside runsc.
+# Set by the launcher (matrix.runner.under_gvisor) for the run inside runsc.
 RUNSC_VERSION_VARIABLE = "SOCKMATRIX_RUNSC_VERSION"
 RUNSC_NETWORK_VARIABLE = "SOCKMATRIX_RUNSC_NETWORK"
 
