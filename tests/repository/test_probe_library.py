@@ -38,3 +38,20 @@ def test_checked_probes_in_the_library_all_still_pass() -> None:
 def test_gitattributes_keeps_text_lf_on_every_checkout() -> None:
     lines = (REPO / ".gitattributes").read_text(encoding="utf-8").splitlines()
     assert "* text=auto eol=lf" in lines
+
+
+# gVisor's source moves fast: a quote of it is only checkable at a fixed commit and line.
+GVISOR_CITATION = re.compile(
+    r"https://github\.com/google/gvisor/blob/[0-9a-f]{40}/[\w./-]+#L[0-9]+(-L[0-9]+)?$"
+)
+
+
+def test_gvisor_documentation_is_cited_at_a_commit_and_line() -> None:
+    cited = {
+        p.id: p.data["documented"]["gvisor"]["source"]
+        for p in PROBES
+        if "gvisor" in p.data.get("documented", {})
+    }
+    assert cited  # the gVisor column's differing rows quote gVisor's source
+    for probe_id, source in cited.items():
+        assert GVISOR_CITATION.search(source.split()[-1]), (probe_id, source)
