@@ -68,7 +68,7 @@ def test_states_are_observed_with_their_mechanism_and_raw_number(api: str) -> No
     )
 
 
-def test_a_state_that_never_comes_is_reported_as_seen_at_the_bound() -> None:
+def test_a_state_that_never_comes_is_reported_at_the_end_of_its_wait_not_as_an_os_time() -> None:
     probe = {
         "id": "t",
         "sockets": [{"pair": ["local", "peer"]}],
@@ -85,7 +85,9 @@ def test_a_state_that_never_comes_is_reported_as_seen_at_the_bound() -> None:
         pytest.skip(obs["summary"])
     assert obs["summary"] == "ESTABLISHED"
     assert obs["value"]["matched"] is False
-    assert obs["timing"] == "after ~1 s"  # the 0.6 s bound, not a tuned sleep
+    # The 0.6 s are the probe's bound, not something the OS took.
+    assert obs["timing"] == "at the end of its wait"
+    assert obs["elapsed"] >= 0.6
 
 
 def test_an_os_without_a_state_call_reads_unsupported() -> None:
