@@ -107,7 +107,10 @@ def observation(
     elif run.outcome == "returned" and run.value.get("matched") is False:
         timing = AT_WAIT_END
     elif run.outcome == "returned" and isinstance(run.value.get("reached_after"), (int, float)):
-        timing = timing_class(float(run.value["reached_after"]))
+        # reached_after counts from the step's own start; like elapsed, the class
+        # counts from what could have released it (a thread step's ``since``).
+        reached_at = (run.started or 0.0) + float(run.value["reached_after"])
+        timing = timing_class(max(0.0, reached_at - (start or reached_at)))
     return {
         "name": name,
         "op": step["op"],

@@ -6,6 +6,9 @@ raw number, the mechanism that read it, whether the expected state came, and
 when: ``reached_after`` (seconds from the step's start until the state was
 there, measured from the reads, never including their own cost; the timing
 class comes from it, matrix.engine.observe) and ``seen_after``.
+For connection_state, ``source`` says where the state came from: ``entry``
+(the table listed the connection in that state) or ``absence`` (no entry, in
+a table the self-check saw keep closed sockets' connections: RFC 793's CLOSED).
 StateUnsupported becomes the observation ``unsupported``.
 """
 
@@ -60,14 +63,18 @@ def tcp_state(
 def connection_state(local: Endpoint, remote: Endpoint, step: Step) -> tuple[str, dict[str, Any]]:
     """The state of the table entry local -> remote; CLOSED when there is none
     (only from a table that keeps closed sockets' connections listed)."""
-    mechanisms: list[str] = []
+    found: list[dict[str, Any]] = []
 
     def read() -> str:
-        found = connection_states(local, remote)
-        mechanisms.append(found["mechanism"])
+        found.append(connection_states(local, remote))
         # RFC 793: CLOSED "represents the state when there is no TCB".
-        return "+".join(found["states"]) or "CLOSED"
+        return "+".join(found[-1]["states"]) or "CLOSED"
 
     result = wait_for(read, accepts(step.get("expect")), _bound(step))
     seen = str(result.seen)
-    return seen, {"state": seen, "mechanism": mechanisms[-1], **_when(step, result)}
+    return seen, {
+        "state": seen,
+        "source": "entry" if found[-1]["states"] else "absence",
+        "mechanism": found[-1]["mechanism"],
+        **_when(step, result),
+    }

@@ -92,3 +92,11 @@ def test_a_state_step_is_timed_from_when_the_os_reached_the_state(
     # The step took 2.6 s of wall time (slow listings); the OS had the state after `reached`.
     run = state_run(2.6, {"matched": True, "reached_after": reached})
     assert observation(run, name="s", bound=5)["timing"] == timing
+
+
+def test_a_state_step_on_a_thread_is_timed_from_the_call_that_released_it() -> None:
+    # Started at 100, saw the state from 102.1 on: the main sequence's close at 102.0
+    # caused it, so the OS took 0.1 s, not the 2.1 s the thread had been waiting.
+    run = state_run(2.6, {"matched": True, "reached_after": 2.1})
+    assert observation(run, name="s", bound=None, since=102.0)["timing"] == "immediate"
+    assert observation(run, name="s", bound=None)["timing"] == "after ~2 s"

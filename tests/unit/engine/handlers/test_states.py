@@ -72,6 +72,7 @@ def test_states_are_observed_with_their_mechanism_and_raw_number(api: str) -> No
     assert obs["peer"]["value"]["matched"] is True
     assert obs["peer-row"]["summary"] == "CLOSE_WAIT"
     assert obs["closer-row"]["value"]["mechanism"] == "/proc/net/tcp"
+    assert obs["closer-row"]["value"]["source"] == "entry"
     assert result["verdict"] == (
         "closer: FIN_WAIT_2 (immediate) · peer: CLOSE_WAIT (immediate) · "
         "peer-row: CLOSE_WAIT (immediate) · closer-row: TIME_WAIT (immediate)"
@@ -182,6 +183,8 @@ def test_a_slow_listing_is_the_harness_s_time_not_the_os_s(
         "gone: CLOSED (immediate)"
     )
     assert by_name(result)["gone"]["elapsed"] > 1.5  # three listings to believe absence
+    assert by_name(result)["gone"]["value"]["source"] == "absence"
+    assert by_name(result)["time-wait"]["value"]["source"] == "entry"
 
 
 @linux_only
