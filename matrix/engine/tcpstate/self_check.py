@@ -73,6 +73,7 @@ def check(
     with socket.socket(family, socket.SOCK_STREAM) as listener:
         listener.bind((loopback, 0))
         listener.listen(1)
+        listener.settimeout(STAGE_SECONDS)  # every wait bounded, accept's too
         client = socket.socket(family, socket.SOCK_STREAM)
         client.settimeout(STAGE_SECONDS)
         try:
