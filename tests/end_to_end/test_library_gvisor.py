@@ -2,7 +2,9 @@
 
 gVisor's verdicts are not compared with Linux's (they are observations, and
 differ). Asserted: every probe runs, the column is gVisor's (family, key, stack,
-the runsc version its launcher passed in), and no run leaves runsc behind.
+the runsc version its launcher passed in), no state is read from absence in
+gVisor's connection table (which cannot list a closed socket's connection), and
+no run leaves runsc behind.
 Needs runsc and root: where either is missing, or runsc may not start a sandbox
 here, the tests skip and say why; with SOCKMATRIX_REQUIRE_GVISOR set (as .ci/run
 does) that is a broken setup and fails instead.
@@ -185,3 +187,33 @@ def test_a_launcher_killed_outright_leaves_no_sandbox(runsc: str, tmp_path: Path
     wait_for(lambda: _all_gone(started), timeout=30)
     # The run inside stopped itself (its file says interrupted), not at its end.
     assert _kept(tmp_path / "results")["complete"] is False
+
+
+# What the table reader says when it cannot list a connection whose socket was
+# closed (matrix/engine/tcpstate/conn_table.py): the step is unsupported.
+BLIND_READER = "cannot show that a connection is gone"
+
+
+def test_no_state_is_read_from_absence_in_gvisors_blind_table(
+    library_run: dict[str, Any],
+) -> None:
+    # gVisor's /proc/net/tcp lists only sockets that still have a descriptor, so a
+    # closed socket's connection is missing from it while it lives on (FIN_WAIT,
+    # TIME_WAIT): absence there proves nothing. No connection_state step may
+    # report a state read from absence, and those that cannot see say so.
+    readings = [
+        (record["id"], o)
+        for record in _document(library_run)["probes"]
+        for o in record.get("observations", [])
+        if o["op"] == "connection_state"
+    ]
+    assert readings
+    from_absence = [
+        (pid, o["name"], o["summary"])
+        for pid, o in readings
+        if o["outcome"] == "returned" and o.get("value", {}).get("source") != "entry"
+    ]
+    assert from_absence == []
+    cannot_see = [o for _pid, o in readings if o["outcome"] == "unsupported"]
+    assert cannot_see, "no connection_state step found gVisor's table blind to closed sockets"
+    assert all(BLIND_READER in o["summary"] for o in cannot_see)
