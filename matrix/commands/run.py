@@ -146,7 +146,7 @@ def _run_under(args: argparse.Namespace) -> int:
         sandbox.stop(signal.SIGTERM if terminated else signal.SIGINT)
         return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     finally:
-        sandbox.kill()  # a no-op once runsc has exited
+        sandbox.close()  # kills runsc if it still runs; removes its scratch directory
     failure = sandbox.failure(code)
     if failure is not None:
         print(f"{where}: {for_terminal(failure)}", file=sys.stderr)

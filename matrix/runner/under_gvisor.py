@@ -16,9 +16,11 @@ Rules of this module:
 - No child outlives the run. runsc runs in its own session (Ctrl-C reaches this
   process only); Ctrl-C and SIGTERM are passed to runsc, which forwards them to
   the run inside, which stops its probes and keeps what finished; past a grace
-  period runsc is killed, and the sandbox (started attached) dies with it. If
-  this process dies outright, the run inside reads end-of-file on its stdin (a
-  pipe only this process holds) and stops the same way.
+  period runsc is killed, and the sandbox (started attached) dies with it, and
+  the state runsc keeps under its own TMPDIR is removed. If this process dies
+  outright, the run inside reads end-of-file on its stdin (a pipe only this
+  process holds) and stops the same way; runsc then ends normally and removes
+  its state, leaving only that TMPDIR, empty.
 - Its output is copied through pipes: runsc writing straight to a regular file
   has been seen to overwrite it from offset 0.
 """
@@ -31,6 +33,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from typing import IO, Any
@@ -157,12 +160,18 @@ class Sandbox:
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
         self.command = command
         self.tail: list[str] = []  # the last lines of stderr: runsc's reason if it failed
+        # `runsc do` keeps its sandbox's state in a directory it makes under
+        # $TMPDIR and removes when it ends normally; a runsc killed (past the
+        # grace period, or by a signal before it forwards them: "a signal may
+        # kill this process, skipping cleanup", runsc/cmd/do.go) leaves it. Its
+        # own TMPDIR here is removed by close() whatever happened.
+        self.scratch = tempfile.mkdtemp(prefix="sockmatrix-runsc-")
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,  # held open: its end-of-file stops the run inside
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=env,
+            env={**env, "TMPDIR": self.scratch},
             start_new_session=True,
         )
         assert self.process.stdout is not None and self.process.stderr is not None
@@ -200,6 +209,13 @@ class Sandbox:
         with contextlib.suppress(OSError):
             if self.process.stdin is not None:
                 self.process.stdin.close()
+
+    def close(self) -> None:
+        """Kill runsc if it still runs, then remove its scratch directory."""
+        self.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(GRACE_SECONDS)
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def _drain(self) -> None:
         for copier in self._copiers:

@@ -12,6 +12,7 @@ does) that is a broken setup and fails instead.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -157,6 +158,15 @@ def _sandbox_started(run: subprocess.Popen[str], results: Path) -> list[psutil.P
     return psutil.Process(run.pid).children(recursive=True)
 
 
+def _scratch(started: list[psutil.Process]) -> Path:
+    """The TMPDIR the launcher gave runsc (where `runsc do` keeps its sandbox's state)."""
+    for process in started:
+        with contextlib.suppress(psutil.Error):
+            if process.name() == "runsc":
+                return Path(process.environ()["TMPDIR"])
+    pytest.fail(f"no runsc among the launcher's processes: {started}")
+
+
 def _all_gone(processes: list[psutil.Process]) -> bool:
     return not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in processes)
 
@@ -170,10 +180,11 @@ def _kept(results: Path) -> dict[str, Any]:
 def test_sigterm_ends_the_sandbox_and_keeps_what_finished(runsc: str, tmp_path: Path) -> None:
     run = _start(tmp_path)
     started = _sandbox_started(run, tmp_path / "results")
-    assert any("runsc" in " ".join(p.cmdline()) for p in started)
+    scratch = _scratch(started)
     run.send_signal(signal.SIGTERM)
     assert run.wait(60) == 143
     wait_for(lambda: _all_gone(started), timeout=30)
+    assert not scratch.exists()  # nothing of runsc's is left behind
     document = _kept(tmp_path / "results")
     # Stopped by the signal, not finished: the library has more probes than it kept.
     assert document["complete"] is False and document["probes"]
@@ -182,9 +193,13 @@ def test_sigterm_ends_the_sandbox_and_keeps_what_finished(runsc: str, tmp_path: 
 def test_a_launcher_killed_outright_leaves_no_sandbox(runsc: str, tmp_path: Path) -> None:
     run = _start(tmp_path)
     started = _sandbox_started(run, tmp_path / "results")
+    scratch = _scratch(started)
     run.kill()  # SIGKILL: no handler runs; only the closed pipe tells the run inside
     run.wait(10)
     wait_for(lambda: _all_gone(started), timeout=30)
+    # runsc ended normally and removed its state; only its empty TMPDIR is left.
+    assert list(scratch.iterdir()) == []
+    scratch.rmdir()
     # The run inside stopped itself (its file says interrupted), not at its end.
     assert _kept(tmp_path / "results")["complete"] is False
 

@@ -129,6 +129,7 @@ def test_runscs_own_failure_is_one_line_with_its_reason(
     )
     assert "permission denied" in capfd.readouterr().err  # runsc's own words, passed on
     assert sandbox.failure(0) is None and sandbox.failure(1) is None
+    sandbox.close()
 
 
 def test_the_run_insides_output_and_status_come_through(
@@ -137,6 +138,7 @@ def test_the_run_insides_output_and_status_come_through(
     code = "import sys; print('verdicts'); print('progress', file=sys.stderr); sys.exit(3)"
     sandbox = Sandbox(_python(code), dict(os.environ))
     assert sandbox.wait() == 3
+    sandbox.close()
     captured = capfd.readouterr()
     assert "verdicts" in captured.out and "progress" in captured.err
 
@@ -158,6 +160,7 @@ def test_sigterm_is_passed_on_and_the_run_inside_ends_itself(tmp_path: Path) -> 
     started = time.monotonic()
     assert sandbox.stop(signal.SIGTERM) == 143
     assert time.monotonic() - started < under_gvisor.GRACE_SECONDS
+    sandbox.close()
 
 
 def test_a_run_inside_that_ignores_signals_is_killed_after_the_grace_period(
@@ -169,6 +172,30 @@ def test_a_run_inside_that_ignores_signals_is_killed_after_the_grace_period(
     wait_for(ready.exists)
     assert sandbox.stop(signal.SIGTERM) == -signal.SIGKILL
     assert sandbox.process.pid not in [c.pid for c in children_of(os.getpid())]
+    sandbox.close()
+
+
+def test_what_a_killed_runsc_leaves_in_its_tmpdir_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Like `runsc do`: a state directory under $TMPDIR, removed only on a normal end.
+    monkeypatch.setattr(under_gvisor, "GRACE_SECONDS", 0.5)
+    ready = tmp_path / "ready"
+    code = (
+        "import os, pathlib, signal, tempfile, time\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "state = tempfile.mkdtemp(prefix='runsc-do')\n"
+        "pathlib.Path(state, 'config.json').write_text('{}')\n"
+        f"pathlib.Path({str(ready)!r}).write_text(state)\n"
+        "time.sleep(60)\n"
+    )
+    sandbox = Sandbox(_python(code), dict(os.environ))
+    wait_for(ready.exists)
+    state = Path(ready.read_text())
+    assert state.parent == Path(sandbox.scratch) and state.is_dir()
+    sandbox.stop(signal.SIGTERM)  # ignored: killed past the grace period
+    sandbox.close()
+    assert not Path(sandbox.scratch).exists()
 
 
 def test_the_run_inside_stops_when_its_launcher_goes() -> None:
