@@ -165,6 +165,22 @@ def flag_bits(step: Step, lookup: Callable[[str], int | None], allowed: tuple[st
     return flags
 
 
+def poll_request(step: Step) -> list[str]:
+    """The events a poll step asks for, checked again here for both APIs.
+
+    ERR, HUP and NVAL are results only (see matrix.language.ops_readiness):
+    validation refuses them, and a probe that skipped validation must not pass
+    them to WSAPoll, which fails on them, or to poll(), which ignores them.
+    """
+    from matrix.language.ops_readiness import POLL_REQUEST_EVENTS, POLL_RESULT_ONLY_REASON
+
+    wanted = list(step.get("events", ["IN", "OUT"]))
+    for name in wanted:
+        if name not in POLL_REQUEST_EVENTS:
+            raise HarnessError(f"POLL{str(name)[:16]} {POLL_RESULT_ONLY_REASON}")
+    return wanted
+
+
 def select_text(reported: list[list[str]]) -> tuple[str, dict[str, Any]]:
     text = " ".join(
         f"{label}=[{','.join(group)}]"

@@ -258,7 +258,7 @@ def op_select(ctx: Context, step: Step) -> Result:
 
 def op_poll(ctx: Context, step: Step) -> Result:
     api = _api(ctx)
-    wanted = step.get("events", ["IN", "OUT"])
+    wanted = common.poll_request(step)
     events = _abi.poll_events(api.abi, wanted)
     if events is None:
         missing = next(n for n in wanted if api.abi.poll.get(n) is None)

@@ -225,7 +225,7 @@ def op_poll(ctx: Context, step: Step) -> Result:
         # Windows: Python offers no poll() (WSAPoll is not exposed).
         raise Unsupported("select.poll does not exist on this platform")
     events = 0
-    for name in step.get("events", ["IN", "OUT"]):
+    for name in common.poll_request(step):
         flag = getattr(select, "POLL" + name, None)
         if flag is None:
             raise Unsupported(f"POLL{name} does not exist on this platform")
