@@ -38,3 +38,24 @@ def test_checked_probes_in_the_library_all_still_pass() -> None:
 def test_gitattributes_keeps_text_lf_on_every_checkout() -> None:
     lines = (REPO / ".gitattributes").read_text(encoding="utf-8").splitlines()
     assert "* text=auto eol=lf" in lines
+
+
+SENDS = ("send", "sendall", "sendto", "fill")
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=lambda p: p.id)
+def test_no_unnamed_send_can_kill_a_probe_before_its_question(probe: object) -> None:
+    """With SIGPIPE at its default, every send that may raise it is a named step.
+
+    An unnamed plain send ends the process where it raises SIGPIPE (XNU and
+    FreeBSD: already the first send after a reset, sosendcheck returns EPIPE
+    before the pending error), and every verdict part after it reads `not
+    reached`: the probe then measures nothing there.
+    """
+    data = probe.data  # type: ignore[attr-defined]
+    default = False
+    for index, step in enumerate(data["steps"]):
+        if step["op"] == "sigpipe":
+            default = step.get("disposition") == "default"
+        elif default and step["op"] in SENDS and "NOSIGNAL" not in step.get("flags", []):
+            assert "name" in step, f"step {index + 1} ({step['op']}) may be killed by SIGPIPE"

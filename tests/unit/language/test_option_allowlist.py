@@ -44,6 +44,22 @@ def test_windows_numbers_come_from_the_winsock_headers() -> None:
     assert resolve("SO_EXCLUSIVEADDRUSE", "windows") == (0xFFFF, -5)
 
 
+def test_so_nosigpipe_has_its_number_on_every_bsd_that_has_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CPython's socket module does not export SO_NOSIGPIPE: without the table's
+    # numbers FreeBSD and NetBSD would record the option as missing. XNU
+    # bsd/sys/socket.h 0x1022; FreeBSD and NetBSD sys/sys/socket.h 0x0800.
+    monkeypatch.delattr(socket, "SO_NOSIGPIPE", raising=False)
+    assert resolve("SO_NOSIGPIPE", "macos") == (0xFFFF, 0x1022)
+    assert resolve("SO_NOSIGPIPE", "freebsd") == (0xFFFF, 0x800)
+    assert resolve("SO_NOSIGPIPE", "netbsd") == (0xFFFF, 0x800)
+    # OpenBSD, Linux and Windows have no such option.
+    assert resolve("SO_NOSIGPIPE", "openbsd") is None
+    assert resolve("SO_NOSIGPIPE", "linux") is None
+    assert resolve("SO_NOSIGPIPE", "windows") is None
+
+
 def test_an_option_an_os_lacks_resolves_to_none_not_an_error() -> None:
     assert resolve("SO_REUSEPORT", "windows") is None or hasattr(socket, "SO_REUSEPORT")
     assert resolve("TCP_NOPUSH", "linux") is None
