@@ -44,6 +44,9 @@ class Context:
         self.runs: dict[str, StepRun] = {}
         # (socket, SO_RCVTIMEO/SO_SNDTIMEO) -> seconds, as set by setsockopt steps.
         self.timeouts: dict[tuple[str, str], float] = {}
+        # Sockets whose latest bind step failed: a later listen binds them
+        # itself, to an ephemeral wildcard port (see handlers.common.listened).
+        self.failed_binds: set[str] = set()
         # socket -> SO_LINGER seconds while the option is on (setup or a step):
         # a close may take that long, so cleanup bounds its closes by it.
         self.lingers: dict[str, float] = {}

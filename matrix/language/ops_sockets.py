@@ -69,7 +69,9 @@ SOCKETS: dict[str, Operation] = {
         ("socket",),
     ),
     "listen": Operation(
-        "listen() with a backlog.",
+        "listen() with a backlog. On a socket whose bind step failed, a listen that "
+        "returns has bound it to an ephemeral wildcard port and says so: `ok, on an "
+        "ephemeral port (its bind had failed)`.",
         {
             "socket": SOCKET,
             "backlog": {

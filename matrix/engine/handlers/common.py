@@ -113,6 +113,43 @@ def bind_target(ctx: Context, step: Step, family: str) -> tuple[str, int]:
     return address, int(port)
 
 
+def bound(ctx: Context, step: Step, bind: Callable[[], tuple[Any, ...]]) -> None:
+    """Run a bind step's ``bind`` (which returns the address bound) and remember
+    whether it failed: a later listen on the socket must not read as success on
+    the port the bind asked for."""
+    name = step["socket"]
+    try:
+        ctx.bound[name] = bind()
+    except OSError:
+        ctx.failed_binds.add(name)
+        raise
+    ctx.failed_binds.discard(name)
+
+
+def listened(ctx: Context, step: Step, address: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
+    """The summary of a listen that returned on a socket now bound at ``address``.
+
+    listen() on a socket without a local port binds it to an ephemeral port on
+    the wildcard address (XNU bsd/netinet/tcp_usrreq.c tcp_usr_listen(): "if
+    (inp->inp_lport == 0) { ... error = in_pcbbind(inp, NULL, NULL, p);";
+    FreeBSD tcp_usr_listen() likewise; Linux ip(7): "When listen(2) is called
+    on an unbound socket, the socket is automatically bound to a random free
+    port with the local address set to INADDR_ANY."). After a failed bind that
+    is another port than the one the bind asked for, so "ok" alone would read
+    as "listening on that port": the summary says where it listens instead.
+    Windows refuses listen on an unbound socket (WSAEINVAL), which is reported
+    as the error it is.
+    """
+    name = step["socket"]
+    ctx.bound[name] = address
+    if name in ctx.failed_binds:
+        return "ok, on an ephemeral port (its bind had failed)", {
+            "port": "ephemeral",
+            "bind_failed": True,
+        }
+    return "ok", {}
+
+
 def sendto_target(ctx: Context, step: Step) -> tuple[str, int]:
     target = ctx.bound_address(step["to"])
     return destination(ctx, target[0], int(target[1]))

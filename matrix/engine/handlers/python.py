@@ -119,17 +119,20 @@ def op_accept(ctx: Context, step: Step) -> Result:
 
 def op_bind(ctx: Context, step: Step) -> Result:
     sock = ctx.sock(step)
-    sock.bind(common.bind_target(ctx, step, _family(sock)))
-    ctx.bound[step["socket"]] = sock.getsockname()
+
+    def bind() -> tuple[Any, ...]:
+        sock.bind(common.bind_target(ctx, step, _family(sock)))
+        return tuple(sock.getsockname())
+
+    common.bound(ctx, step, bind)
     return "ok", {}
 
 
 def op_listen(ctx: Context, step: Step) -> Result:
     sock = ctx.sock(step)
     sock.listen(int(step.get("backlog", 8)))
-    # listen() on an unbound socket binds it on Linux and macOS.
-    ctx.bound[step["socket"]] = sock.getsockname()
-    return "ok", {}
+    # listen() on an unbound socket binds it (not on Windows): see common.listened.
+    return common.listened(ctx, step, tuple(sock.getsockname()))
 
 
 def op_setsockopt(ctx: Context, step: Step) -> Result:

@@ -531,3 +531,27 @@ def engine_module_close_seconds() -> float:
     import matrix.engine.scenario as engine_module
 
     return engine_module.CLEANUP_CLOSE_SECONDS
+
+
+@pytest.mark.parametrize("api_name", ["native", "python"])
+def test_a_listen_after_a_failed_bind_says_it_listens_elsewhere(api_name: str) -> None:
+    # listen() binds a socket without a port to an ephemeral wildcard port (Linux,
+    # XNU, FreeBSD): after a failed bind, "ok" alone would read as "listening on
+    # the port the bind asked for".
+    probe = scenario(
+        [
+            {"op": "bind", "socket": "a", "name": "first-bind"},
+            {"op": "listen", "socket": "a", "name": "first-listen"},
+            {"op": "bind", "socket": "b", "port_of": "a", "name": "second-bind"},
+            {"op": "listen", "socket": "b", "name": "second-listen"},
+        ],
+        ["first-listen", "second-bind", "second-listen"],
+        sockets=[{"tcp": "a"}, {"tcp": "b"}],
+    )
+    result = Engine(probe, lambda e: None, api_name).run()
+    observed = by_name(result)
+    assert observed["first-listen"]["summary"] == "ok"
+    assert observed["second-bind"]["error"]["portable"] == "EADDRINUSE"
+    listen = observed["second-listen"]
+    assert listen["summary"] == "ok, on an ephemeral port (its bind had failed)"
+    assert listen["value"] == {"port": "ephemeral", "bind_failed": True}
