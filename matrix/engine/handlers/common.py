@@ -107,6 +107,31 @@ def connect_target(ctx: Context, step: Step, family: str) -> tuple[str, int]:
     return destination(ctx, step.get("address", host), int(port))
 
 
+def connected(step: Step, peer: Callable[[], tuple[Any, ...]]) -> tuple[str, dict[str, Any]]:
+    """The summary of a connect that returned; to an unspecified address, where it went.
+
+    connect() to 0.0.0.0 or :: picks a destination itself, and systems differ:
+    Linux routes it to loopback, XNU uses "the primary local address", the first
+    entry of in_ifaddrhead (bsd/netinet/in_pcb.c in_pcbladdr(), L1597-1611 at
+    rel/xnu-11417), which is not always 127.0.0.1, and FreeBSD 15 refuses it
+    unless net.inet.ip.connect_inaddr_wild is 1 (FreeBSD 15.0 release notes).
+    So the peer address is read back: a loopback address is named, any other
+    (this host's own, possibly public) address is only described.
+    """
+    import ipaddress
+
+    target = step.get("address")
+    if target is None or not ipaddress.ip_address(target).is_unspecified:
+        return "ok", {}
+    host = str(peer()[0])
+    address = ipaddress.ip_address(host.split("%")[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback:
+        return f"ok, reached {address}", {"reached": str(address)}
+    return "ok, reached a non-loopback address of this host", {"reached": "non-loopback"}
+
+
 def bind_target(ctx: Context, step: Step, family: str) -> tuple[str, int]:
     address = checked(step.get("address", LOOPBACK[family]))
     port = ctx.bound_address(step["port_of"])[1] if "port_of" in step else 0

@@ -110,7 +110,7 @@ def op_connect(ctx: Context, step: Step) -> Result:
         _api(ctx).connect(sock, *common.connect_target(ctx, step, sock.family))
     finally:
         remember_endpoint(ctx, step["socket"], lambda: _api(ctx).getsockname(sock))
-    return "ok", {}
+    return common.connected(step, lambda: _api(ctx).getpeername(sock))
 
 
 def op_accept(ctx: Context, step: Step) -> Result:

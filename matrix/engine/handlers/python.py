@@ -107,7 +107,7 @@ def op_connect(ctx: Context, step: Step) -> Result:
         sock.connect(common.connect_target(ctx, step, _family(sock)))
     finally:
         remember_endpoint(ctx, step["socket"], sock.getsockname)
-    return "ok", {}
+    return common.connected(step, sock.getpeername)
 
 
 def op_accept(ctx: Context, step: Step) -> Result:

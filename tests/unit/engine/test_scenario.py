@@ -555,3 +555,18 @@ def test_a_listen_after_a_failed_bind_says_it_listens_elsewhere(api_name: str) -
     listen = observed["second-listen"]
     assert listen["summary"] == "ok, on an ephemeral port (its bind had failed)"
     assert listen["value"] == {"port": "ephemeral", "bind_failed": True}
+
+
+@pytest.mark.parametrize("api_name", ["native", "python"])
+def test_a_connect_to_0_0_0_0_records_the_address_it_reached(api_name: str) -> None:
+    probe = scenario(
+        [{"op": "connect", "socket": "c", "to": "srv", "address": "0.0.0.0", "name": "connect"}],
+        ["connect"],
+        sockets=[{"listener": "srv"}, {"tcp": "c"}],
+    )
+    result = Engine(probe, lambda e: None, api_name).run()
+    if sys.platform.startswith("linux"):  # Linux routes 0.0.0.0 to loopback
+        assert result["verdict"] == "connect: ok, reached 127.0.0.1 (immediate)"
+    connect = by_name(result)["connect"]
+    if connect["outcome"] == "returned":
+        assert connect["summary"].startswith("ok, reached ")
