@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import socket
+import sys
 
 import pytest
 
 from matrix.language.option_allowlist import (
     KNOWN_OPTIONS,
+    LEVEL_NAMES,
     LEVELS,
     OptionRefused,
     checked_set,
@@ -23,6 +25,24 @@ def test_linux_numbers_match_this_interpreter() -> None:
         if "linux" in option.numbers and hasattr(socket, name):
             assert option.numbers["linux"] == getattr(socket, name), name
     assert LEVELS["socket"]["linux"] == socket.SOL_SOCKET
+
+
+@pytest.mark.skipif(sys.platform != "darwin", reason="compares the macOS column with this OS")
+def test_macos_numbers_match_this_interpreter() -> None:
+    """On macOS the table's numbers (from XNU's headers) are the ones CPython was built with.
+
+    Options CPython does not export on macOS (SO_NOSIGPIPE, TCP_NOPUSH) are
+    not compared; TCP_KEEPIDLE is TCP_KEEPALIVE there.
+    """
+    compared = 0
+    for name, option in KNOWN_OPTIONS.items():
+        native = option.native.get("macos", name)
+        if "macos" in option.numbers and hasattr(socket, native):
+            assert option.numbers["macos"] == getattr(socket, native), name
+            compared += 1
+    assert compared >= 20, "too few options exported to compare: is this macOS?"
+    for level, constant in LEVEL_NAMES.items():
+        assert LEVELS[level]["macos"] == getattr(socket, constant), level
 
 
 def test_macos_keepalive_idle_is_tcp_keepalive() -> None:
