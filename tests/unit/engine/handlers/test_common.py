@@ -29,6 +29,17 @@ def test_a_connect_to_the_unspecified_address_says_where_it_went(
     assert common.connected(step, lambda: peer) == (summary, {"reached": reached})
 
 
+def test_a_connect_whose_peer_cannot_be_read_back_still_returned() -> None:
+    def gone() -> tuple[Any, ...]:
+        raise OSError(107, "Transport endpoint is not connected")
+
+    step: Any = {"op": "connect", "socket": "c", "to": "srv", "address": "0.0.0.0"}
+    assert common.connected(step, gone) == (
+        "ok, to an address it could not read back",
+        {"reached": "unknown"},
+    )
+
+
 @pytest.mark.parametrize("address", [None, "127.0.0.1", "::1"])
 def test_a_connect_to_a_named_address_is_just_ok(address: str | None) -> None:
     step: Any = {"op": "connect", "socket": "c", "to": "srv"}
