@@ -134,31 +134,14 @@ def _returned_at_own_timeout(run: StepRun) -> bool:
     the OS's behaviour: the verdict says "at its timeout" so that choosing 2 s
     or 3 s changes nothing, and a timer that fires a little late (Windows)
     does not cross a timing-class boundary.
-
-    Only a call that the timeout could have ended counts: a select or poll that
-    reported nothing, or a send/recv that raised (SO_RCVTIMEO's error). A select
-    whose readiness arrived near its timeout, or a recv whose data did, is the
-    OS's answer, timed like any other.
     """
     timeout = run.own_timeout
-    if not timeout or not _ended_by_nothing(run):
+    if not timeout or run.outcome not in ("returned", "raised"):
         return False
     if run.started is None or run.finished is None:
         return False
     own = run.finished - run.started
     return timeout - TIMER_SLACK <= own <= timeout + TIMER_LATE
-
-
-def _ended_by_nothing(run: StepRun) -> bool:
-    """Whether ``run`` ended the way its own timeout ends a call."""
-    if run.step["op"] in ("select", "poll"):
-        reported = (
-            run.value.get("flags", {}).values()
-            if run.step["op"] == "poll"
-            else (run.value.get(key, []) for key in ("read", "write", "exceptional"))
-        )
-        return run.outcome == "returned" and not any(reported)
-    return run.outcome == "raised"
 
 
 def verdict_part(obs: Observation) -> str:
