@@ -195,6 +195,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nresults written to {output}", file=sys.stderr)
     for line in broken_here(records, writer.document["platform"]):
         print(line, file=sys.stderr)
+    if writer.not_written:
+        print(
+            f"{len(writer.not_written)} probe(s) ran but did not fit in {output} (it holds at "
+            "most what its readers accept): " + ", ".join(writer.not_written),
+            file=sys.stderr,
+        )
     failed = [r for r in records if r["status"] not in ("ok", "skipped")]
     if failed:
         print(
@@ -204,4 +210,4 @@ def run(args: argparse.Namespace) -> int:
         )
     if problems:
         return EXIT_USAGE
-    return EXIT_FAILED if failed else EXIT_OK
+    return EXIT_FAILED if failed or writer.not_written else EXIT_OK
