@@ -21,6 +21,7 @@ from matrix.render.present import (
     cell_text,
     differing_text,
     documented_text,
+    header_label,
     headline,
     safe_url,
     source_url,
@@ -53,7 +54,7 @@ def _anchor(row: Row) -> str:
 
 
 def _header(column: Column) -> str:
-    return link(column.label, column.source.get("run_url"))
+    return link(header_label(column.label), column.source.get("run_url"))
 
 
 def _cell(cell: Cell, row: Row, details: str) -> str:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from helpers import hostile_acts as acts
+
 HEADER = "id: hostile\ntitle: t\nquestion: q\ntags: [x]\nsources: [s]\nsockets: [{pair: [a, b]}]\n"
 TAIL = "steps: [{op: close, socket: a, name: c}]\nverdict: [c]\n"
 
@@ -23,9 +25,12 @@ TAIL = "steps: [{op: close, socket: a, name: c}]\nverdict: [c]\n"
 class Case:
     cls: str  # the attack class (bench groups by it)
     name: str
-    kind: str  # probe | results | keyword
+    kind: str  # probe | results | keyword | act
     make: Callable[[Path], str]  # writes what it needs under a folder; returns a path or -k
     expect: str  # a substring of the message it must get (alternatives split by |)
+    # kind "act": does what a user or CI would do with what make() made and says
+    # how it went, "held: …" or "BROKEN: …" (helpers.hostile_acts).
+    act: Callable[[str], str] | None = None
 
 
 def _probe(text: str) -> Callable[[Path], str]:
@@ -128,6 +133,30 @@ def _sparse_huge(folder: Path) -> str:
     path = folder / "fictional-os.json"
     with path.open("wb") as handle:
         handle.truncate(200 * 1024 * 1024)  # reports 200 MB, holds nothing
+    return str(path)
+
+
+def _empty_objects(folder: Path) -> str:
+    """{"pad": [{}, {}, …]} just under the 16 MiB limit: 5.6 million empty objects."""
+    path = folder / "fictional-os.json"
+    count = (16 * 1024 * 1024 - 20) // 3
+    path.write_text('{"pad": [' + ",".join(["{}"] * count) + "]}", encoding="ascii")
+    return str(path)
+
+
+def _without_observations(folder: Path) -> str:
+    """A schema-valid record with no ``observations`` key, for a probe whose embedded
+    documentation has an expectation for the file's own family."""
+    document = fictional_results()
+    del document["probes"][0]["observations"]
+    document["probes"][0]["probe"] = {
+        "title": "t",
+        "documented": {
+            "fictional-os": {"source": "s", "quote": "q", "expect": {"c": {"summary": "EOF"}}}
+        },
+    }
+    path = folder / "fictional-os.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
     return str(path)
 
 
@@ -330,6 +359,75 @@ CASES: list[Case] = [
     Case("special-files", "symlink-to-dev-zero", "results", _symlink_to_zero, "character device"),
     Case("special-files", "fifo", "results", _fifo, "a FIFO"),
     Case("special-files", "sparse-200-MB", "results", _sparse_huge, "byte limit; not read"),
+    # A valid probe must not poison a results file.
+    Case(
+        "poisoning",
+        "5000-character-assumption-error",
+        "probe",
+        _probe(
+            HEADER
+            + TAIL
+            + "assumptions: {all: {c: {outcome: raised, error: "
+            + "E" * 5000
+            + "}}}\n"
+        ),
+        "is 5000 characters long; the limit is 4096",
+    ),
+    Case(
+        "poisoning",
+        "250000-character-documented-summary",
+        "probe",
+        _probe(
+            HEADER
+            + TAIL
+            + "documented: {linux: {source: s, quote: q, expect: {c: {summary: "
+            + "x" * 250_000
+            + "}}}}\n"
+        ),
+        "is 250000 characters long; the limit is 4096",
+    ),
+    Case(
+        "poisoning",
+        "documentation-over-32-KiB",
+        "probe",
+        _probe(
+            HEADER
+            + TAIL
+            + "documented:\n"
+            + "".join(f"  f{n}: {{source: s, quote: {'q' * 2000}}}\n" for n in range(20))
+        ),
+        "in every results record; the limit is 32768",
+    ),
+    Case(
+        "poisoning",
+        "verdict-longer-than-a-results-string",
+        "act",
+        acts.make_long_verdict_run,
+        "held",
+        acts.act_long_verdict_run,
+    ),
+    Case(
+        "poisoning",
+        "70-records-of-250000-characters",
+        "act",
+        acts.make_oversized_writes,
+        "held",
+        acts.act_oversized_writes,
+    ),
+    # Text from a results file never becomes a link, a mention or a command.
+    Case(
+        "markup", "links-and-mentions-in-markdown", "act", acts.make_links, "held", acts.act_links
+    ),
+    # A results file is bounded in memory and never crashes a reader.
+    Case("memory", "16-MiB-of-empty-objects", "results", _empty_objects, "could take up to"),
+    Case("memory", "record-without-observations", "results", _without_observations, ""),
+    Case(
+        "memory",
+        "1500-character-platform-os",
+        "results",
+        _results(platform__os="fictional-" + "o" * 1490),
+        "",
+    ),
 ]
 
 

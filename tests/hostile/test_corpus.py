@@ -2,8 +2,9 @@
 
 Probe files: a ``file:line`` error, never a crash. Results files: skipped by
 name with exit status 1 from ``table`` and ``show`` while every other file is
-still rendered. ``-k``: a clean usage error. (The time and memory of each
-class: bench/bench_hostile.py.)
+still rendered. ``-k``: a clean usage error. Acted cases (a run, a write, a
+render of hostile input; helpers.hostile_acts): the rule holds. (The time and
+memory of each class: bench/bench_hostile.py.)
 """
 
 from __future__ import annotations
@@ -94,3 +95,10 @@ def test_show_refuses_a_hostile_results_file_by_name(
         assert err.startswith(f"sockmatrix show: {hostile}: skipped: ") and case.expect in err
     else:
         assert status == 0
+
+
+@pytest.mark.parametrize("case", cases("act"))
+def test_hostile_case_acted_out_holds(case: Case, tmp_path: Path) -> None:
+    assert case.act is not None
+    outcome = case.act(case.make(tmp_path))
+    assert outcome.startswith("held:"), outcome
