@@ -151,7 +151,7 @@ def results_with_links(folder: Path) -> Path:
     rec["probe"] = {
         "title": f"title {bait}",
         "question": bait,
-        "sources": ["https://source.invalid/doc", bait],
+        "sources": ["https://source.invalid/doc", "a book, page 3"],
         "documented": {"testos": {"source": "https://doc.invalid/q", "quote": bait}},
     }
     other = record("p1", "recv: EOF", observations=[observation("recv", "EOF")])
