@@ -65,10 +65,11 @@ def file_kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_bounded(path: Path, limit: int = MAX_RESULTS_BYTES) -> bytes:
-    """The bytes of a regular file, at most ``limit``; raise Unreadable otherwise."""
+def read_bounded(path: Path, limit: int = MAX_RESULTS_BYTES, follow: bool = True) -> bytes:
+    """The bytes of a regular file, at most ``limit``; raise Unreadable otherwise.
+    ``follow=False``: a symbolic link is refused too (O_NOFOLLOW where the OS has it)."""
     try:
-        before = os.stat(path)
+        before = os.stat(path) if follow else os.lstat(path)
     except OSError as exc:
         raise Unreadable(f"cannot be read ({exc.strerror or exc})") from None
     if not stat.S_ISREG(before.st_mode):
@@ -76,6 +77,8 @@ def read_bounded(path: Path, limit: int = MAX_RESULTS_BYTES) -> bytes:
     # O_NONBLOCK: if the path was swapped for a FIFO since the stat, open()
     # returns at once instead of waiting for a writer. Absent on Windows.
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:

@@ -245,13 +245,25 @@ def validate_text(text: str, file: str, stem: str) -> tuple[ProbeFile | None, li
 def validate_file(path: Path) -> tuple[ProbeFile | None, list[Problem]]:
     file = str(path)
     try:
+        # A link can point at any file on the machine (a key, a token), whose first
+        # line a problem would echo into a public CI log: never followed.
+        if path.is_symlink():
+            return None, [
+                Problem(
+                    file,
+                    None,
+                    (),
+                    "is a symbolic link, not a regular file; probe files are never read "
+                    "through a link (it may point at any file on this machine)",
+                )
+            ]
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return None, [
                 Problem(file, None, (), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
             ]
         # Regular files only, bounded while reading: not /dev/zero, not a FIFO.
-        raw = read_bounded(path, MAX_FILE_BYTES)
+        raw = read_bounded(path, MAX_FILE_BYTES, follow=False)
     except OSError as exc:
         return None, [Problem(file, None, (), f"cannot read: {exc.strerror or exc}")]
     except Unreadable as exc:

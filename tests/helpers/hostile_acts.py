@@ -204,3 +204,55 @@ def act_links(made: str) -> str:
         if re.search(r"(?<![\w&#;])@(?:octocat|org/team)\b", text):
             return f"BROKEN: {name} mentions someone"
     return f"held: {sum(len(count_links(t)) for t in texts.values())} links, all allowed"
+
+
+def make_symlinked_probe(folder: Path) -> str:
+    """probes/hostile.yaml, a link to a file outside that holds a secret."""
+    secret = folder / "secret.txt"
+    secret.write_text("SECRET-TOKEN-12345\n", encoding="utf-8")
+    probes = folder / "probes"
+    probes.mkdir(exist_ok=True)
+    link = probes / "hostile.yaml"
+    link.symlink_to(secret)
+    return str(link)
+
+
+def make_nothing(folder: Path) -> str:
+    return str(folder)
+
+
+def act_interrupted_lock(made: str) -> str:
+    """KeyboardInterrupt at every point of the results lock's life where a signal
+    handler can run (helpers.interrupts), then the lock taken again at once."""
+    import time
+
+    from helpers.interrupts import interrupt_everywhere
+    from matrix.files.write import locked
+
+    target = Path(made) / "fictional.json"
+    points, left = interrupt_everywhere(target)
+    if left:
+        return f"BROKEN: an interrupt at point {left[0]} left the lock"
+    started = time.monotonic()
+    with locked(target, wait=5):
+        pass
+    return f"held: {points} interrupt points, no lock left, taken again in " + (
+        f"{(time.monotonic() - started) * 1000:.0f} ms"
+    )
+
+
+def act_python_api_flags(made: str) -> str:
+    """An unvalidated probe asking --api python for MSG flags validation refuses."""
+    from matrix.engine.scenario import Engine
+
+    for op, flag in (("send", "FASTOPEN"), ("send", "DONTROUTE"), ("send", "MORE"),
+                     ("send", "CONFIRM"), ("recv", "TRUNC")):  # fmt: skip
+        step: dict[str, Any] = {"op": op, "socket": "a", "flags": [flag], "name": "x"}
+        if op == "send":
+            step["data"] = "x"
+        probe = {"id": "flags", "sockets": [{"pair": ["a", "b"]}], "steps": [step],
+                 "verdict": ["x"]}  # fmt: skip
+        result = Engine(probe, lambda event: None, "python").run()  # type: ignore[arg-type]
+        if result["status"] != "harness-error" or "not allowed" not in str(result["reason"]):
+            return f"BROKEN: MSG_{flag} reached {op}(): {result['status']}"
+    return "held: every flag refused before the call"

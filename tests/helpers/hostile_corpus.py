@@ -428,6 +428,24 @@ CASES: list[Case] = [
         _results(platform__os="fictional-" + "o" * 1490),
         "",
     ),
+    # Interrupts and files.
+    Case(
+        "interrupts",
+        "interrupt-at-every-point-of-the-results-lock",
+        "act",
+        acts.make_nothing,
+        "held",
+        acts.act_interrupted_lock,
+    ),
+    Case("interrupts", "symlinked-probe-file", "probe", acts.make_symlinked_probe, "symbolic link"),
+    Case(
+        "interrupts",
+        "python-api-msg-flags-without-validation",
+        "act",
+        acts.make_nothing,
+        "held",
+        acts.act_python_api_flags,
+    ),
 ]
 
 

@@ -43,7 +43,8 @@ def test_hostile_probe_file_gets_one_clear_message_quickly(case: Case, tmp_path:
     assert any(e in p.message for p in problems for e in case.expect.split("|")), [
         str(p) for p in problems
     ]
-    assert all(p.line and str(p).startswith(f"{path}:{p.line}: ") for p in problems)
+    # file:line, or the file alone for a file refused unread (a link, a FIFO).
+    assert all(str(p).startswith(f"{path}:{p.line}: " if p.line else f"{path}: ") for p in problems)
     assert len(problems) <= 51
     # A hang guard; the 1 s target of each class is checked by bench/bench_hostile.py.
     assert elapsed < 3, f"{elapsed:.2f} s (target 1 s; margin for a loaded machine)"
