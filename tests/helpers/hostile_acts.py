@@ -256,3 +256,21 @@ def act_python_api_flags(made: str) -> str:
         if result["status"] != "harness-error" or "not allowed" not in str(result["reason"]):
             return f"BROKEN: MSG_{flag} reached {op}(): {result['status']}"
     return "held: every flag refused before the call"
+
+
+def act_connect_to_own_udp_port(made: str) -> str:
+    """An unvalidated probe's TCP socket connects `to` its own UDP socket, whose port
+    number may be another program's TCP service: refused before connect()."""
+    from matrix.engine.scenario import Engine
+
+    for api in ("native", "python"):
+        probe = {
+            "id": "own",
+            "sockets": [{"udp": "u"}, {"tcp": "c"}],
+            "steps": [{"op": "connect", "socket": "c", "to": "u", "within": 2, "name": "x"}],
+            "verdict": ["x"],
+        }
+        result = Engine(probe, lambda event: None, api).run()  # type: ignore[arg-type]
+        if result["status"] != "harness-error" or result["observations"]:
+            return f"BROKEN ({api}): {result['status']}, {result['observations'][:1]}"
+    return "held: refused by protocol, address family and port with both APIs"

@@ -428,6 +428,16 @@ CASES: list[Case] = [
         _results(platform__os="fictional-" + "o" * 1490),
         "",
     ),
+    # A probe touches nothing but its own loopback sockets (on the wire:
+    # tests/hostile/test_confinement_on_the_wire.py).
+    Case(
+        "confinement",
+        "tcp-connect-to-own-udp-port",
+        "act",
+        acts.make_nothing,
+        "held",
+        acts.act_connect_to_own_udp_port,
+    ),
     # Interrupts and files.
     Case(
         "interrupts",
