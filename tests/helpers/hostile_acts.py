@@ -274,3 +274,24 @@ def act_connect_to_own_udp_port(made: str) -> str:
         if result["status"] != "harness-error" or result["observations"]:
             return f"BROKEN ({api}): {result['status']}, {result['observations'][:1]}"
     return "held: refused by protocol, address family and port with both APIs"
+
+
+def act_every_reader_of_empty_objects(made: str) -> str:
+    """`table`, `show`, `check` and `diff` of a 16 MiB file of empty objects: each
+    refuses it by name before parsing it (bench/bench_hostile.py: the peak)."""
+    from matrix.cli import main
+
+    outputs = []
+    for command in (
+        ["table", made, "--format", "md", "--probes", made + ".none"],
+        ["show", "hostile", "--results", made],
+        ["check", made],
+        ["diff", made, made],
+    ):
+        stderr = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr):
+            status = main(command)
+        if status == 0 or "could take up to" not in stderr.getvalue():
+            return f"BROKEN: {command[0]} exited {status}: {stderr.getvalue()[:100]}"
+        outputs.append(command[0])
+    return "held: refused unparsed by " + ", ".join(outputs)

@@ -31,6 +31,9 @@ class Case:
     # kind "act": does what a user or CI would do with what make() made and says
     # how it went, "held: …" or "BROKEN: …" (helpers.hostile_acts).
     act: Callable[[str], str] | None = None
+    # bench/bench_hostile.py's time target; an act that runs probes or writes
+    # 17 MB takes longer than refusing an input does.
+    seconds: float = 1.0
 
 
 def _probe(text: str) -> Callable[[Path], str]:
@@ -405,6 +408,7 @@ CASES: list[Case] = [
         acts.make_long_verdict_run,
         "held",
         acts.act_long_verdict_run,
+        seconds=10.0,
     ),
     Case(
         "poisoning",
@@ -413,6 +417,7 @@ CASES: list[Case] = [
         acts.make_oversized_writes,
         "held",
         acts.act_oversized_writes,
+        seconds=10.0,
     ),
     # Text from a results file never becomes a link, a mention or a command.
     Case(
@@ -420,6 +425,15 @@ CASES: list[Case] = [
     ),
     # A results file is bounded in memory and never crashes a reader.
     Case("memory", "16-MiB-of-empty-objects", "results", _empty_objects, "could take up to"),
+    Case(
+        "memory",
+        "16-MiB-of-empty-objects-in-show-check-diff",
+        "act",
+        _empty_objects,
+        "held",
+        acts.act_every_reader_of_empty_objects,
+        seconds=5.0,
+    ),
     Case("memory", "record-without-observations", "results", _without_observations, ""),
     Case(
         "memory",
@@ -437,6 +451,7 @@ CASES: list[Case] = [
         acts.make_nothing,
         "held",
         acts.act_connect_to_own_udp_port,
+        seconds=5.0,
     ),
     # Interrupts and files.
     Case(
@@ -446,6 +461,7 @@ CASES: list[Case] = [
         acts.make_nothing,
         "held",
         acts.act_interrupted_lock,
+        seconds=5.0,
     ),
     Case("interrupts", "symlinked-probe-file", "probe", acts.make_symlinked_probe, "symbolic link"),
     Case(
@@ -455,6 +471,7 @@ CASES: list[Case] = [
         acts.make_nothing,
         "held",
         acts.act_python_api_flags,
+        seconds=5.0,
     ),
 ]
 
