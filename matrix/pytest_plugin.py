@@ -222,7 +222,12 @@ class _Collector:
             return
         self.written = path
         self.not_written = writer.not_written
-        if self.not_written:
+        stored = {r["id"]: r for r in writer.document["probes"]}
+        # A record the file could not hold as it was is stored as a harness error:
+        # report that, and fail the session as for a probe that could not run.
+        shrunk = [i for i in self.records if i in stored and stored[i] is not self.records[i]]
+        self.records.update({i: stored[i] for i in shrunk})
+        if self.not_written or shrunk:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     @pytest.hookimpl

@@ -176,3 +176,23 @@ def test_no_character_of_the_fast_path_is_one_that_must_be_shown() -> None:
     plain = [chr(c) for c in range(0x2800) if _PLAIN.fullmatch(chr(c))]
     assert len(plain) > 1000
     assert not any(hidden(char, "a")[0] for char in plain)
+
+
+def test_every_command_prints_through_the_one_sanitiser() -> None:
+    """No print() or sys.stdout/stderr.write() in a command or the CLI but in say()."""
+    import ast
+
+    from helpers.paths import REPO
+
+    files = [*sorted((REPO / "matrix" / "commands").glob("*.py")), REPO / "matrix" / "cli.py"]
+    offenders = []
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]:
+            if path.name == "common.py" and function.name == "say":
+                continue
+            for call in [n for n in ast.walk(function) if isinstance(n, ast.Call)]:
+                name = ast.unparse(call.func)
+                if name == "print" or name.endswith((".stdout.write", ".stderr.write")):
+                    offenders.append(f"{path.name}:{call.lineno}: {name}")
+    assert offenders == []
