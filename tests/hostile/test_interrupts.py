@@ -63,3 +63,54 @@ def test_a_symlinked_probe_file_is_refused_by_name_and_never_read(
         captured = capsys.readouterr()
         assert f"{link}: is a symbolic link" in captured.err
         assert "SECRET" not in captured.out + captured.err
+
+
+WRITE_FOREVER = """
+import sys
+from pathlib import Path
+from matrix.results.document import ResultsWriter
+from matrix.runner.interrupt import terminate_as_interrupt
+sys.path.insert(0, sys.argv[2])
+from helpers.hostile_corpus import fictional_results
+record = fictional_results()["probes"][0]
+writer = ResultsWriter(Path(sys.argv[1]))
+with terminate_as_interrupt():
+    writer.add(record)  # imports done, the schema compiled: from here on, only writes
+    print("writing", flush=True)
+    n = 0
+    while True:
+        writer.add({**record, "id": f"p{n % 50}"})
+        n += 1
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals sent from outside")
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_a_real_signal_mid_write_never_leaves_the_lock(tmp_path: Path, signal_name: str) -> None:
+    """A run writing its results as fast as it can, stopped by a signal 25 times at
+    moments spread over a write: the next write takes the lock at once each time."""
+    import os
+    import random
+    import signal
+
+    from helpers.paths import TESTS
+
+    target = tmp_path / "fictional.json"
+    chosen = random.Random(23)
+    for _ in range(25):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITE_FOREVER, str(target), str(TESTS)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+        time.sleep(chosen.uniform(0.0, 0.05))
+        writer.send_signal(getattr(signal, signal_name))
+        writer.wait(30)
+        started = time.monotonic()
+        with locked(target, wait=10):
+            pass
+        assert time.monotonic() - started < 2, "a lock was left behind"
+        assert lock_files(tmp_path) == []
+    assert os.path.getsize(target) > 0
