@@ -191,6 +191,7 @@ class ResultsWriter:
         self._lock = threading.Lock()
         self._admitted: set[int] = set()  # id() of records already checked
         self._order: list[str] = []  # this run's probe ids, oldest first
+        self._slim: set[str] = set()  # ids already shrunk to a harness error
         # sha256 of the file as this writer last read or wrote it: a file that then
         # fails to read was changed by someone else only if it is not that file.
         self._known: str | None = None
@@ -245,11 +246,11 @@ class ResultsWriter:
                 return text
             mine = {r["id"]: n for n, r in enumerate(self.document["probes"])}
             for probe_id in reversed([i for i in self._order if i in mine]):
-                index = mine[probe_id]
-                record = self.document["probes"][index]
-                if record["status"] != "harness-error" or record.get("observations"):
-                    slim = failed_record(record, problem)
+                if probe_id not in self._slim:
+                    index = mine[probe_id]
+                    slim = failed_record(self.document["probes"][index], problem)
                     self._admitted.add(id(slim))
+                    self._slim.add(probe_id)
                     self.document["probes"][index] = slim
                     break
             else:
