@@ -1,8 +1,12 @@
-"""The hostile corpus: every class of attack on probe files, results files and -k.
+"""The hostile corpus: every class of attack on probe files, results files and -k,
+and the acted ones (helpers.hostile_acts): valid probes that would poison a results
+file, links in Markdown, interrupts in the results lock, unvalidated flags and
+connects.
 
-Used by tests/hostile/test_corpus.py (each case refused with its message),
-tests/hostile/test_probe_files.py (REFUSED_TEXTS, validated without a file) and
-bench/bench_hostile.py (worst time and memory per class). Every results file
+Used by tests/hostile/test_corpus.py (each case refused with its message, or
+acted out and held), tests/hostile/test_probe_files.py (REFUSED_TEXTS,
+validated without a file) and bench/bench_hostile.py (worst time and memory
+per class). Every results file
 here describes a fictional platform (``fictional-os``), never a real run.
 """
 
