@@ -14,10 +14,21 @@ Rules of this module:
   where links are not possible; portable: no fcntl, no msvcrt). It names its
   holder: process id, host and a token of its own. The lock is held for the
   milliseconds of one read-merge-write. Its life is safe against an interrupt
-  (SIGINT, or SIGTERM raised as one) at any bytecode: only the holder's token
-  can remove it, the removal is retried until done, and a lock whose holder on
-  this host is no longer running is broken at once; any other lock older than
-  LOCK_STALE_SECONDS was left by a process that died and is broken.
+  (SIGINT, or SIGTERM raised as one) wherever one can land: only the holder's
+  token can remove it, the removal is retried through a second interrupt, and
+  a lock whose holder on this host is no longer running is broken at once; any
+  other lock older than LOCK_STALE_SECONDS was left by a process that died and
+  is broken.
+- On Windows a lock file another run has just deleted can linger while a
+  virus scanner or the indexer still holds a handle to it: "The DeleteFile
+  function marks a file for deletion on close. Therefore, the file deletion
+  does not occur until the last handle to the file is closed. Subsequent calls
+  to CreateFile to open the file fail with ERROR_ACCESS_DENIED." (Microsoft
+  Learn, DeleteFileW, Remarks:
+  https://learn.microsoft.com/en-us/windows/win32/api/fileapi/nf-fileapi-deletefilew).
+  Creating, inspecting or removing the lock then raises PermissionError with
+  winerror 5 (or 32, a sharing violation): that is a held lock, waited for
+  like any other, never the end of the run.
 """
 
 from __future__ import annotations
@@ -36,6 +47,8 @@ from matrix.files.read import file_kind
 
 LOCK_STALE_SECONDS = 30.0
 LOCK_WAIT_SECONDS = 15.0
+# How long removing our own lock is retried while Windows says it is held.
+LOCK_RELEASE_PATIENCE = 2.0
 # Windows error codes of a replace onto a file that is open elsewhere
 # (winerror.h): ERROR_ACCESS_DENIED 5, ERROR_SHARING_VIOLATION 32.
 _BUSY_WINERRORS = (5, 32)
@@ -162,8 +175,8 @@ def _acquire(lock: Path, token: str, wait: float) -> None:
             _sweep_spares(lock)
             return
         except (FileExistsError, PermissionError) as exc:
-            # PermissionError: Windows refuses a file that is being deleted.
-            if isinstance(exc, PermissionError) and sys.platform != "win32":
+            # A delete-pending lock (Windows) is held, not an error (see above).
+            if isinstance(exc, PermissionError) and not is_busy(exc):
                 raise
             if _break_if_stale(lock):
                 continue
@@ -191,12 +204,32 @@ def _take(spare: Path, lock: Path, token: str) -> None:
 
 
 def _release(lock: Path, token: str) -> None:
-    """Remove the holder's files; the lock only while it still holds ``token``."""
-    with contextlib.suppress(FileNotFoundError):
+    """Remove the holder's files; the lock only while it still holds ``token``.
+
+    While Windows says a scanner holds it, try again a little. The results are
+    written by now: a lock that still cannot be removed is left for the
+    stale-lock rules, never turned into an error that would hide the finished
+    write.
+    """
+    with contextlib.suppress(OSError):
         os.unlink(_spare(lock, token))
-    if _holder(lock) == token:
-        with contextlib.suppress(FileNotFoundError):
+    if _holder(lock) != token:
+        return
+    deadline = time.monotonic() + LOCK_RELEASE_PATIENCE
+    delay = 0.01
+    while True:
+        try:
             os.unlink(lock)
+            return
+        except FileNotFoundError:
+            return
+        except PermissionError as exc:
+            if not is_busy(exc):
+                raise
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 def _holder(lock: Path) -> str | None:
@@ -260,6 +293,11 @@ def _break_if_stale(lock: Path) -> bool:
         age = time.time() - os.stat(lock).st_mtime
     except FileNotFoundError:
         return True
+    except PermissionError as exc:
+        # Delete-pending on Windows: another run is removing it; not stale.
+        if is_busy(exc):
+            return False
+        raise
     judged = _holder(lock)
     if age < LOCK_STALE_SECONDS and not _gone(judged):
         return False
