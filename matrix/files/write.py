@@ -194,7 +194,9 @@ def _take(spare: Path, lock: Path, token: str) -> None:
         os.link(spare, lock)  # fails if the lock exists; never half-written
     except FileExistsError:
         raise
-    except OSError:
+    except OSError as exc:
+        if is_busy(exc):
+            raise  # a delete-pending lock (Windows): held, see above
         # No hard links here (some file systems): create, then write.
         fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
