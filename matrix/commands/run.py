@@ -126,7 +126,6 @@ def forwarded_arguments(args: argparse.Namespace) -> list[str]:
 
 
 def _run_under(args: argparse.Namespace) -> int:
-    from matrix.render.safe_text import for_terminal
     from matrix.runner.interrupt import Terminated, terminate_as_interrupt
     from matrix.runner.under_gvisor import SandboxError, start
 
@@ -134,7 +133,7 @@ def _run_under(args: argparse.Namespace) -> int:
     try:
         sandbox = start(forwarded_arguments(args))
     except SandboxError as exc:
-        print(f"{where}: {for_terminal(str(exc))}", file=sys.stderr)
+        say(f"{where}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
         with terminate_as_interrupt():
@@ -150,7 +149,7 @@ def _run_under(args: argparse.Namespace) -> int:
         sandbox.close()  # kills runsc if it still runs; removes its scratch directory
     failure = sandbox.failure(code)
     if failure is not None:
-        print(f"{where}: {for_terminal(failure)}", file=sys.stderr)
+        say(f"{where}: {failure}", file=sys.stderr)
         return EXIT_FAILED
     return code
 
@@ -211,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
     under = os.environ.get(UNDER_VARIABLE)
     if under and writer.document["platform"]["os"] != under:
         # Started by --under: never write another platform's column as this one.
-        print(
+        say(
             f"sockmatrix run: started to run under {under}, but this platform is {key} "
             f"(no {under} marker found); nothing was run",
             file=sys.stderr,
