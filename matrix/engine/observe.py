@@ -25,14 +25,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from matrix.engine.timing import timing_class
+from matrix.language.timing_classes import ALREADY_RETURNED, AT_OWN_TIMEOUT, AT_WAIT_END
 
 if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
     from matrix.engine.observation_types import ExceptionInfo, Observation, Outcome
     from matrix.language.probe_types import Step
 
-ALREADY_RETURNED = "already returned"
-AT_OWN_TIMEOUT = "at its timeout"
-AT_WAIT_END = "at the end of its wait"
 # Timers fire late, never this much early (Windows' tick is 15.6 ms) ...
 TIMER_SLACK = 0.2
 # ... and Windows' SO_RCVTIMEO has been seen up to ~0.5 s late: a return this

@@ -18,6 +18,8 @@ import json
 import signal
 from typing import TYPE_CHECKING, Any
 
+from matrix.language.timing_classes import KILLED
+
 if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
     from matrix.engine.observation_types import ChildResult, Observation
     from matrix.language.probe_types import Probe, Step
@@ -91,7 +93,7 @@ def killed_by_sigpipe(probe: Probe, returncode: int | None, stdout: str) -> Chil
                     "summary": KILLED_SUMMARY,
                     "bound": None,
                     "elapsed": None,
-                    "timing": "killed",
+                    "timing": KILLED,
                     "error": None,
                     "value": {"signal": "SIGPIPE"},
                 }

@@ -14,17 +14,20 @@ never appear in one. They are folded into classes:
 
 The classes that name no seconds (``at its timeout``, ``at the end of its
 wait``, ``already returned``) are given in matrix.engine.observe, which knows
-what the step waited for.
+what the step waited for. Every class's words are data in
+matrix.language.timing_classes, which validation reads too.
 """
 
 from __future__ import annotations
+
+from matrix.language.timing_classes import BLOCKED, IMMEDIATE, after
 
 IMMEDIATE_LIMIT = 0.5
 
 
 def timing_class(elapsed: float | None, blocked: bool = False) -> str:
     if blocked or elapsed is None:
-        return "blocked"
+        return BLOCKED
     if elapsed < IMMEDIATE_LIMIT:
-        return "immediate"
-    return f"after ~{max(1, round(elapsed)):d} s"
+        return IMMEDIATE
+    return after(max(1, round(elapsed)))

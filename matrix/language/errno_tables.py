@@ -3,7 +3,8 @@
 Each table is "number NAME" pairs as written in the header the comment names.
 A number with two names (EAGAIN/EWOULDBLOCK on Linux) keeps the name the
 header defines first as the number's name; the other is listed under the OS's
-aliases. Parsing is done once at import; _errors.py decides what the names mean.
+aliases. Parsing is done once at import; matrix.language.error_names decides
+what the names mean.
 """
 
 from __future__ import annotations

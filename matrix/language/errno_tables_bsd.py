@@ -1,13 +1,13 @@
 """Errno numbers of the BSDs and illumos, copied from each system's sys/errno.h.
 
-Same format as matrix/engine/errno/tables.py ("number NAME" pairs, aliases apart).
+Same format as matrix/language/errno_tables.py ("number NAME" pairs, aliases apart).
 All three BSDs share 4.4BSD's numbering up to 81 and differ above it; illumos
 keeps System V's numbering, where the socket errors start at 95 and EAGAIN is 11.
 """
 
 from __future__ import annotations
 
-from matrix.engine.errno.tables import parse
+from matrix.language.errno_tables import parse
 
 # 4.4BSD's "@(#)errno.h 8.5 (Berkeley) 1/21/94" numbering, 1-81, shared by the
 # three BSDs below (and by XNU).

@@ -1,7 +1,7 @@
 """Every module the text of the repository names exists: no name left behind by a move.
 
 Dotted names (``matrix.engine.child``, ``python -m matrix.tools.docs``) and
-paths (``matrix/engine/errno/tables.py``) in matrix/ (docstrings, comments and
+paths (``matrix/language/errno_tables.py``) in matrix/ (docstrings, comments and
 strings such as the child's lazy-import tuple), tests/, bench/, docs/,
 README.md, the workflows, .ci/, tox.ini and pyproject.toml must name a module,
 a package or a file of the checkout. A dotted name may go on into an attribute
@@ -199,7 +199,7 @@ def test_every_tests_path_names_a_file_that_exists(path: Path) -> None:
 
 def test_the_reader_finds_module_names_and_leaves_the_rest() -> None:
     text = (
-        "python -m matrix.tools.docs; see matrix/engine/errno/tables.py and matrix.probes\n"
+        "python -m matrix.tools.docs; see matrix/language/errno_tables.py and matrix.probes\n"
         "runs-on: ${{ matrix.runner }}; matrix.rows, matrix.yml, sockmatrix.invalid\n"
         "matrix._gone, matrix.engine.handlers.native.HANDLERS, matrix.language.ops_*\n"
         "[schema](../matrix/schemas/probe.schema.json), github.com/o/matrix/x\n"
@@ -212,7 +212,7 @@ def test_the_reader_finds_module_names_and_leaves_the_rest() -> None:
         (3, "matrix.language.ops_", True),
     ]
     assert list(paths_in(text, MATRIX_PATH)) == [
-        (1, "matrix/engine/errno/tables.py"),
+        (1, "matrix/language/errno_tables.py"),
         (4, "matrix/schemas/probe.schema.json"),
     ]
     assert dotted_problem("matrix._gone", False) == "matrix has no '_gone'"

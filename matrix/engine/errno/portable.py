@@ -1,13 +1,9 @@
 """Turn an exception raised by a socket call into names that compare across OSes.
 
 Rules of this module:
-- Every errno number is kept per OS family, as a name, with the OS in the table's
-  name: the same number means different things on Linux, macOS and Windows
-  (35 is EAGAIN on macOS and EDEADLK on Linux).
-- The *raw* name is what the platform calls the error (``WSAECONNRESET``,
-  ``EAGAIN``); the *portable* name folds spellings of one condition together
-  (``WSAEWOULDBLOCK`` and ``EAGAIN`` both become ``EWOULDBLOCK``) so that the
-  table only shows a difference where the behaviour differs.
+- The names are data in matrix.language.error_names (per OS family, raw and
+  portable), shared with validation; this module only applies them to an
+  exception.
 - Nothing here asks the running interpreter which OS it is on; callers pass the
   OS family, so tests can feed in Windows and macOS numbers on Linux.
 """
@@ -17,60 +13,11 @@ from __future__ import annotations
 import errno as _errno
 from typing import TYPE_CHECKING
 
-from matrix.engine.errno import tables as _tables
-from matrix.engine.errno import tables_bsd as _bsd
+from matrix.language import errno_tables as _tables
+from matrix.language.error_names import ERRNO_TABLES, portable_name
 
 if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
     from matrix.engine.observation_types import ExceptionInfo
-
-# Every number each OS family can report, named as its own header names it
-# (matrix/engine/errno/tables.py cites the header of each).
-ERRNO_TABLES: dict[str, dict[int, str]] = {
-    "linux": _tables.LINUX,
-    "macos": _tables.XNU,
-    # The CRT numbers stay below 200 and Winsock's start at 10000: one table.
-    "windows": {**_tables.WINDOWS_CRT, **_tables.WINSOCK},
-    "freebsd": _bsd.FREEBSD,
-    "openbsd": _bsd.OPENBSD,
-    "netbsd": _bsd.NETBSD,
-    "illumos": _bsd.ILLUMOS,
-    # WSL1 implements Linux's system calls, with Linux's numbers.
-    "wsl1": _tables.LINUX,
-}
-
-# Second names of a number (EWOULDBLOCK for EAGAIN): OSError never reports them
-# (one number, one name), but documentation and probe files use them.
-ERRNO_ALIASES: dict[str, dict[str, str]] = {
-    "linux": _tables.LINUX_ALIASES,
-    "macos": _tables.XNU_ALIASES,
-    "windows": _tables.WINDOWS_CRT_ALIASES,
-    "freebsd": _bsd.FREEBSD_ALIASES,
-    "openbsd": _bsd.OPENBSD_ALIASES,
-    "netbsd": _bsd.NETBSD_ALIASES,
-    "illumos": _bsd.ILLUMOS_ALIASES,
-    "wsl1": _tables.LINUX_ALIASES,
-}
-
-# Spellings of one condition. EAGAIN and EWOULDBLOCK share a number on Linux and
-# macOS; ENOTSUP and EOPNOTSUPP share one on Linux but not on macOS.
-_PORTABLE_ALIASES: dict[str, str] = {
-    "EAGAIN": "EWOULDBLOCK",
-    "ENOTSUP": "EOPNOTSUPP",
-}
-
-
-def _unix_names() -> frozenset[str]:
-    names = set(_tables.POSIX)
-    for family, table in ERRNO_TABLES.items():
-        if family != "windows":
-            names.update(table.values())
-            names.update(ERRNO_ALIASES.get(family, {}))
-    return frozenset(names)
-
-
-# What a WSAE name may fold into: WSAECONNRESET is ECONNRESET, but WSAEDISCON
-# has no Unix counterpart and must stay itself rather than become "EDISCON".
-UNIX_NAMES = _unix_names()
 
 
 def raw_name(number: int, family: str) -> str:
@@ -83,12 +30,6 @@ def raw_name(number: int, family: str) -> str:
     if table is None and number in _errno.errorcode:
         return _errno.errorcode[number]
     return f"E?{number}"
-
-
-def portable_name(raw: str) -> str:
-    """Fold platform spellings of one condition into one name."""
-    name = raw[3:] if raw.startswith("WSAE") and raw[3:] in UNIX_NAMES else raw
-    return _PORTABLE_ALIASES.get(name, name)
 
 
 def describe_exception(exc: BaseException, family: str) -> ExceptionInfo:

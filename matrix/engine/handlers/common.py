@@ -314,7 +314,8 @@ def poll_text(flags: dict[str, list[str]]) -> tuple[str, dict[str, Any]]:
 
 
 def errno_summary(value: int, family: str) -> tuple[str, dict[str, Any]]:
-    from matrix.engine.errno.portable import portable_name, raw_name
+    from matrix.engine.errno.portable import raw_name
+    from matrix.language.error_names import portable_name
 
     if value == 0:
         return "0", {"value": 0, "name": None}

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from matrix.engine.errno import tables
+from matrix.language import errno_tables as tables
 
 
 def test_linux_table_matches_this_interpreter_when_on_linux() -> None:

@@ -7,15 +7,9 @@ import sys
 
 import pytest
 
-from matrix.engine.errno import tables
-from matrix.engine.errno.portable import (
-    ERRNO_ALIASES,
-    ERRNO_TABLES,
-    UNIX_NAMES,
-    describe_exception,
-    portable_name,
-    raw_name,
-)
+from matrix.engine.errno.portable import describe_exception, raw_name
+from matrix.language import errno_tables as tables
+from matrix.language.error_names import ERRNO_ALIASES, ERRNO_TABLES, UNIX_NAMES, portable_name
 
 
 @pytest.mark.parametrize(
@@ -94,7 +88,7 @@ def test_xnu_table_agrees_with_this_interpreter() -> None:
     assert raw_name(errno.EOPNOTSUPP, "macos") == "EOPNOTSUPP"  # 102 with __DARWIN_UNIX03
 
 
-# --- every name each OS can report (data from its header, matrix/engine/errno/tables.py) ---
+# --- every name each OS can report (data from its header, matrix/language/errno_tables.py) ---
 
 
 @pytest.mark.parametrize("family", sorted(ERRNO_TABLES))
@@ -171,7 +165,7 @@ def test_unix_names_hold_no_windows_only_name() -> None:
     assert {"ECONNRESET", "EPROCLIM", "EWOULDBLOCK"} <= UNIX_NAMES
 
 
-# --- the BSDs and illumos (matrix/engine/errno/tables_bsd.py) ----------------------
+# --- the BSDs and illumos (matrix/language/errno_tables_bsd.py) ----------------------
 
 
 @pytest.mark.parametrize(
