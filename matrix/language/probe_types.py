@@ -119,12 +119,13 @@ class Step(_StepArgs):
 
 
 class Expectation(TypedDict, total=False):
-    """What one observation should be: only the fields given are compared."""
+    """What one observation should be: only the fields given are compared; a list
+    means any of its words (matrix.language.expectations)."""
 
-    outcome: Literal["returned", "raised", "blocked"]
-    error: str
-    summary: str
-    timing: str
+    outcome: str | list[str]
+    error: str | list[str]
+    summary: str | list[str]
+    timing: str | list[str]
 
 
 class _Quote(TypedDict):

@@ -2,7 +2,8 @@
 
 Rules of this module:
 - An assumption uses the vocabulary of ``documented.expect`` (outcome, portable
-  error name, summary, timing class): only the fields given are compared.
+  error name, summary, timing class, each a word or a list meaning any of
+  them): only the fields given are compared, by matrix.language.expectations.
 - ``all`` applies on every platform; a family's entry for a step (``windows``)
   replaces the ``all`` entry for that step on that family.
 - An assumption that could not be checked because the probe did not run
@@ -20,19 +21,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from matrix.language.expectations import FIELDS, MAX_ALTERNATIVES, fits, observed_fields, words
 from matrix.language.os_families import FAMILIES
 from matrix.language.probe_types import Probe
 from matrix.probe.model import KeyPath
 
 EVERYWHERE = "all"
-FIELDS = ("outcome", "error", "summary", "timing")
 NOT_APPLICABLE = ("skipped",)
 
 
 class _AssumptionKeys(TypedDict):
     platform: str
     step: str
-    expect: dict[str, str]
+    expect: dict[str, str | list[str]]
 
 
 class AssumptionJson(_AssumptionKeys, total=False):
@@ -45,14 +46,14 @@ class AssumptionJson(_AssumptionKeys, total=False):
 class Assumption:
     platform: str  # a family name, or "all"
     step: str
-    expect: dict[str, str]
+    expect: dict[str, str | list[str]]
     line: int | None = None
 
     def to_json(self) -> AssumptionJson:
         return {
             "platform": self.platform,
             "step": self.step,
-            "expect": dict(self.expect),
+            "expect": {key: _copy(value) for key, value in self.expect.items()},
             "line": self.line,
         }
 
@@ -63,7 +64,7 @@ def from_probe(data: Probe, lines: dict[KeyPath, int]) -> list[Assumption]:
     for platform, steps in sorted(data.get("assumptions", {}).items()):
         for step, expect in steps.items():
             line = lines.get(("assumptions", platform, step))
-            fields = {key: str(value) for key, value in expect.items()}
+            fields = {key: _field(value) for key, value in expect.items()}
             found.append(Assumption(platform, step, fields, line))
     return found
 
@@ -79,7 +80,7 @@ def from_record(record: Mapping[str, Any]) -> list[Assumption]:
         expect = item.get("expect")
         if not isinstance(expect, dict):
             continue
-        fields = {k: str(v) for k, v in expect.items() if k in FIELDS}
+        fields = {k: _field(v) for k, v in expect.items() if k in FIELDS}
         if not fields:
             continue  # nothing this version can compare
         line = item.get("line")
@@ -106,20 +107,24 @@ def applicable(assumptions: list[Assumption], family: str) -> list[Assumption]:
     return [chosen[step] for step in sorted(chosen)]
 
 
-def observed_fields(observation: Mapping[str, Any]) -> dict[str, Any]:
-    error = observation.get("error")
-    return {
-        "outcome": observation.get("outcome"),
-        "error": error.get("portable") if isinstance(error, dict) else None,
-        "summary": observation.get("summary"),
-        "timing": observation.get("timing"),
-    }
+def _copy(value: str | list[str]) -> str | list[str]:
+    return list(value) if isinstance(value, list) else value
+
+
+def _field(value: object) -> str | list[str]:
+    """A field as written: a word, or a list of words ("any of these"); a results
+    file's value is hostile, so a list keeps at most MAX_ALTERNATIVES words as text."""
+    if isinstance(value, list):
+        return [str(item) for item in value[:MAX_ALTERNATIVES]]
+    return str(value)
 
 
 def describe(fields: Mapping[str, Any]) -> str:
     """``raised ECONNRESET (immediate)``, ``returned EOF``, ``blocked``: a verdict's words."""
-    outcome, timing = fields.get("outcome"), fields.get("timing")
+    outcome = words(fields["outcome"]) if fields.get("outcome") else None
+    timing = words(fields["timing"]) if fields.get("timing") else None
     what = fields.get("error") or fields.get("summary")
+    what = words(what) if what else None
     if "blocked" in (outcome, what):
         text = "blocked"
     else:
@@ -172,10 +177,9 @@ def broken_assumptions(
         elif observation is None:
             observed = "nothing: the step left no observation"
         else:
-            actual = observed_fields(observation)
-            if all(actual.get(key) == value for key, value in assumption.expect.items()):
+            if fits(assumption.expect, observation):
                 continue
-            observed = describe(actual)
+            observed = describe(observed_fields(observation))
         found.append(
             Broken(
                 probe=probe_id,

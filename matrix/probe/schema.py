@@ -98,3 +98,103 @@ def schema_errors(data: Any) -> Iterator[tuple[KeyPath, jsonschema.ValidationErr
         validator = per_op.get(op) if isinstance(op, str) else None
         for error in (validator or generic).iter_errors(step):
             yield ("steps", index), error
+
+
+@functools.cache
+def _socket_validator() -> jsonschema.protocols.Validator:
+    schema = _schema()
+    spec = schema["properties"]["sockets"]["items"]
+    return _validator({"$schema": schema.get("$schema", ""), **spec})
+
+
+def _known_keys_only(value: dict[str, Any], schema: Any) -> dict[str, Any]:
+    known = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    return {key: item for key, item in value.items() if key in known}
+
+
+def sound_step(step: Any) -> dict[str, Any] | None:
+    """The step without its unknown keys if the rest fits its operation's schema.
+
+    Validation goes on past schema errors: a step with a misspelt key can still be
+    checked for its references, a step with a wrong value (or an unknown op) cannot.
+    """
+    if not isinstance(step, dict):
+        return None
+    _, _, per_op = _split()
+    op = step.get("op")
+    validator = per_op.get(op) if isinstance(op, str) else None
+    if validator is None:
+        return None
+    kept = _known_keys_only(step, validator.schema)
+    return kept if validator.is_valid(kept) else None
+
+
+def sound_socket(spec: Any) -> dict[str, Any] | None:
+    """A socket spec without its unknown keys if the rest fits the schema, as sound_step."""
+    if not isinstance(spec, dict):
+        return None
+    validator = _socket_validator()
+    kept = _known_keys_only(spec, validator.schema)
+    return kept if validator.is_valid(kept) else None
+
+
+# A step the schema refused, kept in a sound view only for what later steps refer
+# to (its name, the socket it creates, its thread): no check looks inside it.
+BROKEN_OP = "?"
+_KEPT_OF_BROKEN_STEP = ("name", "as", "thread")
+_SOCKET_KINDS = ("pair", "listener", "tcp", "udp")
+
+
+def _names_only(item: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    for key in keys:
+        value = item.get(key)
+        if isinstance(value, str) or (
+            key == "pair" and isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            kept[key] = value
+    return kept
+
+
+def sound_view(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The document as the checks after the schema may read it, or None if its
+    sockets or steps are not lists at all (nothing to check across them).
+
+    Unknown keys are dropped (the schema has reported them); a socket or step the
+    schema refuses keeps only the names others refer to; ``verdict``,
+    ``documented`` and ``assumptions`` keep only entries of the right shape.
+    """
+    sockets, steps = data.get("sockets"), data.get("steps")
+    if not (isinstance(sockets, list) and isinstance(steps, list)):
+        return None
+    view_sockets = []
+    for spec in sockets:
+        sound = sound_socket(spec)
+        if sound is None:
+            sound = _names_only(spec, _SOCKET_KINDS) if isinstance(spec, dict) else {}
+        view_sockets.append(sound)
+    view_steps = []
+    for step in steps:
+        sound = sound_step(step)
+        if sound is None:
+            kept = _names_only(step, _KEPT_OF_BROKEN_STEP) if isinstance(step, dict) else {}
+            sound = {**kept, "op": BROKEN_OP}
+        view_steps.append(sound)
+    verdict = data.get("verdict")
+    documented = data.get("documented")
+    assumptions = data.get("assumptions")
+    return {
+        "sockets": view_sockets,
+        "steps": view_steps,
+        "verdict": verdict if isinstance(verdict, list) else [],
+        "documented": {
+            str(family): doc
+            for family, doc in (documented.items() if isinstance(documented, dict) else ())
+            if isinstance(doc, dict) and isinstance(doc.get("expect", {}), dict)
+        },
+        "assumptions": {
+            str(platform): entry
+            for platform, entry in (assumptions.items() if isinstance(assumptions, dict) else ())
+            if isinstance(entry, dict)
+        },
+    }

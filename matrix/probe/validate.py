@@ -5,7 +5,9 @@ Rules of this module:
 - A problem reads as a trail: ``file:line: key → key → what was expected``.
 - The JSON Schema shipped in ``matrix/schemas`` decides the shape; the checks
   here are the ones a schema cannot express (references between parts of a
-  probe, ids against file names, addresses).
+  probe, ids against file names, addresses, the words of expectations). They
+  run in the same pass as the schema, on the parts the schema left sound: a
+  schema error never hides them.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from matrix.language.operations import (
 from matrix.language.probe_types import Probe, Step
 from matrix.probe.assumptions import reference_problems
 from matrix.probe.digest import probe_digest
+from matrix.probe.expectation_checks import expectation_problems
 from matrix.probe.messages import describe, did_you_mean, explain
 from matrix.probe.model import KeyPath, ProbeFile, Problem, short
 from matrix.probe.rules import (
@@ -33,7 +36,7 @@ from matrix.probe.rules import (
     option_problems,
     select_problems,
 )
-from matrix.probe.schema import probe_validator, schema_errors
+from matrix.probe.schema import BROKEN_OP, probe_validator, schema_errors, sound_view
 from matrix.probe.yaml_lines import LoadedYaml, YamlProblem, load_yaml
 
 MAX_FILE_BYTES = 256 * 1024
@@ -71,7 +74,7 @@ def _pre_schema_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
 
 
 def _reference_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
-    """Checks across sections, on a document that already fits the schema."""
+    """Checks across sections, on the document's sound view (probe.schema.sound_view)."""
     sockets: dict[str, str] = {}
     for index, spec in enumerate(data["sockets"]):
         names: Sequence[str | None] = spec.get("pair") or [
@@ -94,6 +97,13 @@ def _reference_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
     threads: dict[str, int] = {}
     steps: dict[str, Step] = {}
     for index, step in enumerate(data["steps"]):
+        if step["op"] == BROKEN_OP:
+            # Refused by the schema (reported there): only what later steps name.
+            if "name" in step:
+                steps[step["name"]] = step
+            if "as" in step:
+                sockets[step["as"]] = "created"
+            continue
         if "thread" in step and step["thread"] not in threads:
             threads[step["thread"]] = index
             if len(threads) > MAX_THREADS:
@@ -133,11 +143,13 @@ def _reference_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
                         f"{did_you_mean(step['step'], steps)}"
                     ),
                 )
-            elif "thread" not in target:
+            elif "thread" not in target and target["op"] != BROKEN_OP:
                 yield (*where, "step"), f"step {step['step']!r} does not run on a thread"
         if step["op"] == "drain":
             for position, name in enumerate(step.get("of", [])):
                 target = steps.get(name)
+                if target is not None and target["op"] == BROKEN_OP:
+                    continue
                 if target is None or target["op"] not in ("send", "sendall", "fill"):
                     yield (
                         (*where, "of", position),
@@ -152,7 +164,7 @@ def _reference_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
             steps[step_name] = step
 
     for index, name in enumerate(data["verdict"]):
-        if name not in steps:
+        if isinstance(name, str) and name not in steps:
             yield ("verdict", index), f"no step named {short(name)}{did_you_mean(name, steps)}"
     yield from reference_problems(data, list(steps))
     for platform, doc in data.get("documented", {}).items():
@@ -184,13 +196,23 @@ def _document_problems(loaded: LoadedYaml, file: str, stem: str) -> list[Problem
                 f"id {short(loaded.data['id'])} must equal the file name {stem!r}",
             )
         )
+    # The checks a schema cannot make run on what fits it (the whole document,
+    # or the parts a schema error left sound), so one pass reports every problem:
+    # a misspelt key never hides an unknown option or a socket used too early.
+    sound = sound_view(loaded.data)
+    semantic = at(expectation_problems(loaded.data))
+    if sound is not None:
+        view = cast(Probe, sound)  # unknown keys dropped, refused parts reduced to names
+        semantic += at(_reference_problems(view))
+        semantic += at(option_problems(view))
+        semantic += at(select_problems(view))
+        semantic += at(budget_problems(view))
     if not problems:
-        problems = at(_reference_problems(loaded.data))
-        problems += at(option_problems(loaded.data))
-        problems += at(select_problems(loaded.data))
-        problems += at(budget_problems(loaded.data))
-        problems += at(embedded_size_problems(loaded.data))
-    return problems
+        semantic += at(embedded_size_problems(loaded.data))
+    # One message per place: a value the schema refused is not explained twice.
+    reported = {p.path for p in problems}
+    problems += [p for p in semantic if not any(p.path[: len(r)] == r for r in reported if r)]
+    return sorted(problems, key=lambda p: p.line or 0)
 
 
 def embedded_size_problems(data: Mapping[str, Any]) -> Iterator[tuple[KeyPath, str]]:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from matrix.language.expectations import words
 from matrix.language.probe_types import Expectation
 from matrix.table.merge import Cell, Matrix, Row
 
@@ -17,9 +18,11 @@ from matrix.table.merge import Cell, Matrix, Row
 def describe_expectation(expect: dict[str, Expectation]) -> str:
     parts = []
     for name, fields in expect.items():
-        text = fields.get("error") or fields.get("summary") or fields.get("outcome", "")
+        first = fields.get("error") or fields.get("summary") or fields.get("outcome")
+        text = words(first) if first else ""
         if "timing" in fields:
-            text = f"{text} ({fields['timing']})" if text else fields["timing"]
+            timing = words(fields["timing"])
+            text = f"{text} ({timing})" if text else timing
         parts.append(f"{name}: {text}")
     return " · ".join(parts)
 

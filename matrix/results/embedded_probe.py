@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from matrix.language.expectations import MAX_ALTERNATIVES
 from matrix.language.probe_types import Probe
 from matrix.probe.assumptions import from_probe
 from matrix.probe.model import ProbeFile
@@ -91,9 +92,19 @@ def _documented(value: Any) -> dict[str, Any]:
         expect = entry.get("expect")
         if isinstance(expect, dict):
             kept["expect"] = {
-                str(step): {k: str(v) for k, v in fields.items() if isinstance(v, str)}
+                str(step): {k: w for k, v in fields.items() if (w := _words(v)) is not None}
                 for step, fields in expect.items()
                 if isinstance(fields, dict)
             }
         clean[str(family)] = kept
     return clean
+
+
+def _words(value: Any) -> str | list[str] | None:
+    """An expectation's field: a word, or a list of words meaning any of them
+    (matrix.language.expectations); anything else is dropped, not guessed at."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return list(value[:MAX_ALTERNATIVES])
+    return None

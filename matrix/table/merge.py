@@ -25,6 +25,7 @@ from typing import Any
 
 import matrix
 from matrix.engine.observation_types import Observation
+from matrix.language.expectations import fits
 from matrix.language.os_families import table_position
 from matrix.language.probe_types import Documented, Expectation
 from matrix.probe.model import ProbeFile
@@ -132,20 +133,11 @@ def matches_expectation(
 ) -> list[str]:
     """The expected observations the actual ones contradict (empty: consistent)."""
     seen = {o.get("name"): o for o in observations}
-    contradicted = []
-    for name, fields in expect.items():
-        observed = seen.get(name)
-        if observed is None:
-            continue
-        actual = {
-            "outcome": observed.get("outcome"),
-            "timing": observed.get("timing"),
-            "summary": observed.get("summary"),
-            "error": (observed.get("error") or {}).get("portable"),
-        }
-        if any(actual.get(key) != value for key, value in fields.items()):
-            contradicted.append(name)
-    return contradicted
+    return [
+        name
+        for name, fields in expect.items()
+        if (observed := seen.get(name)) is not None and not fits(fields, observed)
+    ]
 
 
 def merge(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from matrix.language.expectations import MAX_ALTERNATIVES
 from matrix.language.operations import (
     COMMON_STEP_ARGS,
     INT_OPTION_VALUE,
@@ -161,21 +162,24 @@ def _expectation() -> dict[str, Any]:
         "additionalProperties": False,
         "minProperties": 1,
         "properties": {
-            "outcome": {
-                "enum": ["returned", "raised", "blocked"],
-                "description": "How the step ended.",
-            },
-            "error": {
-                "type": "string",
-                "pattern": "^[A-Z][A-Z0-9_]*$",
-                "description": "Portable error name, e.g. EWOULDBLOCK or ECONNRESET.",
-            },
-            "summary": {"type": "string", "description": "The value summary, e.g. EOF."},
-            "timing": {
-                "type": "string",
-                "description": "Timing class: immediate, 'after ~N s' or blocked.",
-            },
+            "outcome": _words("How the step ended: returned, raised or blocked."),
+            "error": _words("Portable error name, e.g. EWOULDBLOCK or ECONNRESET."),
+            "summary": _words("The value summary, e.g. EOF."),
+            "timing": _words("Timing class: immediate, 'after ~N s', blocked, …"),
         },
+    }
+
+
+def _words(description: str) -> dict[str, Any]:
+    # The words themselves (an outcome, an error name the engine can report, a
+    # timing class) are checked by matrix.probe.expectation_checks, which can
+    # suggest the right one; the schema gives the shape.
+    return {
+        "type": ["string", "array"],
+        "items": {"type": "string"},
+        "minItems": 1,
+        "maxItems": MAX_ALTERNATIVES,
+        "description": f"{description} A list means any of these.",
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from matrix.language.expectations import MAX_ALTERNATIVES
 from matrix.tools.probe_schema import ID_PATTERN, MAX_DOCUMENTED, bounded
 
 
@@ -103,7 +104,13 @@ def _embedded_probe() -> dict[str, Any]:
                         "expect": {
                             "type": "object",
                             "maxProperties": 8,
-                            "additionalProperties": {"type": "string"},
+                            "additionalProperties": {
+                                "type": ["string", "array"],
+                                "items": {"type": "string"},
+                                "minItems": 1,
+                                "maxItems": MAX_ALTERNATIVES,
+                                "description": "A word, or a list meaning any of them.",
+                            },
                         },
                         "line": {"type": ["integer", "null"], "description": "Line in file."},
                     },
@@ -254,7 +261,13 @@ def _results_schema() -> dict[str, Any]:
                                 "tool_version": string,
                                 "source": {
                                     "type": "object",
-                                    "additionalProperties": {"type": "string"},
+                                    "additionalProperties": {
+                                        "type": ["string", "array"],
+                                        "items": {"type": "string"},
+                                        "minItems": 1,
+                                        "maxItems": MAX_ALTERNATIVES,
+                                        "description": "A word, or a list meaning any of them.",
+                                    },
                                 },
                             },
                         },

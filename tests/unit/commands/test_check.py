@@ -191,3 +191,29 @@ def test_check_help_describes_the_command(capsys: pytest.CaptureFixture[str]) ->
         main(["check", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "exits 1 if there is any" in out and "--same-everywhere" in out
+
+
+ASSUMES_ANY_CLOSE_ERROR = [
+    {
+        "platform": "all",
+        "step": "peer-recv",
+        "expect": {"outcome": "raised", "error": ["ECONNRESET", "ECONNABORTED"]},
+        "line": 12,
+    }
+]
+
+
+def test_a_list_of_errors_holds_when_the_observation_is_any_of_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aborted = observation("peer-recv", "ECONNABORTED", outcome="raised", error="ECONNABORTED")
+    write_platform(tmp_path, "testos", probe_record([RESET], assumptions=ASSUMES_ANY_CLOSE_ERROR))
+    write_platform(tmp_path, "fakeos", probe_record([aborted], assumptions=ASSUMES_ANY_CLOSE_ERROR))
+    assert main(["check", str(tmp_path)]) == 0
+    capsys.readouterr()
+    write_platform(tmp_path, "fakeos", probe_record([EOF_], assumptions=ASSUMES_ANY_CLOSE_ERROR))
+    assert main(["check", str(tmp_path)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "my-checks/resets.yaml:12: resets: step 'peer-recv' on fakeos-1.0-x86_64-py3.11: "
+        "assumed raised ECONNRESET or ECONNABORTED, observed returned EOF (immediate)"
+    ]

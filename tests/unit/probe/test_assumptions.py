@@ -96,8 +96,8 @@ assumptions:
         (
             "  all:\n    peer-recv: {outcome: reset}\n",
             12,
-            "assumptions → all → peer-recv → outcome → 'reset' is not one of "
-            "'returned', 'raised', 'blocked'",
+            "assumptions → all → peer-recv → outcome → 'reset' is not an outcome; "
+            "use one of: returned, raised, blocked",
         ),
         ("  all: {}\n", 11, "assumptions → all → {} should be non-empty"),
     ],

@@ -16,3 +16,15 @@ def test_differing_parts_fold_equal_parts_away() -> None:
     assert differing_parts(["x: 1"]) == {"x: 1": ""}
     # The same parts in another order: the whole verdict is the difference.
     assert differing_parts(["a · b", "b · a"]) == {"a · b": "a · b", "b · a": "b · a"}
+
+
+def test_documentation_lists_disagree_only_when_no_word_satisfies_both() -> None:
+    from matrix.table.compare import documentation_says_differs
+
+    def never(expect: object, observations: object) -> list[str]:
+        return []
+
+    agreeing = [{"r": {"error": ["EPIPE", "ECONNRESET"]}}, {"r": {"error": "ECONNRESET"}}]
+    disagreeing = [{"r": {"error": ["EPIPE", "ENOTCONN"]}}, {"r": {"error": "ECONNRESET"}}]
+    assert not documentation_says_differs(agreeing, [], never)  # type: ignore[arg-type]
+    assert documentation_says_differs(disagreeing, [], never)  # type: ignore[arg-type]
