@@ -170,15 +170,36 @@ def did_you_mean(word: str, candidates: list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def name_problem(name: str, *, setting: bool) -> str | None:
-    """Why a probe may not name option ``name`` (for setting or reading), or None."""
+# Options a probe may not use, and why: each reaches past the probe's own
+# loopback sockets (the rule above). A did-you-mean would only point elsewhere.
+REFUSED_OPTIONS: dict[str, str] = {
+    "SO_BINDTODEVICE": "it binds the socket to a network interface, and a probe's "
+    "sockets stay on loopback",
+    "IP_OPTIONS": "it sets IP header options such as source routes, which reach past loopback",
+    "IP_HDRINCL": "it lets a socket write its own IP headers (raw packets)",
+    "IP_ADD_MEMBERSHIP": "it joins a multicast group, which announces itself on the network (IGMP)",
+    "IP_DROP_MEMBERSHIP": "it leaves a multicast group, which announces itself on the network",
+    "IPV6_JOIN_GROUP": "it joins a multicast group, which announces itself on the network (MLD)",
+    "IPV6_LEAVE_GROUP": "it leaves a multicast group, which announces itself on the network",
+    "SO_BROADCAST": "it lets a datagram socket send to a broadcast address, off loopback",
+}
+
+
+def name_problem(name: str, *, setting: bool, list_allowed: bool = True) -> str | None:
+    """Why a probe may not name option ``name`` (for setting or reading), or None.
+
+    ``list_allowed=False`` leaves out the list of allowed names (a file's first
+    unknown option carries it; repeating 29 names per option helps nobody).
+    """
     option = KNOWN_OPTIONS.get(name)
     shown = name if len(name) <= 48 else name[:48] + "…"
+    if option is None and name in REFUSED_OPTIONS:
+        return f"socket option {name} is not allowed in a probe: {REFUSED_OPTIONS[name]}"
     if option is None:
+        allowed = "; probes may use: " + ", ".join(sorted(KNOWN_OPTIONS)) if list_allowed else ""
         return (
             f"unknown or not allowed socket option {shown!r}"
-            f"{did_you_mean(name, sorted(KNOWN_OPTIONS))}; probes may use: "
-            + ", ".join(sorted(KNOWN_OPTIONS))
+            f"{did_you_mean(name, sorted(KNOWN_OPTIONS))}{allowed}"
         )
     if setting and not option.settable:
         return f"{name} can only be read (getsockopt), not set"

@@ -59,9 +59,13 @@ def explain(error: jsonschema.ValidationError) -> Iterator[tuple[KeyPath, str]]:
         yield path, f"unknown operation {short(instance)}{did_you_mean(str(instance), OPERATIONS)}"
     elif error.validator == "enum" and _is_result_only_poll_event(path, instance):
         yield path, f"POLL{instance} {POLL_RESULT_ONLY_REASON}"
+    elif error.validator == "enum" and _unprefixed(instance, expected, path) is not None:
+        bare = _unprefixed(instance, expected, path)
+        yield path, f"{short(instance)} is written without its prefix here: {path[-2]}: [{bare}]"
     elif error.validator == "enum":
         options = ", ".join(repr(v) for v in expected)
-        yield path, f"{short(instance)} is not one of {options}"
+        hint = did_you_mean(instance, map(str, expected)) if isinstance(instance, str) else ""
+        yield path, f"{short(instance)} is not one of {options}{hint}"
     elif error.validator == "oneOf" and _is_exactly_one(schema.get("oneOf")):
         keys = [sub["required"][0] for sub in schema["oneOf"]]
         present = [k for k in keys if isinstance(instance, dict) and k in instance]
@@ -70,7 +74,7 @@ def explain(error: jsonschema.ValidationError) -> Iterator[tuple[KeyPath, str]]:
     elif error.validator == "type":
         expected = error.validator_value
         expected_text = " or ".join(expected) if isinstance(expected, list) else expected
-        yield path, f"expected {expected_text}, got {describe(instance)}"
+        yield path, f"expected {expected_text}, got {describe(instance)}{_type_hint(error, path)}"
     elif error.validator in _LIMIT_MESSAGES:
         yield (
             path,
@@ -94,6 +98,37 @@ _LIMIT_MESSAGES = {
     "maxLength": "is longer than {limit} characters, the limit",
     "maxProperties": "has more than {limit} entries, the limit",
 }
+
+
+# Flag names as C spells them (MSG_PEEK, POLLIN): a probe writes them bare.
+_C_PREFIXES = ("MSG_", "POLL")
+
+
+def _unprefixed(instance: object, expected: object, path: KeyPath) -> str | None:
+    """``PEEK`` for ``MSG_PEEK`` in a list that allows ``PEEK``, else None."""
+    if not (isinstance(instance, str) and isinstance(expected, list) and len(path) >= 2):
+        return None
+    for prefix in _C_PREFIXES:
+        if instance.startswith(prefix) and instance[len(prefix) :] in expected:
+            return instance[len(prefix) :]
+    return None
+
+
+def _type_hint(error: jsonschema.ValidationError, path: KeyPath) -> str:
+    """The exact fix for the two type errors people make most."""
+    expected = error.validator_value
+    kinds = expected if isinstance(expected, list) else [expected]
+    instance = error.instance
+    key = path[-1] if path and isinstance(path[-1], str) else None
+    if "string" in kinds and isinstance(instance, (int, float, bool)) and key:
+        text = "true" if instance is True else "false" if instance is False else str(instance)
+        return f"; to mean the text {text}, quote it: {key}: '{text}'"
+    if kinds == ["array"] and isinstance(instance, str) and key:
+        items = (error.schema or {}).get("items") if isinstance(error.schema, dict) else None
+        allowed = items.get("enum", []) if isinstance(items, dict) else []
+        bare = _unprefixed(instance, allowed, (key, 0)) or instance
+        return f"; write a list: {key}: [{short(bare)[1:-1]}]"
+    return ""
 
 
 def _is_result_only_poll_event(path: KeyPath, instance: object) -> bool:

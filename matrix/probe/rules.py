@@ -58,13 +58,27 @@ def limit_problems(instance: Any, schema: Any, path: KeyPath = ()) -> Iterator[t
             yield path, f"is {len(instance)} characters long; the limit is {limit}"
 
 
+class _NameCheck:
+    """name_problem for one file: the list of allowed names comes with the first
+    unknown option only."""
+
+    def __init__(self) -> None:
+        self.listed = False
+
+    def __call__(self, name: str, *, setting: bool) -> str | None:
+        problem = name_problem(name, setting=setting, list_allowed=not self.listed)
+        if problem is not None and "probes may use:" in problem:
+            self.listed = True
+        return problem
+
+
 def _socket_option_problems(
-    options: SocketOptions, where: KeyPath
+    options: SocketOptions, where: KeyPath, name_check: _NameCheck
 ) -> Iterator[tuple[KeyPath, str]]:
     for name, value in options.items():
         if name in PORTABLE_SOCKET_OPTIONS:
             continue
-        problem = name_problem(name, setting=True) or value_problem(name, "value", value)
+        problem = name_check(name, setting=True) or value_problem(name, "value", value)
         if problem is not None:
             yield (*where, name), problem
 
@@ -89,13 +103,16 @@ def flat_pair_options(spec: dict[str, Any]) -> str | None:
 
 def option_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
     """Options on the allow-list, with values of the right kind and range."""
+    name_check = _NameCheck()
     for index, spec in enumerate(data["sockets"]):
         options = spec.get("options", {})
         if "pair" in spec:
             for end, end_options in options.items():
-                yield from _socket_option_problems(end_options, ("sockets", index, "options", end))
+                yield from _socket_option_problems(
+                    end_options, ("sockets", index, "options", end), name_check
+                )
         else:
-            yield from _socket_option_problems(options, ("sockets", index, "options"))
+            yield from _socket_option_problems(options, ("sockets", index, "options"), name_check)
     for index, step in enumerate(data["steps"]):
         where: KeyPath = ("steps", index)
         if step["op"] == "setsockopt":
@@ -104,7 +121,7 @@ def option_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
                 if "linger" not in step:
                     yield where, "setsockopt needs `option` (only `linger:` implies SO_LINGER)"
                 continue
-            problem = name_problem(name, setting=True)
+            problem = name_check(name, setting=True)
             if problem is not None:
                 yield (*where, "option"), problem
                 continue
@@ -114,7 +131,7 @@ def option_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
                 yield (*where, how), problem
         elif step["op"] == "getsockopt":
             name = step["option"]
-            problem = name_problem(name, setting=False)
+            problem = name_check(name, setting=False)
             if problem is not None:
                 yield (*where, "option"), problem
                 continue

@@ -230,6 +230,18 @@ def _structure_problem(text: str) -> YamlProblem | None:
     return None
 
 
+def _tab_hint(text: str, mark: yaml.Mark | None) -> str:
+    """PyYAML's message for a tab in indentation never says "tab": say it."""
+    if mark is None:
+        return ""
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    if "\t" in indent or (0 <= mark.column < len(line) and line[mark.column] == "\t"):
+        return " (a tab: YAML indents with spaces only)"
+    return ""
+
+
 def load_yaml(text: str) -> LoadedYaml:
     """Parse one YAML document; raise YamlProblem with a line on any failure."""
     if (problem := _structure_problem(text)) is not None:
@@ -250,7 +262,7 @@ def load_yaml(text: str) -> LoadedYaml:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise YamlProblem(
-            f"YAML syntax: {exc.problem or exc.context}",
+            f"YAML syntax: {exc.problem or exc.context}{_tab_hint(text, mark)}",
             mark.line + 1 if mark is not None else None,
         ) from None
     except yaml.reader.ReaderError as exc:

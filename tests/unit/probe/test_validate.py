@@ -351,3 +351,39 @@ verdict: [p]
     assert problem.message.startswith(f"POLL{event} is reported by poll() without being asked")
     assert "WSAPoll fails on them with WSAEINVAL" in problem.message
     assert "ignores ERR, HUP and NVAL in events" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        (
+            "{op: recv, socket: b, flags: MSG_PEEK, name: r}",
+            "steps[0] → flags → expected array, got text 'MSG_PEEK'; write a list: flags: [PEEK]",
+        ),
+        (
+            "{op: recv, socket: b, flags: [MSG_PEEK], name: r}",
+            "steps[0] → flags[0] → 'MSG_PEEK' is written without its prefix here: flags: [PEEK]",
+        ),
+        (
+            "{op: recv, socket: b, flags: [PEKK], name: r}",
+            "steps[0] → flags[0] → 'PEKK' is not one of 'PEEK', 'WAITALL', 'OOB', 'DONTWAIT' "
+            "(did you mean 'PEEK'?)",
+        ),
+        (
+            "{op: recv, socket: b, name: 7}",
+            "steps[0] → name → expected string, got int 7; to mean the text 7, quote it: name: '7'",
+        ),
+    ],
+)
+def test_a_mistyped_value_gets_the_exact_fix(
+    write_probe: WriteProbe, step: str, message: str
+) -> None:
+    body = HEADER + f"sockets: [{{pair: [a, b]}}]\nsteps:\n  - {step}\nverdict: [r]\n"
+    problems = [p for p in problems_of(write_probe, body) if p.path[:1] == ("steps",)]
+    assert [str(p).split(": ", 1)[1] for p in problems] == [message]
+
+
+def test_a_tab_in_indentation_is_called_a_tab(write_probe: WriteProbe) -> None:
+    problem = only(problems_of(write_probe, HEADER + "sockets:\n\t- {tcp: s}\n"))
+    assert problem.line == 7
+    assert problem.message.endswith("(a tab: YAML indents with spaces only)")

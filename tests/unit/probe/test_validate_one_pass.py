@@ -68,7 +68,7 @@ verdict: [acc, s]
 """
     found = messages(write_probe, body)
     assert [line for line, _ in found] == [9, 11]
-    assert found[0][1] == "steps[1] → thread → expected string, got int 7"
+    assert found[0][1].startswith("steps[1] → thread → expected string, got int 7")
     assert found[1][1] == "steps[3] → socket → unknown socket 'nope'"
 
 

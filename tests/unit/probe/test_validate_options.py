@@ -81,8 +81,25 @@ steps:
 verdict: [c]
 """
     problem = only(problems(write_probe, body))
-    assert problem.message.startswith(f"unknown or not allowed socket option {option!r}")
-    assert "probes may use: " in problem.message
+    if option == "SO_MARK":
+        assert problem.message.startswith(f"unknown or not allowed socket option {option!r}")
+        assert "probes may use: " in problem.message
+    else:
+        # Why it is refused, not a did-you-mean pointing at some other option.
+        assert problem.message.startswith(f"socket option {option} is not allowed in a probe: ")
+        assert "did you mean" not in problem.message
+
+
+def test_the_allowed_names_are_listed_once_per_file(write_probe: WriteProbe) -> None:
+    body = """\
+sockets: [{tcp: s, options: {SO_NOSUCH: 1, SO_OTHER: 1}}]
+steps:
+  - {op: getsockopt, socket: s, option: SO_THIRD, name: g}
+verdict: [g]
+"""
+    found = problems(write_probe, body)
+    assert len(found) == 3
+    assert ["probes may use: " in p.message for p in found] == [True, False, False]
 
 
 def test_raw_only_within_the_size_of_the_option(write_probe: WriteProbe) -> None:
