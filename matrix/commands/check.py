@@ -59,6 +59,19 @@ def add_parser(commands: Any) -> None:
         "carry (after editing assumptions, without re-running)",
     )
     check.add_argument(
+        "--annotations",
+        action="store_true",
+        help="also print each broken assumption as a GitHub Actions annotation on its "
+        "probe file and line (::error file=…,line=…::)",
+    )
+    check.add_argument(
+        "--annotation-root",
+        default="",
+        metavar="DIR",
+        help="with --annotations: probe paths under DIR are given relative to it (the "
+        "reusable workflow checks a caller's repository out under caller/)",
+    )
+    check.add_argument(
         "--summary",
         type=Path,
         metavar="FILE",
@@ -95,6 +108,21 @@ def _differences(platforms: list[ResultsDocument]) -> list[str]:
                 f"{files[probe_id]}: {probe_id}: verdict differs between platforms: {parts}"
             )
     return lines
+
+
+def _annotation(problem: Broken, root: str) -> str:
+    """A broken assumption as an error annotation on its probe file's line."""
+    from matrix.render.workflow_commands import annotation
+
+    file = problem.file.replace("\\", "/")
+    prefix = root.replace("\\", "/").rstrip("/") + "/"
+    if root and file.startswith(prefix):
+        file = file[len(prefix) :]
+    message = (
+        f"{problem.probe}: step {problem.step!r} on {problem.platform}: "
+        f"assumed {problem.assumed}, observed {problem.observed}"
+    )
+    return annotation("error", message, file=file, line=problem.line, title="broken assumption")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -138,6 +166,9 @@ def run(args: argparse.Namespace) -> int:
     differences = _differences(platforms) if args.same_everywhere else []
     for line in [*map(str, broken), *differences]:
         print(line)
+    if args.annotations:
+        for one in broken:
+            print(_annotation(one, args.annotation_root))
     if args.summary:
         with args.summary.open("a", encoding="utf-8") as summary:
             summary.write(check_summary(broken, differences, checked, len(platforms)))

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from tabulate import tabulate
 
 from matrix.engine.observation_types import ExceptionInfo, Observation
 from matrix.language.probe_types import Probe
 from matrix.results.document_types import Record
 
+# The verdict column wraps at this width. Wrapped here, not with tabulate's
+# maxcolwidths, which tabulate 0.8.9 (Debian 12's python3-tabulate) lacks.
+VERDICT_WIDTH = 90
+
 
 def verdict_table(records: list[Record], platform_key: str) -> str:
     rows = [
-        [r["id"], r["status"], r.get("verdict") or r.get("reason") or ""]
+        [
+            r["id"],
+            r["status"],
+            textwrap.fill(r.get("verdict") or r.get("reason") or "", VERDICT_WIDTH),
+        ]
         for r in sorted(records, key=lambda r: r["id"])
     ]
     return tabulate(
-        rows,
-        headers=["probe", "status", f"verdict on {platform_key}"],
-        tablefmt="simple",
-        maxcolwidths=[None, None, 90],
+        rows, headers=["probe", "status", f"verdict on {platform_key}"], tablefmt="simple"
     )
 
 
