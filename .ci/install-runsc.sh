@@ -20,7 +20,7 @@
 #   the download; the pinned value guards against a replaced release.
 # To move to a newer release, change both values after checking the new hash.
 #
-# Tests run this with a local file:// release (GVISOR_BASE_URL) and a prefix.
+# Tests run this with a file:// release (GVISOR_BASE_URL) and a prefix of their own.
 set -eu
 
 GVISOR_RELEASE=${GVISOR_RELEASE:-20260928.0}

@@ -98,6 +98,8 @@ def results_text(document: ResultsDocument) -> str:
     """``document`` as compact JSON: the header on the first line, then one record
     per line. Still one JSON value: any JSON reader reads it."""
     compact = (",", ":")  # ASCII only (the default): no bidi or control text in a diff
+    if "probes" not in document:
+        return json.dumps(document, separators=compact) + "\n"
     header = {k: v for k, v in document.items() if k != "probes"}
     head = json.dumps(header, separators=compact)
     records = ",\n".join(json.dumps(r, separators=compact) for r in document["probes"])
