@@ -632,3 +632,23 @@ def test_generated_results_are_folded_in_pull_request_diffs() -> None:
         "README.md: linguist-generated: unspecified",
         "results/history/x@1.json: linguist-generated: set",
     ]
+
+
+def test_the_oldest_env_pins_exactly_the_lower_bounds_pyproject_states() -> None:
+    import configparser
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    floors = {}
+    for requirement in project["dependencies"]:
+        name, version = requirement.split(">=")
+        floors[name.strip().lower()] = version.strip()
+    tox = configparser.ConfigParser()
+    tox.read(REPO / "tox.ini", encoding="utf-8")
+    pins = {}
+    for line in tox["testenv:oldest"]["deps"].split():
+        name, version = line.split("==")
+        pins[name.lower()] = version
+    assert pins == floors
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert '"$PYTHON" -m tox -e oldest' in ci
