@@ -35,6 +35,7 @@ from matrix.table import history
 from matrix.table.diff import Diff, diff, load_snapshot
 from matrix.tools.ci_overlay import Plan, committed_files, found_files, plan, unchanged
 
+NOTES_SHOWN = 20  # the body stays within GitHub's limit (render_diff_md bounds the rest)
 SETTING = "Allow GitHub Actions to create and approve pull requests"
 TITLE = "Refresh results from the OS matrix"
 CHECKS_NOTE = (
@@ -91,7 +92,9 @@ def body(result: Diff, laid: Plan, run_url: str) -> str:
     ]
     if laid.notes:
         lines += ["", "Left out of this refresh:"]
-        lines += [f"- {md(note.file)}: {md(note.message)}" for note in laid.notes]
+        lines += [f"- {md(note.file)}: {md(note.message)}" for note in laid.notes[:NOTES_SHOWN]]
+        if len(laid.notes) > NOTES_SHOWN:
+            lines.append(f"- … and {len(laid.notes) - NOTES_SHOWN} more (see the job's log)")
     return "\n".join([*lines, "", CHECKS_NOTE]) + "\n"
 
 

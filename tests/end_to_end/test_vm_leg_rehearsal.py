@@ -227,6 +227,9 @@ def test_a_leg_that_reaches_its_deadline_keeps_its_finished_probes_and_fails_aft
 
 
 def test_a_leg_that_never_ran_fails_in_the_host_step(tmp_path: Path) -> None:
+    # The VM did not boot: the workspace has the checkout and no leg-status.
+    (tmp_path / ".ci").mkdir()
+    shutil.copy2(REPO / ".ci" / "leg-outcome.sh", tmp_path / ".ci")
     failed = outcome(tmp_path)
     assert failed.returncode == 1
     assert "::error::no leg-status" in failed.stdout

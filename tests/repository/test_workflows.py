@@ -652,3 +652,49 @@ def test_the_oldest_env_pins_exactly_the_lower_bounds_pyproject_states() -> None
     assert pins == floors
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert '"$PYTHON" -m tox -e oldest' in ci
+
+
+def test_a_pull_request_that_only_changes_probes_runs_just_those_on_every_leg(
+    tmp_path: Path,
+) -> None:
+    jobs = load(MATRIX)["jobs"]
+    scope = jobs["scope"]
+    assert scope["if"] == "${{ github.event_name == 'pull_request' }}"
+    assert "python3 -m matrix.tools.ci_scope" in scope["steps"][-1]["run"]
+    assert jobs["probes"]["with"]["builtin-probes"] == "${{ needs.scope.outputs.probes }}"
+    legs = load(PROBE_MATRIX)["jobs"]["probes"]
+    step = next(
+        s for s in legs["steps"] if s.get("name") == "Run the built-in probes this change touches"
+    )
+    assert step["if"] == "${{ inputs.probe-paths == '' && inputs.builtin-probes != '' }}"
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    (stubs / "python").write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n')
+    (stubs / "python").chmod(0o755)
+    (tmp_path / "probes").mkdir()
+    (tmp_path / "probes" / "a.yaml").write_text("x")
+    done = subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=tmp_path,
+        env={
+            "PATH": f"{stubs}{os.pathsep}{os.environ.get('PATH', '')}",
+            "BUILTIN_PROBES": "probes/a.yaml probes/*.yaml",
+        },
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    # The stub prints each argument of `python -m tox -e probes -- …`: literal paths.
+    assert done.stdout.splitlines()[-7:] == [
+        "-m", "tox", "-e", "probes", "--", "probes/a.yaml", "probes/*.yaml"
+    ]  # fmt: skip
+
+
+def test_hosted_legs_and_test_jobs_cache_pips_downloads() -> None:
+    for path, job in ((PROBE_MATRIX, "probes"), (MATRIX, "tests"), (MATRIX, "tests-other")):
+        setup = next(
+            s for s in load(path)["jobs"][job]["steps"] if "setup-python" in s.get("uses", "")
+        )
+        assert setup["with"]["cache"] == "pip"
+        assert setup["with"]["cache-dependency-path"] == "pyproject.toml"
