@@ -40,7 +40,7 @@ def render_diff_md(result: Diff, limit: int = PR_BODY_LIMIT) -> str:
     if result.removed:
         lines.append("Not in the new run: " + ", ".join(md(x) for x in result.removed) + ".")
     for old, new in result.renamed:
-        lines.append(f"Replaced by a newer run of the same runner: {md(old)} → {md(new)}.")
+        lines.append(f"Column renamed (a new OS version or runner image): {md(old)} → {md(new)}.")
     if result.refreshed:
         lines.append(
             f"{len(result.refreshed)} cell(s) keep their verdict, re-measured with another "
@@ -70,7 +70,7 @@ def render_diff_text(result: Diff) -> str:
     lines += [f"new platform: {one_line(label)}" for label in result.added]
     lines += [f"not in the new run: {one_line(label)}" for label in result.removed]
     lines += [
-        f"replaced by a newer run of the same runner: {one_line(old)} -> {one_line(new)}"
+        f"column renamed (a new OS version or runner image): {one_line(old)} -> {one_line(new)}"
         for old, new in result.renamed
     ]
     if result.refreshed:

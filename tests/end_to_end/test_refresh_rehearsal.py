@@ -354,7 +354,7 @@ def test_a_newer_os_version_of_one_runner_moves_the_old_column_to_history(
     readme = checkout.branch_file("README.md")
     assert "fakeos 1.1" in readme and "fakeos 1.0" not in readme
     (pr,) = checkout.stubs.gh["prs"]
-    assert "Replaced by a newer run of the same runner" in pr["body"]
+    assert "Column renamed (a new OS version or runner image): fakeos 1.0" in pr["body"]
 
 
 def test_two_legs_with_one_key_are_refused_by_name(checkout: Checkout) -> None:

@@ -73,7 +73,8 @@ def test_diff_of_merged_matrices_and_markdown(runs: tuple[Path, Path], tmp_path:
     # Paired across the new OS version: no changed cell, but the column is renamed.
     assert "| p1 | otheros" not in text
     assert (
-        "Replaced by a newer run of the same runner: otheros 7 x86\\_64 py3.11 → otheros 8" in text
+        "Column renamed (a new OS version or runner image): otheros 7 x86\\_64 py3.11 → otheros 8"
+        in text
     )
 
 
