@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     from matrix.probe.selection import KeywordError, KeywordMatcher
     from matrix.probe.validate import validate_paths
     from matrix.render.assumption_report import broken_here
-    from matrix.render.run_report import verdict_table
+    from matrix.render.run_report import stability_summary, verdict_table
     from matrix.results.document import (
         ResultsNotWritten,
         ResultsWriter,
@@ -147,8 +147,11 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
+    ran: list[Record] = []
+
     def progress(record: Record) -> None:
         writer.add(record)
+        ran.append(record)
         if not args.quiet:
             done = len(writer.document["probes"])
             counts = record.get("repeat", {}).get("verdicts", {})
@@ -192,6 +195,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     records = writer.document["probes"]
     print(verdict_table(records, writer.document["platform"]["key"]))
+    stability = stability_summary(ran)
+    if stability is not None:
+        # On stdout with the table: --quiet drops the progress lines, not this.
+        print(f"\n{stability}")
     print(f"\nresults written to {output}", file=sys.stderr)
     for line in broken_here(records, writer.document["platform"]):
         print(line, file=sys.stderr)

@@ -44,6 +44,12 @@ class Context:
         self.runs: dict[str, StepRun] = {}
         # (socket, SO_RCVTIMEO/SO_SNDTIMEO) -> seconds, as set by setsockopt steps.
         self.timeouts: dict[tuple[str, str], float] = {}
+        # Sockets whose latest bind step failed: a later listen binds them
+        # itself, to an ephemeral wildcard port (see handlers.common.listened).
+        self.failed_binds: set[str] = set()
+        # socket -> SO_LINGER seconds while the option is on (setup or a step):
+        # a close may take that long, so cleanup bounds its closes by it.
+        self.lingers: dict[str, float] = {}
         self.lock = threading.Lock()
         # Set by {op: sigpipe, disposition: default}: a step may now kill the
         # process, so the engine announces each step (matrix.engine.sigpipe).
@@ -86,9 +92,26 @@ class Context:
         return self.timeouts.get((step.get("socket", ""), option))
 
     def note_option(self, step: Step) -> None:
-        """Remember a timeout option a setsockopt step set successfully."""
+        """Remember a timeout or linger option a setsockopt step set successfully."""
         if "duration" in step and step.get("option") in ("SO_RCVTIMEO", "SO_SNDTIMEO"):
             self.timeouts[(step["socket"], step["option"])] = float(step["duration"])
+        if "linger" in step:
+            self.note_linger(step["socket"], step["linger"]["on"], step["linger"]["seconds"])
+
+    def note_linger(self, name: str, on: bool, seconds: float) -> None:
+        if on:
+            self.lingers[name] = float(seconds)
+        else:
+            self.lingers.pop(name, None)
+
+    def longest_linger(self) -> float:
+        """The longest linger time any socket of this probe has (0 if none lingers).
+
+        Accepted sockets inherit SO_LINGER from their listener on some systems
+        (Wine's test_accept_inheritance checks it for Windows), so cleanup
+        allows the longest one for every close rather than guess per socket.
+        """
+        return max(self.lingers.values(), default=0.0)
 
     def is_datagram(self, step: Step) -> bool:
         return self.kinds.get(step["socket"]) == "udp"

@@ -8,6 +8,11 @@ Rules of this module:
   began before it returned (a ``close`` that released a blocked ``recv``). A
   step that had already returned before a ``join`` looked is reported as
   such, never as a fresh ``(immediate)`` return.
+- A step that waits for a state (tcp_state, connection_state) is timed from
+  when the OS reached the state, as its reads measured it (``reached_after``
+  in its value, matrix.engine.tcpstate.wait), never from the end of the reads,
+  whose cost is the harness's. One whose expected state never came is timed
+  ``at the end of its wait``: that length is the probe's bound, not the OS's.
 - A verdict part says what happened and its timing class; an ``unsupported``
   step says just ``unsupported`` (the reason is in the observation's summary,
   which the details show).
@@ -27,6 +32,7 @@ if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
 
 ALREADY_RETURNED = "already returned"
 AT_OWN_TIMEOUT = "at its timeout"
+AT_WAIT_END = "at the end of its wait"
 # Timers fire late, never this much early (Windows' tick is 15.6 ms) ...
 TIMER_SLACK = 0.2
 # ... and Windows' SO_RCVTIMEO has been seen up to ~0.5 s late: a return this
@@ -98,6 +104,13 @@ def observation(
         timing = ALREADY_RETURNED
     elif _returned_at_own_timeout(run):
         timing = AT_OWN_TIMEOUT
+    elif run.outcome == "returned" and run.value.get("matched") is False:
+        timing = AT_WAIT_END
+    elif run.outcome == "returned" and isinstance(run.value.get("reached_after"), (int, float)):
+        # reached_after counts from the step's own start; like elapsed, the class
+        # counts from what could have released it (a thread step's ``since``).
+        reached_at = (run.started or 0.0) + float(run.value["reached_after"])
+        timing = timing_class(max(0.0, reached_at - (start or reached_at)))
     return {
         "name": name,
         "op": step["op"],
@@ -121,6 +134,12 @@ def _returned_at_own_timeout(run: StepRun) -> bool:
     the OS's behaviour: the verdict says "at its timeout" so that choosing 2 s
     or 3 s changes nothing, and a timer that fires a little late (Windows)
     does not cross a timing-class boundary.
+
+    It counts whatever the call reported: a select that wakes at its timeout
+    may still report a descriptor (Linux, on a socket another thread closed),
+    and readiness that arrives within the same margin cannot be told from the
+    timeout's own wake-up. So a probe keeps its timeouts far from the OS times
+    it measures (the refused-connect probes wait 10 s for a ~2 s refusal).
     """
     timeout = run.own_timeout
     if not timeout or run.outcome not in ("returned", "raised"):

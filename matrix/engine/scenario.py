@@ -16,9 +16,16 @@ Rules of this module:
   scenario is a harness error.
 - Cleanup always releases what is still blocked: shutdown and close of every
   socket (each close bounded: XNU's close() waits for threads inside a call on
-  that descriptor), a throwaway connection to every listener (a closed Linux
-  listener keeps accepting), then a bounded wait for every thread. Whatever
-  could not finish is written down in ``cleanup``.
+  that descriptor, and a blocking close waits out the socket's linger time, so
+  the bound is CLEANUP_CLOSE_SECONDS plus the longest linger the probe set), a
+  throwaway connection to every listener (a closed Linux listener keeps
+  accepting), then a bounded wait for every thread. Whatever could not finish
+  is written down in ``cleanup``.
+- Cleanup closes a native handle once: a socket it has taken over, or one whose
+  close() is still running on another thread, is never closed again (Microsoft
+  Learn, closesocket: "A Winsock client must never issue closesocket on s
+  concurrently with another Winsock function call", and once a close returns
+  the number may already name another socket).
 """
 
 from __future__ import annotations
@@ -241,11 +248,16 @@ class Engine:
         # Threads may still add sockets (an accept that cleanup woke): copy first.
         with self.ctx.lock:
             sockets = list(self.ctx.sockets.items())
+        bound = self.close_bound()
         for name, sock in sockets:
-            if not self._bounded(partial(self._close_quietly, sock), CLEANUP_CLOSE_SECONDS):
-                note = f"close of {name!r} did not finish within {CLEANUP_CLOSE_SECONDS:g} s"
+            if not self._bounded(partial(self._close_quietly, sock), bound):
+                note = f"close of {name!r} did not finish within {bound:g} s"
                 if note not in self.cleanup_notes:
                     self.cleanup_notes.append(note)
+
+    def close_bound(self) -> float:
+        """How long one cleanup close may take: a blocking close waits out the linger."""
+        return CLEANUP_CLOSE_SECONDS + self.ctx.longest_linger()
 
     def _close_quietly(self, sock: Any) -> None:
         from matrix.engine.abi.native_api import NativeSocket
@@ -253,11 +265,18 @@ class Engine:
         if not isinstance(sock, NativeSocket):
             from matrix.engine.handlers.python import close_quietly
 
+            # CPython's close() forgets the descriptor before it calls
+            # closesocket()/close() (socketmodule.c sock_close), so a second
+            # close of the same object never reaches the OS.
             close_quietly(sock)
             return
         api = self.ctx.native
-        if sock.closed:
-            return
+        with self.ctx.lock:
+            # Closed, taken over by an earlier pass whose close may still be
+            # running, or inside a close a probe step began: not again.
+            if sock.closed or sock.closing or sock.in_close:
+                return
+            sock.closing = True
         with contextlib.suppress(OSError):
             api.shutdown(sock, 2)
         with contextlib.suppress(OSError):

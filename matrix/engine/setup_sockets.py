@@ -42,7 +42,9 @@ def _bind_loopback(sock: socket.socket, family_name: str) -> None:
         raise
 
 
-def _apply_options(ctx: Context, sock: socket.socket, options: SocketOptions, post: bool) -> None:
+def _apply_options(
+    ctx: Context, name: str, sock: socket.socket, options: SocketOptions, post: bool
+) -> None:
     for key, value in options.items():
         if (key in POST_CONNECT_OPTIONS) != post:
             continue
@@ -57,6 +59,7 @@ def _apply_options(ctx: Context, sock: socket.socket, options: SocketOptions, po
             sock.settimeout(value)
         elif key == "linger":
             sock.setsockopt(*encode_linger(value["on"], value["seconds"], ctx.family))
+            ctx.note_linger(name, value["on"], value["seconds"])
         else:
             constants = allowed_option(ctx, key, "value", value)
             if constants is None:
@@ -77,24 +80,24 @@ def setup(ctx: Context, probe: Probe) -> None:
         elif "listener" in spec:
             sock = _new_socket(family_name, socket.SOCK_STREAM)
             ctx.add(spec["listener"], sock, "listener")
-            _apply_options(ctx, sock, options, post=False)
+            _apply_options(ctx, spec["listener"], sock, options, post=False)
             _bind_loopback(sock, family_name)
             sock.listen(int(spec.get("backlog", 8)))
             ctx.bound[spec["listener"]] = sock.getsockname()
-            _apply_options(ctx, sock, options, post=True)
+            _apply_options(ctx, spec["listener"], sock, options, post=True)
         elif "tcp" in spec:
             sock = _new_socket(family_name, socket.SOCK_STREAM)
             ctx.add(spec["tcp"], sock, "tcp")
-            _apply_options(ctx, sock, options, post=False)
-            _apply_options(ctx, sock, options, post=True)
+            _apply_options(ctx, spec["tcp"], sock, options, post=False)
+            _apply_options(ctx, spec["tcp"], sock, options, post=True)
         else:
             sock = _new_socket(family_name, socket.SOCK_DGRAM)
             ctx.add(spec["udp"], sock, "udp")
-            _apply_options(ctx, sock, options, post=False)
+            _apply_options(ctx, spec["udp"], sock, options, post=False)
             if spec.get("bind", True):
                 _bind_loopback(sock, family_name)
                 ctx.bound[spec["udp"]] = sock.getsockname()
-            _apply_options(ctx, sock, options, post=True)
+            _apply_options(ctx, spec["udp"], sock, options, post=True)
 
 
 def _setup_pair(
@@ -107,24 +110,24 @@ def _setup_pair(
     try:
         # Set on the listener too: buffer sizes must be in place before the
         # handshake to shape the window, and accepted sockets inherit them.
-        _apply_options(ctx, listener, server_options, post=False)
+        _apply_options(ctx, server_name, listener, server_options, post=False)
         _bind_loopback(listener, family_name)
         listener.listen(1)
         client = _new_socket(family_name, socket.SOCK_STREAM)
         ctx.add(client_name, client, "pair")
-        _apply_options(ctx, client, client_options, post=False)
+        _apply_options(ctx, client_name, client, client_options, post=False)
         client.connect(listener.getsockname())
         server, _ = listener.accept()
     finally:
         listener.close()
     ctx.add(server_name, server, "pair")
-    _apply_options(ctx, server, server_options, post=False)
+    _apply_options(ctx, server_name, server, server_options, post=False)
     for name, sock, opts in (
         (client_name, client, client_options),
         (server_name, server, server_options),
     ):
         ctx.bound[name] = sock.getsockname()
-        _apply_options(ctx, sock, opts, post=True)
+        _apply_options(ctx, name, sock, opts, post=True)
 
 
 def hand_over_to_native(ctx: Context) -> None:

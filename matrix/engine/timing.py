@@ -11,6 +11,10 @@ never appear in one. They are folded into classes:
   Probes wait in whole seconds (linger 2 s, bounds of 1 s), so a measurement sits
   at N plus scheduling noise, half a second away from either class boundary.
 - ``blocked``: the step had not returned when its bound ran out.
+
+The classes that name no seconds (``at its timeout``, ``at the end of its
+wait``, ``already returned``) are given in matrix.engine.observe, which knows
+what the step waited for.
 """
 
 from __future__ import annotations

@@ -13,6 +13,16 @@ Rules of this module:
   O_CREAT|O_EXCL (portable: no fcntl, no msvcrt). The lock is held for the
   milliseconds of one read-merge-write; a lock older than LOCK_STALE_SECONDS
   was left by a process that died and is broken.
+- On Windows a lock file another run has just deleted can linger while a
+  virus scanner or the indexer still holds a handle to it: "The DeleteFile
+  function marks a file for deletion on close. Therefore, the file deletion
+  does not occur until the last handle to the file is closed. Subsequent calls
+  to CreateFile to open the file fail with ERROR_ACCESS_DENIED." (Microsoft
+  Learn, DeleteFileW, Remarks:
+  https://learn.microsoft.com/en-us/windows/win32/api/fileapi/nf-fileapi-deletefilew).
+  Creating, inspecting or removing the lock then raises PermissionError with
+  winerror 5 (or 32, a sharing violation): that is a held lock, waited for
+  like any other, never the end of the run.
 """
 
 from __future__ import annotations
@@ -29,6 +39,8 @@ from matrix.files.read import file_kind
 
 LOCK_STALE_SECONDS = 30.0
 LOCK_WAIT_SECONDS = 15.0
+# How long removing our own lock is retried while Windows says it is held.
+LOCK_RELEASE_PATIENCE = 2.0
 # Windows error codes of a replace onto a file that is open elsewhere
 # (winerror.h): ERROR_ACCESS_DENIED 5, ERROR_SHARING_VIOLATION 32.
 _BUSY_WINERRORS = (5, 32)
@@ -122,7 +134,10 @@ def locked(target: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     while True:
         try:
             fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
+        except (FileExistsError, PermissionError) as exc:
+            # A delete-pending lock (Windows) is held, not an error (see above).
+            if isinstance(exc, PermissionError) and not is_busy(exc):
+                raise
             if _break_if_stale(lock):
                 continue
             if time.monotonic() >= deadline:
@@ -139,8 +154,31 @@ def locked(target: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     try:
         yield
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        _release(lock)
+
+
+def _release(lock: Path) -> None:
+    """Remove our lock; while Windows says a scanner holds it, try again a little.
+
+    The results are written by now: a lock that still cannot be removed is
+    left for the stale-lock rule, never turned into an error that would hide
+    the finished write.
+    """
+    deadline = time.monotonic() + LOCK_RELEASE_PATIENCE
+    delay = 0.01
+    while True:
+        try:
             os.unlink(lock)
+            return
+        except FileNotFoundError:
+            return
+        except PermissionError as exc:
+            if not is_busy(exc):
+                raise
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 def _break_if_stale(lock: Path) -> bool:
@@ -149,6 +187,11 @@ def _break_if_stale(lock: Path) -> bool:
         age = time.time() - os.stat(lock).st_mtime
     except FileNotFoundError:
         return True
+    except PermissionError as exc:
+        # Delete-pending on Windows: another run is removing it; not stale.
+        if is_busy(exc):
+            return False
+        raise
     if age < LOCK_STALE_SECONDS:
         return False
     # Rename first, so two processes breaking the same stale lock cannot both

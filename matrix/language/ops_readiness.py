@@ -10,6 +10,24 @@ from __future__ import annotations
 
 from matrix.language.arguments import MAX_SECONDS, SOCKET_LIST, Operation
 
+# The events a poll step may ask for. ERR, HUP and NVAL are results only: POSIX
+# poll() ignores them in ``events`` (poll(2), Linux man-pages: "POLLHUP Hang up
+# (only returned in revents; ignored in events)", likewise POLLERR and
+# POLLNVAL), while WSAPoll fails on them: Wine's conformance test asserts
+# WSAEINVAL for events = POLLERR, POLLHUP or POLLNVAL on a connected socket
+# (dlls/ws2_32/tests/sock.c at wine-9.22, 51ccd95c49c2c61ad41960b25a01f834601d70c0,
+# test_WSAPoll L8155-8156 and L8289-8297), and Microsoft Learn's WSAPoll page:
+# "Any other values are considered errors and WSAPoll will return
+# SOCKET_ERROR." Asking for them would not be the same question everywhere,
+# and they are reported whether asked for or not.
+POLL_REQUEST_EVENTS = ("IN", "OUT", "PRI", "RDHUP")
+POLL_RESULT_ONLY_EVENTS = ("ERR", "HUP", "NVAL")
+POLL_RESULT_ONLY_REASON = (
+    "is reported by poll() without being asked for, and cannot be asked for: POSIX "
+    "poll() ignores ERR, HUP and NVAL in events, and Windows' WSAPoll fails on them "
+    "with WSAEINVAL; ask for IN, OUT, PRI or RDHUP"
+)
+
 READINESS: dict[str, Operation] = {
     "select": Operation(
         "select() on sockets; observes which were reported, by name. A socket closed "
@@ -41,8 +59,11 @@ READINESS: dict[str, Operation] = {
             "events": {
                 "type": "array",
                 "maxItems": 4,
-                "items": {"enum": ["IN", "OUT", "PRI", "RDHUP"]},
-                "description": "Events to ask for (default IN and OUT).",
+                "items": {"enum": list(POLL_REQUEST_EVENTS)},
+                "description": "Events to ask for (default IN and OUT). ERR, HUP and "
+                "NVAL are reported without being asked for and cannot be asked for: "
+                "POSIX poll() ignores them in events, and WSAPoll fails on them "
+                "(WSAEINVAL).",
             },
             "timeout": {
                 "type": "number",

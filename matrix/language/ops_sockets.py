@@ -37,7 +37,9 @@ SOCKETS: dict[str, Operation] = {
             "address": {
                 "type": "string",
                 "description": "Loopback (127.0.0.0/8, ::1) or "
-                "unspecified (0.0.0.0, ::) literal; overrides the address of `to`.",
+                "unspecified (0.0.0.0, ::) literal; overrides the address of `to`. A "
+                "connect to an unspecified address that returns says where it went "
+                "(`ok, reached 127.0.0.1`), since the OS picks the destination.",
             },
             "closed_port": {
                 "type": "boolean",
@@ -69,7 +71,9 @@ SOCKETS: dict[str, Operation] = {
         ("socket",),
     ),
     "listen": Operation(
-        "listen() with a backlog.",
+        "listen() with a backlog. On a socket whose bind step failed, a listen that "
+        "returns has bound it to an ephemeral wildcard port and says so: `ok, on an "
+        "ephemeral port (its bind had failed)`.",
         {
             "socket": SOCKET,
             "backlog": {

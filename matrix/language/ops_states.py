@@ -22,9 +22,11 @@ STATES: dict[str, Operation] = {
     "connection_state": Operation(
         "The state of the connection from `socket`'s address to `peer`'s address in the "
         "system's TCP table, also after `socket` was closed (TIME_WAIT, LAST_ACK): CLOSED "
-        "when the table has no such entry. psutil on Linux and Windows, the "
-        "net.inet.tcp.pcblist_n sysctl on macOS; `unsupported` without them. Only this "
-        "pair's states are recorded.",
+        "when the table has no such entry. The kernel's own table (/proc/net/tcp on Linux, "
+        "the pcblist sysctls on macOS, FreeBSD and NetBSD, kern.file on OpenBSD, psutil's "
+        "GetExtendedTcpTable on Windows), trusted only once it has found this process's own "
+        "connection: `unsupported` where none can be, and instead of CLOSED where the "
+        "table drops the connections of closed sockets. Only this pair's states are recorded.",
         {
             "socket": {**SOCKET, "description": "The local end: this socket's address."},
             "peer": {**SOCKET, "description": "The remote end: this socket's address."},

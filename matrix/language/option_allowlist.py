@@ -27,11 +27,13 @@ from dataclasses import dataclass, field
 MAX_BUFFER = 16 * 1024 * 1024
 
 # Level numbers per OS family.
-# Linux <asm-generic/socket.h> SOL_SOCKET 1; XNU <sys/socket.h> and Winsock
-# <winsock2.h> SOL_SOCKET 0xffff. IPPROTO_* are the IANA protocol numbers
-# everywhere (<netinet/in.h>, <ws2def.h>): IP 0, TCP 6, IPv6 41.
+# Linux <asm-generic/socket.h> SOL_SOCKET 1; XNU <sys/socket.h>, FreeBSD and
+# NetBSD sys/sys/socket.h and Winsock <winsock2.h> SOL_SOCKET 0xffff (a level
+# is used only for an option the table places on that family). IPPROTO_* are
+# the IANA protocol numbers everywhere (<netinet/in.h>, <ws2def.h>): IP 0, TCP 6,
+# IPv6 41.
 LEVELS: dict[str, dict[str, int]] = {
-    "socket": {"linux": 1, "macos": 0xFFFF, "windows": 0xFFFF},
+    "socket": {"linux": 1, "macos": 0xFFFF, "windows": 0xFFFF, "freebsd": 0xFFFF, "netbsd": 0xFFFF},
     "tcp": {"linux": 6, "macos": 6, "windows": 6},
     "ip": {"linux": 0, "macos": 0, "windows": 0},
     "ipv6": {"linux": 41, "macos": 41, "windows": 41},
@@ -78,8 +80,13 @@ _TABLE: tuple[KnownOption, ...] = (
     _opt("SO_EXCLUSIVEADDRUSE", "socket", "bool", 0, 1, windows=-5),
     _opt("SO_KEEPALIVE", "socket", "bool", 0, 1, linux=9, macos=0x8, windows=0x8),
     # XNU bsd/sys/socket.h: #define SO_NOSIGPIPE 0x1022 (EPIPE without SIGPIPE);
-    # Linux has MSG_NOSIGNAL per call instead, Windows no SIGPIPE at all.
-    _opt("SO_NOSIGPIPE", "socket", "bool", 0, 1, macos=0x1022),
+    # FreeBSD sys/sys/socket.h: "#define SO_NOSIGPIPE 0x00000800 /* no SIGPIPE
+    # from EPIPE */" and NetBSD sys/sys/socket.h (v 1.131.4.1, NetBSD 10):
+    # "#define SO_NOSIGPIPE 0x0800". CPython's socket module does not export
+    # SO_NOSIGPIPE, so these numbers cannot come from the interpreter. OpenBSD
+    # has no SO_NOSIGPIPE; Linux has MSG_NOSIGNAL per call instead, Windows no
+    # SIGPIPE at all.
+    _opt("SO_NOSIGPIPE", "socket", "bool", 0, 1, macos=0x1022, freebsd=0x800, netbsd=0x800),
     _opt("SO_OOBINLINE", "socket", "bool", 0, 1, linux=10, macos=0x100, windows=0x100),
     KnownOption(
         "SO_LINGER",

@@ -15,6 +15,7 @@ from typing import Any
 import jsonschema
 
 from matrix.language.operations import COMMON_STEP_ARGS, OPERATIONS
+from matrix.language.ops_readiness import POLL_RESULT_ONLY_EVENTS, POLL_RESULT_ONLY_REASON
 from matrix.probe.model import KeyPath, short
 from matrix.probe.schema import ecma_pattern
 
@@ -56,6 +57,8 @@ def explain(error: jsonschema.ValidationError) -> Iterator[tuple[KeyPath, str]]:
             yield path, f"missing required key {key!r}"
     elif error.validator == "enum" and path and path[-1] == "op":
         yield path, f"unknown operation {short(instance)}{did_you_mean(str(instance), OPERATIONS)}"
+    elif error.validator == "enum" and _is_result_only_poll_event(path, instance):
+        yield path, f"POLL{instance} {POLL_RESULT_ONLY_REASON}"
     elif error.validator == "enum":
         options = ", ".join(repr(v) for v in expected)
         yield path, f"{short(instance)} is not one of {options}"
@@ -99,6 +102,16 @@ _LIMIT_MESSAGES = {
     "maxLength": "is longer than {limit} characters, the limit",
     "maxProperties": "has more than {limit} entries, the limit",
 }
+
+
+def _is_result_only_poll_event(path: KeyPath, instance: object) -> bool:
+    """``steps → N → events → M`` naming ERR, HUP or NVAL (only poll has ``events``)."""
+    return (
+        len(path) >= 2
+        and path[-2] == "events"
+        and isinstance(instance, str)
+        and instance in POLL_RESULT_ONLY_EVENTS
+    )
 
 
 def describe(value: object) -> str:

@@ -191,9 +191,11 @@ def _capped(problems: list[Problem], file: str) -> list[Problem]:
     if len(problems) <= MAX_PROBLEMS:
         return problems
     more = len(problems) - MAX_PROBLEMS
+    # Every message names a line: this one, the first problem it leaves out.
+    first_hidden = next((p.line for p in problems[MAX_PROBLEMS:] if p.line is not None), 1)
     return [
         *problems[:MAX_PROBLEMS],
-        Problem(file, None, (), f"{more} more problem(s) not shown; fix these first"),
+        Problem(file, first_hidden, (), f"{more} more problem(s) not shown; fix these first"),
     ]
 
 

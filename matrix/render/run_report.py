@@ -1,4 +1,12 @@
-"""Terminal text for one platform's run: the verdict table and one probe's detail."""
+"""Terminal text for one platform's run: the verdict table, the stability of repeated runs,
+and one probe's detail.
+
+Rules of this module: a probe whose repeated runs disagreed is never shown as
+if it had one verdict: its row in the verdict table says so, with how many
+runs gave what, and the run's closing summary counts such probes (``run
+--repeat N --quiet`` prints no progress lines, so the summary is where a
+reader learns of them).
+"""
 
 from __future__ import annotations
 
@@ -10,22 +18,47 @@ from matrix.engine.observation_types import ExceptionInfo, Observation
 from matrix.language.probe_types import Probe
 from matrix.results.document_types import Record
 
+UNSTABLE_MARK = "UNSTABLE"
 # The verdict column wraps at this width. Wrapped here, not with tabulate's
 # maxcolwidths, which tabulate 0.8.9 (Debian 12's python3-tabulate) lacks.
 VERDICT_WIDTH = 90
 
 
+def _verdict_cell(record: Record) -> str:
+    verdict = record.get("verdict") or record.get("reason") or ""
+    if not record.get("unstable"):
+        return verdict
+    counts = record.get("repeat", {}).get("verdicts", {})
+    runs = sum(counts.values())
+    seen = " / ".join(f"{n}x {v}" for v, n in counts.items())
+    return f"{UNSTABLE_MARK} ({runs} runs disagreed: {seen})"
+
+
 def verdict_table(records: list[Record], platform_key: str) -> str:
+    """One row per probe; a probe whose repeated runs disagreed shows every verdict seen."""
     rows = [
-        [
-            r["id"],
-            r["status"],
-            textwrap.fill(r.get("verdict") or r.get("reason") or "", VERDICT_WIDTH),
-        ]
+        [r["id"], f"{r['status']} ({UNSTABLE_MARK})" if r.get("unstable") else r["status"],
+         textwrap.fill(_verdict_cell(r), VERDICT_WIDTH)]
         for r in sorted(records, key=lambda r: r["id"])
-    ]
+    ]  # fmt: skip
     return tabulate(
         rows, headers=["probe", "status", f"verdict on {platform_key}"], tablefmt="simple"
+    )
+
+
+def stability_summary(records: list[Record]) -> str | None:
+    """How many of ``records`` (one run's, each repeated) gave more than one verdict;
+    None when the probes ran once."""
+    repeated = [r for r in records if "repeat" in r]
+    if not repeated:
+        return None
+    runs = max(r["repeat"]["runs"] for r in repeated)
+    unstable = sorted(r["id"] for r in repeated if r.get("unstable"))
+    if not unstable:
+        return f"all {len(repeated)} probes agreed over {runs} runs"
+    return (
+        f"{len(unstable)} of {len(repeated)} probes unstable over {runs} runs "
+        f"(their runs gave different verdicts): {', '.join(unstable)}"
     )
 
 

@@ -112,6 +112,75 @@ def windows_build(getwindowsversion: Callable[[], Any] | None = None, winreg: An
     return f"{build}.{ubr}" if ubr is not None else build
 
 
+# --- the machine: the OS's, not the interpreter's ---------------------------
+
+# IMAGE_FILE_MACHINE_* values (Microsoft Learn, Image File Machine Constants:
+# https://learn.microsoft.com/en-us/windows/win32/sysinfo/image-file-machine-constants),
+# named as platform.machine() names them on Windows.
+IMAGE_FILE_MACHINES = {0x8664: "AMD64", 0xAA64: "ARM64", 0x014C: "x86", 0x01C4: "ARM"}
+
+
+def windows_native_machine(kernel32: Any = None) -> str | None:
+    """The host's architecture as Windows reports it, or None where it cannot say.
+
+    An x64 Python on Windows 11 on Arm runs under emulation, and
+    platform.machine() answers from what the process sees (CPython <= 3.11
+    reads PROCESSOR_ARCHITEW6432 / PROCESSOR_ARCHITECTURE, which the emulation
+    sets to AMD64), so the column would read x86_64 on an ARM64 kernel. The
+    documented way to ask for the host is IsWow64Process2 (Microsoft Learn,
+    wow64apiset.h, Windows 10 1511 and later): "pNativeMachine ... returns a
+    pointer to a possible IMAGE_FILE_MACHINE_* value identifying the native
+    architecture of host system"
+    (https://learn.microsoft.com/en-us/windows/win32/api/wow64apiset/nf-wow64apiset-iswow64process2).
+    ctypes is loaded only on Windows, and an older Windows without the
+    function, or a failed call, leaves the answer to platform.machine().
+    """
+    if kernel32 is None and sys.platform != "win32":
+        return None
+    import ctypes
+
+    if kernel32 is None:
+        try:
+            kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+        except (OSError, AttributeError):
+            return None
+    function = getattr(kernel32, "IsWow64Process2", None)
+    current = getattr(kernel32, "GetCurrentProcess", None)
+    if function is None or current is None:
+        return None
+    current.restype, current.argtypes = ctypes.c_void_p, []
+    function.restype = ctypes.c_int  # BOOL
+    function.argtypes = [
+        ctypes.c_void_p,  # HANDLE hProcess
+        ctypes.POINTER(ctypes.c_ushort),  # USHORT *pProcessMachine
+        ctypes.POINTER(ctypes.c_ushort),  # USHORT *pNativeMachine
+    ]
+    process_machine, native_machine = ctypes.c_ushort(0), ctypes.c_ushort(0)
+    try:
+        succeeded = function(current(), ctypes.byref(process_machine), ctypes.byref(native_machine))
+    except (OSError, ctypes.ArgumentError):
+        return None
+    if not succeeded:
+        return None
+    return IMAGE_FILE_MACHINES.get(native_machine.value)
+
+
+def os_machine(
+    sys_platform: str = sys.platform,
+    interpreter_machine: Callable[[], str] = platform.machine,
+    native_machine: Callable[[], str | None] = windows_native_machine,
+) -> str:
+    """The machine of the running OS: Windows' native one, else the interpreter's answer.
+
+    Elsewhere platform.machine() is uname's machine, which is the kernel's.
+    """
+    if sys_platform == "win32":
+        native = native_machine()
+        if native:
+            return native
+    return interpreter_machine()
+
+
 # --- Linux variants: WSL1 and musl -----------------------------------------
 
 
@@ -238,7 +307,7 @@ def this_platform() -> Platform:
         system=platform.system(),
         release=platform.release(),
         version=platform.version(),
-        machine=platform.machine(),
+        machine=os_machine(),
         python_version=platform.python_version(),
         python_implementation=platform.python_implementation(),
     )

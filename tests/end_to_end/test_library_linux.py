@@ -85,6 +85,29 @@ def test_close_does_not_wake_a_blocked_recv_but_the_peer_fin_does(
     assert obs["recv-after-peer-close"]["summary"] == "EOF"
 
 
+def test_a_close_under_a_blocked_recv_sends_nothing_and_the_state_read_waits_for_it(
+    library: dict[str, Any],
+) -> None:
+    # The socket is released only when the blocked recv drops its reference:
+    # nothing goes out, so the peer is still ESTABLISHED when its wait ends.
+    obs = observations(library, "close-wakes-blocked-recv")
+    assert obs["peer-state-after-close"]["summary"] == "ESTABLISHED"
+    assert obs["peer-state-after-close"]["timing"] == "at the end of its wait"
+
+
+def test_no_state_part_is_timed_by_the_harness(library: dict[str, Any]) -> None:
+    # Linux changes these states within microseconds of the call that causes
+    # them: a state part is immediate, or its expected state never came.
+    timings = {
+        (probe_id, obs["name"]): obs["timing"]
+        for probe_id, (_, record) in library.items()
+        for obs in record["observations"]
+        if obs["op"] in ("tcp_state", "connection_state") and obs["outcome"] == "returned"
+    }
+    assert len(timings) >= 20
+    assert set(timings.values()) <= {"immediate", "at the end of its wait"}, timings
+
+
 def test_shutdown_wakes_a_blocked_recv_with_eof(library: dict[str, Any]) -> None:
     obs = observations(library, "shutdown-wakes-blocked-recv")
     assert obs["recv-after-shutdown"]["summary"] == "EOF"

@@ -8,6 +8,7 @@ ones asserted never to happen.
 
 from __future__ import annotations
 
+import select
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -268,3 +269,26 @@ def test_engine_refuses_an_allocation_bomb_that_skipped_validation() -> None:
     assert result["status"] == "harness-error"
     assert "a probe may use at most" in result["reason"]
     assert result["observations"] == []
+
+
+@pytest.mark.parametrize("api", ["native", "python"])
+@pytest.mark.parametrize("event", ["ERR", "HUP", "NVAL"])
+def test_poll_result_only_events_never_reach_the_call(
+    api: str, event: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # WSAPoll fails on ERR, HUP and NVAL as request events (WSAEINVAL) while
+    # poll() ignores them: a probe that skipped validation is refused before
+    # either is called.
+    polled: list[Any] = []
+    monkeypatch.setattr(NativeApi, "poll", lambda self, *args: polled.append(args) or [0])
+    monkeypatch.setattr(select, "poll", lambda: polled.append("python") or None, raising=False)
+    probe = {
+        "id": "poll-events",
+        "sockets": [{"pair": ["a", "b"]}],
+        "steps": [{"op": "poll", "sockets": ["a"], "events": [event], "timeout": 0, "name": "p"}],
+        "verdict": ["p"],
+    }
+    result = Engine(probe, lambda event: None, api).run()
+    assert result["status"] == "harness-error"
+    assert f"POLL{event} is reported by poll() without being asked for" in result["reason"]
+    assert polled == []

@@ -43,6 +43,19 @@ def test_a_file_with_hundreds_of_problems_reports_fifty_and_a_count() -> None:
     assert messages[-1].endswith("more problem(s) not shown; fix these first")
 
 
+def test_the_count_of_problems_not_shown_names_a_line_too() -> None:
+    """Every problem is file:line; the count points at the first one it leaves out."""
+    steps = "".join(f"  - {{op: close, socket: nope{n}}}\n" for n in range(200))
+    text = HEADER + "steps:\n" + steps + "verdict: [c]\n"
+    _probe, problems = validate_text(text, "hostile.yaml", "hostile")
+    assert all(isinstance(p.line, int) and p.line >= 1 for p in problems)
+    (count,) = [
+        p for p in problems if p.message.endswith("more problem(s) not shown; fix these first")
+    ]
+    shown = {p.line for p in problems if p is not count}
+    assert count.line not in shown and count.line > max(line for line in shown if line)
+
+
 def test_keys_with_bidi_overrides_are_refused() -> None:
     assert any(
         "control, format or unpaired" in m for m in refused(HEADER + '"not\\u202ees": x\n' + TAIL)

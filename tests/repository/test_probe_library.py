@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -38,3 +39,62 @@ def test_checked_probes_in_the_library_all_still_pass() -> None:
 def test_gitattributes_keeps_text_lf_on_every_checkout() -> None:
     lines = (REPO / ".gitattributes").read_text(encoding="utf-8").splitlines()
     assert "* text=auto eol=lf" in lines
+
+
+SENDS = ("send", "sendall", "sendto", "fill")
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=lambda p: p.id)
+def test_no_unnamed_send_can_kill_a_probe_before_its_question(probe: object) -> None:
+    """With SIGPIPE at its default, every send that may raise it is a named step.
+
+    An unnamed plain send ends the process where it raises SIGPIPE (XNU and
+    FreeBSD: already the first send after a reset, sosendcheck returns EPIPE
+    before the pending error), and every verdict part after it reads `not
+    reached`: the probe then measures nothing there.
+    """
+    data = probe.data  # type: ignore[attr-defined]
+    default = False
+    for index, step in enumerate(data["steps"]):
+        if step["op"] == "sigpipe":
+            default = step.get("disposition") == "default"
+        elif default and step["op"] in SENDS and "NOSIGNAL" not in step.get("flags", []):
+            assert "name" in step, f"step {index + 1} ({step['op']}) may be killed by SIGPIPE"
+
+
+def _collapsed(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+DOCUMENTED = [
+    ((probe.id, family), doc)
+    for probe in PROBES
+    for family, doc in sorted(probe.data.get("documented", {}).items())
+]
+
+
+@pytest.mark.parametrize(("key", "doc"), DOCUMENTED, ids=[f"{k[0]}/{k[1]}" for k, _ in DOCUMENTED])
+def test_every_documented_quote_is_the_one_reread_at_its_source(
+    key: tuple[str, str], doc: dict[str, str]
+) -> None:
+    """A quote is verbatim only as checked: editing one means checking it again."""
+    from helpers.verified_quotes import VERIFIED
+
+    assert key in VERIFIED, f"{key}: quote never checked at its source (add it to VERIFIED)"
+    digest, where = VERIFIED[key]
+    actual = hashlib.sha256(_collapsed(doc["quote"]).encode()).hexdigest()[:16]
+    assert actual == digest, f"{key}: the quote changed since it was checked at {where}"
+
+
+def test_the_register_of_checked_quotes_has_no_stale_entry() -> None:
+    from helpers.verified_quotes import VERIFIED
+
+    assert set(VERIFIED) == {key for key, _ in DOCUMENTED}
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=lambda p: p.id)
+def test_every_source_and_documented_quote_names_an_openable_link(probe: object) -> None:
+    data = probe.data  # type: ignore[attr-defined]
+    cited = [*data["sources"], *(doc["source"] for doc in data.get("documented", {}).values())]
+    for text in cited:
+        assert re.search(r"https://\S+", text), f"no link a reader can open: {text!r}"

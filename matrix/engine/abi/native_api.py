@@ -47,7 +47,7 @@ class NativeUnavailable(Exception):
 class NativeSocket:
     """A descriptor the native layer owns; Python's socket module never closes it."""
 
-    __slots__ = ("blocking", "closed", "family", "handle", "kind")
+    __slots__ = ("blocking", "closed", "closing", "family", "handle", "in_close", "kind")
 
     def __init__(self, handle: int, family: str, kind: str, blocking: bool | None = True) -> None:
         self.handle = handle
@@ -56,6 +56,14 @@ class NativeSocket:
         # Last mode set through this layer; None where the OS decided (accept).
         self.blocking = blocking
         self.closed = False
+        # A close() of this handle has been called and has not returned (it
+        # may wait out a linger time, or on XNU for a thread inside a call):
+        # no other close may be issued on it meanwhile ("A Winsock client must
+        # never issue closesocket on s concurrently with another Winsock
+        # function call", Microsoft Learn, closesocket, Remarks).
+        self.in_close = False
+        # Cleanup has taken this socket over: it closes it once, never again.
+        self.closing = False
 
     def __repr__(self) -> str:
         return f"NativeSocket({self.handle}, {self.family}, {self.kind}, closed={self.closed})"
@@ -210,13 +218,17 @@ class NativeApi:
         """close()/closesocket(). The descriptor is given up unless the ABI says
         this error leaves it open (closesocket's WSAEWOULDBLOCK): then it stays
         the probe's, for a later close step or cleanup."""
-        result = getattr(self.lib, self.abi.close_function)(self.handle(sock))
-        if result == -1:
-            code = self.get_error()
-            if code not in self.abi.close_keeps_handle:
-                sock.closed = True
-            raise native_error(self.abi, code)
-        sock.closed = True
+        sock.in_close = True
+        try:
+            result = getattr(self.lib, self.abi.close_function)(self.handle(sock))
+            if result == -1:
+                code = self.get_error()
+                if code not in self.abi.close_keeps_handle:
+                    sock.closed = True
+                raise native_error(self.abi, code)
+            sock.closed = True
+        finally:
+            sock.in_close = False
 
     def dup(self, sock: NativeSocket) -> int:
         if not self.windows:

@@ -107,10 +107,77 @@ def connect_target(ctx: Context, step: Step, family: str) -> tuple[str, int]:
     return destination(ctx, step.get("address", host), int(port))
 
 
+def connected(step: Step, peer: Callable[[], tuple[Any, ...]]) -> tuple[str, dict[str, Any]]:
+    """The summary of a connect that returned; to an unspecified address, where it went.
+
+    connect() to 0.0.0.0 or :: picks a destination itself, and systems differ:
+    Linux routes it to loopback, XNU uses "the primary local address", the first
+    entry of in_ifaddrhead (bsd/netinet/in_pcb.c in_pcbladdr(), L1597-1611 at
+    rel/xnu-11417), which is not always 127.0.0.1, and FreeBSD 15 refuses it
+    unless net.inet.ip.connect_inaddr_wild is 1 (FreeBSD 15.0 release notes).
+    So the peer address is read back: a loopback address is named, any other
+    (this host's own, possibly public) address is only described.
+    """
+    import ipaddress
+
+    target = step.get("address")
+    if target is None or not ipaddress.ip_address(target).is_unspecified:
+        return "ok", {}
+    try:
+        host = str(peer()[0])
+    except OSError:
+        # The connect returned; the peer may already have gone (a reset): the
+        # connect's own outcome stands, without a destination to name.
+        return "ok, to an address it could not read back", {"reached": "unknown"}
+    address = ipaddress.ip_address(host.split("%")[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback:
+        return f"ok, reached {address}", {"reached": str(address)}
+    return "ok, reached a non-loopback address of this host", {"reached": "non-loopback"}
+
+
 def bind_target(ctx: Context, step: Step, family: str) -> tuple[str, int]:
     address = checked(step.get("address", LOOPBACK[family]))
     port = ctx.bound_address(step["port_of"])[1] if "port_of" in step else 0
     return address, int(port)
+
+
+def bound(ctx: Context, step: Step, bind: Callable[[], tuple[Any, ...]]) -> None:
+    """Run a bind step's ``bind`` (which returns the address bound) and remember
+    whether it failed: a later listen on the socket must not read as success on
+    the port the bind asked for."""
+    name = step["socket"]
+    try:
+        ctx.bound[name] = bind()
+    except OSError:
+        ctx.failed_binds.add(name)
+        raise
+    ctx.failed_binds.discard(name)
+
+
+def listened(ctx: Context, step: Step, address: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
+    """The summary of a listen that returned on a socket now bound at ``address``.
+
+    listen() on a socket without a local port binds it to an ephemeral port on
+    the wildcard address (XNU bsd/netinet/tcp_usrreq.c tcp_usr_listen(): "if
+    (inp->inp_lport == 0) { ... error = in_pcbbind(inp, NULL, NULL, p);";
+    FreeBSD tcp_usr_listen() likewise; Linux ip(7): "When listen(2) is called
+    on an unbound socket, the socket is automatically bound to a random free
+    port with the local address set to INADDR_ANY."). After a failed bind that
+    is another port than the one the bind asked for, so "ok" alone would read
+    as "listening on that port": the summary says where it listens instead.
+    Windows refuses listen on an unbound socket (WSAEINVAL), which is reported
+    as the error it is.
+    """
+    name = step["socket"]
+    ctx.bound[name] = address
+    if name in ctx.failed_binds:
+        return "ok, on an ephemeral port (its bind had failed)", {
+            "port": "ephemeral",
+            "bind_failed": True,
+        }
+    return "ok", {}
 
 
 def sendto_target(ctx: Context, step: Step) -> tuple[str, int]:
@@ -163,6 +230,22 @@ def flag_bits(step: Step, lookup: Callable[[str], int | None], allowed: tuple[st
             raise Unsupported(f"MSG_{name} does not exist on this platform")
         flags |= value
     return flags
+
+
+def poll_request(step: Step) -> list[str]:
+    """The events a poll step asks for, checked again here for both APIs.
+
+    ERR, HUP and NVAL are results only (see matrix.language.ops_readiness):
+    validation refuses them, and a probe that skipped validation must not pass
+    them to WSAPoll, which fails on them, or to poll(), which ignores them.
+    """
+    from matrix.language.ops_readiness import POLL_REQUEST_EVENTS, POLL_RESULT_ONLY_REASON
+
+    wanted = list(step.get("events", ["IN", "OUT"]))
+    for name in wanted:
+        if name not in POLL_REQUEST_EVENTS:
+            raise HarnessError(f"POLL{str(name)[:16]} {POLL_RESULT_ONLY_REASON}")
+    return wanted
 
 
 def select_text(reported: list[list[str]]) -> tuple[str, dict[str, Any]]:

@@ -110,7 +110,7 @@ def op_connect(ctx: Context, step: Step) -> Result:
         _api(ctx).connect(sock, *common.connect_target(ctx, step, sock.family))
     finally:
         remember_endpoint(ctx, step["socket"], lambda: _api(ctx).getsockname(sock))
-    return "ok", {}
+    return common.connected(step, lambda: _api(ctx).getpeername(sock))
 
 
 def op_accept(ctx: Context, step: Step) -> Result:
@@ -128,8 +128,12 @@ def op_accept(ctx: Context, step: Step) -> Result:
 def op_bind(ctx: Context, step: Step) -> Result:
     sock: NativeSocket = ctx.sock(step)
     api = _api(ctx)
-    api.bind(sock, *common.bind_target(ctx, step, sock.family))
-    ctx.bound[step["socket"]] = api.getsockname(sock)
+
+    def bind() -> tuple[str, int]:
+        api.bind(sock, *common.bind_target(ctx, step, sock.family))
+        return api.getsockname(sock)
+
+    common.bound(ctx, step, bind)
     return "ok", {}
 
 
@@ -137,9 +141,8 @@ def op_listen(ctx: Context, step: Step) -> Result:
     sock: NativeSocket = ctx.sock(step)
     api = _api(ctx)
     api.listen(sock, int(step.get("backlog", 8)))
-    # listen() on an unbound socket binds it on Linux and macOS.
-    ctx.bound[step["socket"]] = api.getsockname(sock)
-    return "ok", {}
+    # listen() on an unbound socket binds it (not on Windows): see common.listened.
+    return common.listened(ctx, step, api.getsockname(sock))
 
 
 def op_setsockopt(ctx: Context, step: Step) -> Result:
@@ -258,7 +261,7 @@ def op_select(ctx: Context, step: Step) -> Result:
 
 def op_poll(ctx: Context, step: Step) -> Result:
     api = _api(ctx)
-    wanted = step.get("events", ["IN", "OUT"])
+    wanted = common.poll_request(step)
     events = _abi.poll_events(api.abi, wanted)
     if events is None:
         missing = next(n for n in wanted if api.abi.poll.get(n) is None)

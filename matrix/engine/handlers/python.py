@@ -107,7 +107,7 @@ def op_connect(ctx: Context, step: Step) -> Result:
         sock.connect(common.connect_target(ctx, step, _family(sock)))
     finally:
         remember_endpoint(ctx, step["socket"], sock.getsockname)
-    return "ok", {}
+    return common.connected(step, sock.getpeername)
 
 
 def op_accept(ctx: Context, step: Step) -> Result:
@@ -119,17 +119,20 @@ def op_accept(ctx: Context, step: Step) -> Result:
 
 def op_bind(ctx: Context, step: Step) -> Result:
     sock = ctx.sock(step)
-    sock.bind(common.bind_target(ctx, step, _family(sock)))
-    ctx.bound[step["socket"]] = sock.getsockname()
+
+    def bind() -> tuple[Any, ...]:
+        sock.bind(common.bind_target(ctx, step, _family(sock)))
+        return tuple(sock.getsockname())
+
+    common.bound(ctx, step, bind)
     return "ok", {}
 
 
 def op_listen(ctx: Context, step: Step) -> Result:
     sock = ctx.sock(step)
     sock.listen(int(step.get("backlog", 8)))
-    # listen() on an unbound socket binds it on Linux and macOS.
-    ctx.bound[step["socket"]] = sock.getsockname()
-    return "ok", {}
+    # listen() on an unbound socket binds it (not on Windows): see common.listened.
+    return common.listened(ctx, step, tuple(sock.getsockname()))
 
 
 def op_setsockopt(ctx: Context, step: Step) -> Result:
@@ -225,7 +228,7 @@ def op_poll(ctx: Context, step: Step) -> Result:
         # Windows: Python offers no poll() (WSAPoll is not exposed).
         raise Unsupported("select.poll does not exist on this platform")
     events = 0
-    for name in step.get("events", ["IN", "OUT"]):
+    for name in common.poll_request(step):
         flag = getattr(select, "POLL" + name, None)
         if flag is None:
             raise Unsupported(f"POLL{name} does not exist on this platform")

@@ -1,6 +1,6 @@
 """Handlers of tcp_state, connection_state and sigpipe, for both APIs.
 
-The work is in ``_state_ops`` (states) and ``_sigpipe``; this module only
+The work is in ``tcpstate`` (states) and ``sigpipe``; this module only
 adapts the probe's socket to them: the native API's getsockopt on the raw
 descriptor, or CPython's. Their modules are imported when a step runs, so a
 probe that uses none of them starts without them.
@@ -78,15 +78,28 @@ def remember_endpoint(ctx: Context, name: str, getsockname: Callable[[], Any]) -
 
 
 def prepare(probe: Probe) -> None:
-    """Pay the state operations' imports (psutil) before the first step, so a slow
-    first import never reads as a slow state change."""
+    """Before the first step: decide whether the state calls work here, on this
+    process's own loopback connection, and pay their imports (psutil), so a
+    slow first import or check never reads as a slow state change. Never raises:
+    what cannot be used makes each state step ``unsupported``, with the reason."""
     ops = {step["op"] for step in probe["steps"]}
-    if "tcp_state" in ops or "connection_state" in ops:
-        import matrix.engine.tcpstate.steps  # noqa: F401
+    if not ops & {"tcp_state", "connection_state"}:
+        return
+    import sys
+
+    import matrix.engine.tcpstate.steps  # noqa: F401
+    from matrix.language.os_families import os_family
+
+    family = os_family(sys.platform)
+    if "tcp_state" in ops:
+        from matrix.engine.tcpstate.own_socket import prepare as prepare_own
+
+        prepare_own(family)
     if "connection_state" in ops:
         from matrix.engine.tcpstate.conn_table import prepare as prepare_table
 
-        prepare_table()
+        for ipv6 in sorted({spec.get("family", "ipv4") == "ipv6" for spec in probe["sockets"]}):
+            prepare_table(ipv6, family)
 
 
 HANDLERS: dict[str, Callable[[Context, Step], Result]] = {

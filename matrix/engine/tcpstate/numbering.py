@@ -87,6 +87,16 @@ PSUTIL_STATES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """An error a state call answers that names a state, not a failure of the call."""
+
+    errno: int  # the OS's raw number
+    state: str  # the RFC 793 state it means
+    since_release: int  # the OS's first major release where it means only that
+    source: str
+
+
+@dataclass(frozen=True)
 class OwnStateLayout:
     """Where one OS keeps a socket's own TCP state, and how to read it."""
 
@@ -97,6 +107,7 @@ class OwnStateLayout:
     state_format: str  # struct format of the state field at offset 0
     numbering: dict[int, str]
     source: str
+    refusals: tuple[Refusal, ...] = ()
 
 
 # Windows TCP_INFO_v0 (mstcpip.h): TCPSTATE State; ULONG Mss; ULONG64
@@ -117,10 +128,34 @@ OWN_STATE_LAYOUTS: dict[str, OwnStateLayout] = {
     # u_int8_t tcpi_state, numbered as in tcp_fsm.h. Asking for more than the
     # struct is harmless (sooptcopyout copies at most what the kernel has).
     "freebsd": OwnStateLayout(
-        "getsockopt TCP_INFO", 6, 32, 1024, "B", BSD_STATES, "FreeBSD sys/netinet/tcp.h"
+        "getsockopt TCP_INFO",
+        6,
+        32,
+        1024,
+        "B",
+        BSD_STATES,
+        "FreeBSD sys/netinet/tcp.h",
+        (
+            # FreeBSD sys/netinet/tcp_usrreq.c tcp_ctloutput_get(): "if
+            # (inp->inp_flags & INP_DROPPED) { ... return (ECONNRESET); }", and
+            # INP_DROPPED is set by in_pcbdrop() from tcp_close(): the TCB is gone.
+            # Before 14 the test was (INP_TIMEWAIT | INP_DROPPED): a connection in
+            # TIME_WAIT answered the same, so there the error stays the answer.
+            # 14 retired INP_TIMEWAIT (sys/netinet/in_pcb.h lists no such flag).
+            Refusal(
+                54,  # FreeBSD sys/sys/errno.h ECONNRESET
+                "CLOSED",
+                14,
+                "FreeBSD tcp_ctloutput_get(): ECONNRESET for an INP_DROPPED pcb "
+                "(tcp_close() ran: no TCB)",
+            ),
+        ),
     ),
     # XNU bsd/netinet/tcp.h: TCP_CONNECTION_INFO 0x106; struct
     # tcp_connection_info begins with u_int8_t tcpi_state (tcp_fsm.h numbers).
+    # A dropped connection still answers: tcp_close() leaves t_state CLOSED
+    # (bsd/netinet/tcp_subr.c) and tcp_ctloutput refuses only a NULL inp or tp
+    # (bsd/netinet/tcp_usrreq.c, ECONNRESET).
     "macos": OwnStateLayout(
         "getsockopt TCP_CONNECTION_INFO",
         6,
@@ -152,6 +187,14 @@ def layout_family(family: str) -> str:
 def own_state_layout(family: str) -> OwnStateLayout | None:
     """How ``family`` reports a socket's own state, or None where it has no such call."""
     return OWN_STATE_LAYOUTS.get(layout_family(family))
+
+
+def refusal_meaning(layout: OwnStateLayout, number: int, release: int | None) -> Refusal | None:
+    """The state an error of ``layout``'s call names on this release, if any."""
+    for refusal in layout.refusals:
+        if refusal.errno == number and release is not None and release >= refusal.since_release:
+            return refusal
+    return None
 
 
 def decode_state(raw: bytes, layout: OwnStateLayout) -> tuple[str, int]:

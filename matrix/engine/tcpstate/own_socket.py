@@ -1,31 +1,103 @@
 """Read the TCP state of a socket the probe still holds.
 
 Rules of this module:
-- The call and the layout come from ``_tcp_states`` (data per OS); this module
-  only makes the call. Where the OS has no such call, or refuses the option as
-  unknown (a kernel too old), the answer is StateUnsupported: the observation
-  ``unsupported``, never a guess.
-- Any other error of the call is the OS's answer and is raised as it is (the
-  engine records it), e.g. macOS refusing TCP_CONNECTION_INFO on a socket
-  whose connection is gone.
+- The call and the layout come from ``numbering`` (data per OS); this module
+  only makes the call.
+- Whether this OS has the call is decided once per process, before any step
+  (``prepare``): the call must succeed on this process's own connected
+  loopback socket (and, on Windows, the build must be one that has it:
+  TCP_INFO_v0 needs Windows 10 1703, build 15063). Where it does not, every
+  step says ``unsupported`` with the reason, never a guess.
+- After that, any error of the call is the OS's answer about that socket and
+  is raised as it is (the engine records it): WSAEINVAL from WSAIoctl, for
+  one, means "not applicable to this socket now" as well as "unknown code"
+  (Microsoft Learn, SIO_TCP_INFO), and the support check has ruled out the
+  second. The one exception is an error the OS documents as a state
+  (``Refusal``: FreeBSD 14's ECONNRESET for a dropped connection), which is
+  reported as that state with the error kept beside it. XNU answers a dropped
+  connection with its state (CLOSED), not an error.
 """
 
 from __future__ import annotations
 
-import errno
+import os
+import socket
+import sys
 from collections.abc import Callable
 from typing import Any
 
-from matrix.engine.tcpstate.numbering import OwnStateLayout, decode_state, own_state_layout
+from matrix.engine.tcpstate.numbering import (
+    OwnStateLayout,
+    decode_state,
+    own_state_layout,
+    refusal_meaning,
+)
 
-# What an OS answers for an option or control code it does not know:
-# ENOPROTOOPT (POSIX getsockopt), EOPNOTSUPP; Windows before 1703 answers
-# WSAEOPNOTSUPP (10045) or WSAEINVAL (10022) to an unknown WSAIoctl code.
-_UNKNOWN_CALL = {errno.ENOPROTOOPT, errno.EOPNOTSUPP, 10045, 10022}
+# Microsoft Learn, TCP_INFO_v0 structure, Requirements: "Windows 10, version
+# 1703", whose build number is 15063.
+MIN_WINDOWS_BUILD = 15063
 
 
 class StateUnsupported(Exception):
     """This OS (or this version of it) cannot report the state asked for."""
+
+
+# Per OS family: None once the call worked here, else why it cannot be used.
+_support: dict[str, str | None] = {}
+
+
+def _windows_build() -> int:
+    version = getattr(sys, "getwindowsversion", None)
+    return int(version().build) if version is not None else 0
+
+
+def _major_release() -> int | None:
+    """The OS's major release (FreeBSD "14.2-RELEASE" -> 14), None if unknown."""
+    try:
+        head = os.uname().release.split(".")[0]
+    except AttributeError:  # Windows has no os.uname
+        return None
+    return int(head) if head.isdigit() else None
+
+
+def _raw(
+    layout: OwnStateLayout, getsockopt: Callable[[int, int, int], bytes], handle: int
+) -> bytes:
+    if layout.level == 0:
+        return _wsaioctl_tcp_info(handle, layout)
+    return getsockopt(layout.level, layout.optname, layout.size)
+
+
+def _check_on_own_pair(layout: OwnStateLayout) -> str | None:
+    """None when the call answers on this process's own connected loopback socket."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1)
+            with socket.create_connection(listener.getsockname()[:2], timeout=5) as client:
+                server, _ = listener.accept()
+                with server:
+                    decode_state(_raw(layout, client.getsockopt, client.fileno()), layout)
+    except Exception as exc:  # any failure here means "not usable", never a failed probe
+        return f"{layout.mechanism} did not answer on this process's own connected socket: {exc}"
+    return None
+
+
+def prepare(family: str) -> str | None:
+    """Decide once whether ``family``'s call works here; the reason when not."""
+    if family not in _support:
+        layout = own_state_layout(family)
+        if layout is None:
+            reason: str | None = f"no call reports a socket's TCP state on {family}"
+        elif layout.level == 0 and _windows_build() < MIN_WINDOWS_BUILD:
+            reason = (
+                f"{layout.mechanism} needs Windows 10 1703 (build {MIN_WINDOWS_BUILD}); "
+                f"this is build {_windows_build()}"
+            )
+        else:
+            reason = _check_on_own_pair(layout)
+        _support[family] = reason
+    return _support[family]
 
 
 def read_own_state(
@@ -37,19 +109,24 @@ def read_own_state(
     the native one); ``handle`` is the descriptor, for Windows' WSAIoctl, which
     neither API offers.
     """
+    reason = prepare(family)
     layout = own_state_layout(family)
-    if layout is None:
-        raise StateUnsupported(f"no call reports a socket's TCP state on {family}")
+    if reason is not None or layout is None:
+        raise StateUnsupported(reason or f"no call reports a socket's TCP state on {family}")
     try:
-        if layout.level == 0:
-            raw = _wsaioctl_tcp_info(handle, layout)
-        else:
-            raw = getsockopt(layout.level, layout.optname, layout.size)
+        raw = _raw(layout, getsockopt, handle)
     except OSError as exc:
         number = getattr(exc, "winerror", None) or exc.errno
-        if number in _UNKNOWN_CALL:
-            raise StateUnsupported(f"{layout.mechanism} is not available here: {exc}") from None
-        raise
+        refusal = refusal_meaning(layout, int(number or 0), _major_release())
+        if refusal is None:
+            raise
+        return {
+            "state": refusal.state,
+            "raw": None,
+            "refused": number,
+            "meaning": refusal.source,
+            "mechanism": layout.mechanism,
+        }
     state, number = decode_state(raw, layout)
     return {"state": state, "raw": number, "mechanism": layout.mechanism}
 

@@ -8,6 +8,10 @@ system's table through this sysctl instead, unprivileged.
 Rules of this module:
 - The parser is pure (bytes in, records out) and its layouts are data, so it is
   tested on any OS with bytes built to XNU's layout.
+- It trusts only the layout it was written for (rel/xnu-11417): a header, a
+  record size or a group order that differs (a newer macOS whose structs
+  changed) is a ValueError, which the caller reports as ``unsupported`` for
+  the step; never an empty table, which would read as "every connection gone".
 - Only the address pair and the state leave this module; the records also
   describe other processes' sockets, and nothing else of theirs is kept.
 
@@ -26,6 +30,8 @@ from __future__ import annotations
 import ipaddress
 import struct
 from dataclasses import dataclass
+
+from matrix.engine.tcpstate import sysctl
 
 # bsd/sys/socketvar.h
 XSO_INPCB = 0x010
@@ -51,6 +57,10 @@ INP_IPV6 = 0x2
 # struct xtcpcb_n under pack(4): xt_len@0 xt_kind@4 t_segq@8 (u_int64_t)
 # t_dupacks@16 t_timer[TCPT_NTIMERS_EXT = 4]@20 (tcp_timer.h), t_state@36.
 XTCPCB_STATE = 36
+# The sizes xnu-11417 gives the two records read here (xi_len, xt_len; the
+# parser refuses others): struct xinpcb_n and struct xtcpcb_n under pack(4).
+XINPCB_N_SIZE = 104
+XTCPCB_N_SIZE = 204
 
 
 @dataclass(frozen=True)
@@ -76,12 +86,17 @@ def _address(record: bytes, offset: int, vflag: int) -> str:
 def parse_pcblist_n(data: bytes) -> list[PcbEntry]:
     """The TCP connections in a ``net.inet.tcp.pcblist_n`` answer.
 
-    Raises ValueError on an answer that does not have XNU's shape (a record
-    that runs past the end, or a length too small to advance).
+    Raises ValueError on an answer that does not have xnu-11417's shape: an
+    opening xinpgen of another size, a record that runs past the end or is too
+    short to advance, an XSO_INPCB or XSO_TCPCB record of another size, or a
+    connection group without exactly one XSO_TCPCB after its XSO_INPCB
+    (get_pcblist_n writes INPCB, SOCKET, RCVBUF, SNDBUF, STATS, TCPCB).
     """
     if len(data) < XINPGEN_SIZE:
         raise ValueError(f"pcblist_n answer of {len(data)} bytes is shorter than xinpgen")
     (first_len,) = struct.unpack_from("=I", data, 0)
+    if first_len != XINPGEN_SIZE:
+        raise ValueError(f"pcblist_n opens with a {first_len}-byte xinpgen, not {XINPGEN_SIZE}")
     offset = _roundup64(first_len)
     entries: list[PcbEntry] = []
     pending: tuple[tuple[str, int], tuple[str, int]] | None = None
@@ -90,11 +105,16 @@ def parse_pcblist_n(data: bytes) -> list[PcbEntry]:
         # The closing xinpgen is the only record this short: every record of a
         # connection group is longer than struct xinpgen.
         if length <= XINPGEN_SIZE:
+            if length < 8:
+                raise ValueError(f"pcblist_n record at byte {offset} is {length} bytes")
             break
         if offset + length > len(data):
             raise ValueError(f"pcblist_n record at byte {offset} runs past the end")
         record = data[offset : offset + length]
-        if kind == XSO_INPCB and length >= XINPCB_MIN_SIZE:
+        if kind == XSO_INPCB:
+            _expect(length, XINPCB_N_SIZE, "xinpcb_n", offset)
+            if pending is not None:
+                raise ValueError(f"pcblist_n group before byte {offset} has no xtcpcb_n")
             vflag = record[XINPCB_VFLAG]
             (fport,) = struct.unpack_from("!H", record, XINPCB_FPORT)
             (lport,) = struct.unpack_from("!H", record, XINPCB_LPORT)
@@ -102,12 +122,40 @@ def parse_pcblist_n(data: bytes) -> list[PcbEntry]:
                 (_address(record, XINPCB_LADDR, vflag), lport),
                 (_address(record, XINPCB_FADDR, vflag), fport),
             )
-        elif kind == XSO_TCPCB and pending is not None and length >= XTCPCB_STATE + 4:
+        elif kind == XSO_TCPCB:
+            _expect(length, XTCPCB_N_SIZE, "xtcpcb_n", offset)
+            if pending is None:
+                raise ValueError(f"pcblist_n xtcpcb_n at byte {offset} has no xinpcb_n")
             (state,) = struct.unpack_from("=i", record, XTCPCB_STATE)
             entries.append(PcbEntry(pending[0], pending[1], state))
             pending = None
         offset += _roundup64(length)
+    if pending is not None:
+        raise ValueError("pcblist_n ends inside a connection group")
     return entries
+
+
+def _expect(length: int, size: int, name: str, offset: int) -> None:
+    if length != size:
+        raise ValueError(f"pcblist_n {name} at byte {offset} is {length} bytes, not {size}")
+
+
+def generations(data: bytes) -> tuple[int, int | None]:
+    """The opening and closing xinpgen's ``xig_gen`` (None without a closing one).
+
+    They differ when connections came or went while the kernel copied the
+    table: "If the generation differs from what we told her before, she knows
+    that something happened while we were processing this request, and it
+    might be necessary to retry." (XNU bsd/netinet/in_pcblist.c get_pcblist_n)
+    """
+    (first,) = struct.unpack_from("=Q", data, 8)
+    if len(data) < 2 * XINPGEN_SIZE:
+        return first, None
+    closing = len(data) - XINPGEN_SIZE
+    (length,) = struct.unpack_from("=I", data, closing)
+    if length != XINPGEN_SIZE:
+        return first, None
+    return first, struct.unpack_from("=Q", data, closing + 8)[0]
 
 
 def read_pcblist_n() -> bytes | None:
@@ -115,35 +163,14 @@ def read_pcblist_n() -> bytes | None:
 
     A capability check rather than an OS check: the process's own C library
     must have sysctlbyname (macOS, the BSDs; not glibc) and know this name
-    (only XNU does).
+    (only XNU does). Re-read while the table changed during the copy.
     """
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-    except (OSError, TypeError):  # Windows: no "the process itself" library
-        return None
-    sysctlbyname = getattr(libc, "sysctlbyname", None)
-    if sysctlbyname is None:
-        return None
-    sysctlbyname.argtypes = [
-        ctypes.c_char_p,
-        ctypes.c_void_p,
-        ctypes.POINTER(ctypes.c_size_t),
-        ctypes.c_void_p,
-        ctypes.c_size_t,
-    ]
-    sysctlbyname.restype = ctypes.c_int
-    name = b"net.inet.tcp.pcblist_n"
-    size = ctypes.c_size_t(0)
-    if sysctlbyname(name, None, ctypes.byref(size), None, 0) != 0:
-        return None
-    # Connections come and go between the two calls: leave room, and retry a
-    # few times if the table outgrew it (ENOMEM).
-    for _ in range(4):
-        capacity = size.value + size.value // 4 + 4096
-        buffer = ctypes.create_string_buffer(capacity)
-        size = ctypes.c_size_t(capacity)
-        if sysctlbyname(name, buffer, ctypes.byref(size), None, 0) == 0:
-            return buffer.raw[: size.value]
-    raise OSError(ctypes.get_errno(), "sysctl net.inet.tcp.pcblist_n kept growing")
+    data = None
+    for _ in range(sysctl.GROWTH_TRIES):
+        data = sysctl.by_name("net.inet.tcp.pcblist_n")
+        if data is None or len(data) < XINPGEN_SIZE:
+            return data
+        first, last = generations(data)
+        if last is None or first == last:
+            return data
+    return data

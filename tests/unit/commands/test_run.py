@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers.probes import slow_probe
@@ -86,3 +87,36 @@ def test_k_selects_by_id_and_tag(write_probe: WriteProbe, tmp_path: Path) -> Non
         == 0
     )
     assert [p["id"] for p in json.loads(output.read_text(encoding="utf-8"))["probes"]] == ["alpha"]
+
+
+def test_repeated_quiet_run_states_how_many_probes_disagreed(
+    write_probe: WriteProbe,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    write_probe(id="alpha")
+    write_probe(id="beta")
+    arguments = ["run", str(tmp_path / "probes"), "--output", str(tmp_path / "r.json")]
+    assert main([*arguments, "--repeat", "2", "--quiet"]) == 0
+    assert "all 2 probes agreed over 2 runs" in capsys.readouterr().out
+
+    # A probe whose runs disagree (the OS answering differently) is counted and marked.
+    from matrix.runner.runner import Runner
+
+    real_run_one = Runner.run_one
+    seen: list[int] = []
+
+    def alternating(self: Runner, probe: Any) -> Any:
+        result = real_run_one(self, probe)
+        if probe.id == "beta":
+            seen.append(1)
+            result["verdict"] = f"send: {len(seen) % 2} bytes (immediate)"
+        return result
+
+    monkeypatch.setattr(Runner, "run_one", alternating)
+    assert main([*arguments, "--repeat", "2", "--quiet", "--fresh"]) == 0
+    out = capsys.readouterr().out
+    assert "1 of 2 probes unstable over 2 runs (their runs gave different verdicts): beta" in out
+    beta_row = next(line for line in out.splitlines() if line.startswith("beta"))
+    assert "ok (UNSTABLE)" in beta_row

@@ -68,3 +68,35 @@ def test_own_timeout_comes_from_the_call_or_the_sockets_timeout_option() -> None
 
 def test_verdict_names_a_step_that_never_ran() -> None:
     assert verdict_text([], ["missing"]) == "missing: not reached"
+
+
+def state_run(seconds: float, value: dict[str, Any]) -> StepRun:
+    run = StepRun({"op": "connection_state", "socket": "s"}, 0, started=100.0,
+                  finished=100.0 + seconds)  # fmt: skip
+    run.outcome, run.summary, run.value = "returned", "SYN_SENT", value
+    run.done.set()
+    return run
+
+
+def test_an_unmet_state_wait_is_at_the_end_of_its_wait_not_an_os_time() -> None:
+    obs = observation(state_run(3.0, {"matched": False, "reached_after": None}), name="s",
+                      bound=5)  # fmt: skip
+    assert verdict_part(obs) == "s: SYN_SENT (at the end of its wait)"
+    assert obs["elapsed"] == pytest.approx(3.0)  # the details keep the wall time
+
+
+@pytest.mark.parametrize(("reached", "timing"), [(0.0, "immediate"), (2.1, "after ~2 s")])
+def test_a_state_step_is_timed_from_when_the_os_reached_the_state(
+    reached: float, timing: str
+) -> None:
+    # The step took 2.6 s of wall time (slow listings); the OS had the state after `reached`.
+    run = state_run(2.6, {"matched": True, "reached_after": reached})
+    assert observation(run, name="s", bound=5)["timing"] == timing
+
+
+def test_a_state_step_on_a_thread_is_timed_from_the_call_that_released_it() -> None:
+    # Started at 100, saw the state from 102.1 on: the main sequence's close at 102.0
+    # caused it, so the OS took 0.1 s, not the 2.1 s the thread had been waiting.
+    run = state_run(2.6, {"matched": True, "reached_after": 2.1})
+    assert observation(run, name="s", bound=None, since=102.0)["timing"] == "immediate"
+    assert observation(run, name="s", bound=None)["timing"] == "after ~2 s"

@@ -438,3 +438,135 @@ def test_cleanup_closes_a_handle_closesocket_kept_again_in_blocking_mode() -> No
         "closesocket",
     ]
     assert sock.closed
+
+
+def _winsock_engine_with_lingering_close(
+    close_waits: threading.Event,
+) -> tuple[Engine, NativeSocket, list[tuple[str, tuple[Any, ...]]]]:
+    """A Windows engine whose one socket lingers: closesocket refuses nonblocking
+    (WSAEWOULDBLOCK, the handle stays valid), then blocks until ``close_waits``."""
+    native, lib = api(WINSOCK)
+    closes = iter([-1])
+
+    def closesocket(handle: int) -> int:
+        lib.calls.append(("closesocket", (handle,)))
+        if next(closes, 0) == -1:
+            return -1
+        close_waits.wait(5)  # a blocking close waiting out the linger time
+        return 0
+
+    lib.__dict__["closesocket"] = closesocket
+    lib.error = 10035
+    engine = Engine({"id": "t", "sockets": [], "steps": [], "verdict": []}, lambda e: None)
+    engine.ctx.native = native
+    sock = NativeSocket(0x1F4, "ipv4", "stream", blocking=False)
+    engine.ctx.add("local", sock, "pair")
+    return engine, sock, lib.calls
+
+
+def test_cleanup_never_closes_a_handle_whose_close_is_still_running(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import matrix.engine.scenario as engine_module
+
+    monkeypatch.setattr(engine_module, "CLEANUP_CLOSE_SECONDS", 0.1)
+    linger_over = threading.Event()
+    engine, _sock, calls = _winsock_engine_with_lingering_close(linger_over)
+    engine._close_all()  # the first pass: its blocking close outlasts the bound
+    engine._close_all()  # the second pass (after the joins) must leave it alone
+    linger_over.set()
+    closes = [args for name, args in calls if name == "closesocket"]
+    assert closes == [(0x1F4,), (0x1F4,)], "one refused and one blocking close, no third"
+    assert [name for name, _ in calls].count("shutdown") == 1
+    assert "close of 'local' did not finish within 0.1 s" in engine.cleanup_notes
+
+
+def test_cleanup_skips_a_socket_a_probe_step_is_still_closing() -> None:
+    linger_over = threading.Event()
+    engine, sock, calls = _winsock_engine_with_lingering_close(linger_over)
+    sock.in_close = True  # a close step on another thread has not returned
+    engine._close_all()
+    linger_over.set()
+    assert calls == []
+
+
+def test_cleanup_allows_a_close_the_linger_time_it_may_take(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import matrix.engine.scenario as engine_module
+
+    monkeypatch.setattr(engine_module, "CLEANUP_CLOSE_SECONDS", 0.2)
+    linger_over = threading.Event()
+    engine, sock, _calls = _winsock_engine_with_lingering_close(linger_over)
+    engine.ctx.note_linger("local", True, 1)
+    assert engine.close_bound() == pytest.approx(1.2)
+    threading.Timer(0.6, linger_over.set).start()  # the linger ends after 0.6 s
+    engine._close_all()
+    assert sock.closed
+    assert engine.cleanup_notes == []
+
+
+@pytest.mark.parametrize("api_name", ["native", "python"])
+def test_the_linger_a_probe_sets_is_remembered_for_cleanup(api_name: str) -> None:
+    probe = scenario(
+        [
+            {"op": "setsockopt", "socket": "peer", "linger": {"on": True, "seconds": 2}},
+            {"op": "setsockopt", "socket": "local", "linger": {"on": False, "seconds": 0}},
+        ],
+        [],
+        sockets=[
+            {
+                "pair": ["local", "peer"],
+                "options": {"local": {"linger": {"on": True, "seconds": 3}}},
+            }
+        ],
+    )
+    engine = Engine(probe, lambda e: None, api_name)
+    assert engine.run()["status"] == "ok"
+    assert engine.ctx.lingers == {"peer": 2.0}
+    assert engine.close_bound() == pytest.approx(engine_module_close_seconds() + 2.0)
+
+
+def engine_module_close_seconds() -> float:
+    import matrix.engine.scenario as engine_module
+
+    return engine_module.CLEANUP_CLOSE_SECONDS
+
+
+@pytest.mark.parametrize("api_name", ["native", "python"])
+def test_a_listen_after_a_failed_bind_says_it_listens_elsewhere(api_name: str) -> None:
+    # listen() binds a socket without a port to an ephemeral wildcard port (Linux,
+    # XNU, FreeBSD): after a failed bind, "ok" alone would read as "listening on
+    # the port the bind asked for".
+    probe = scenario(
+        [
+            {"op": "bind", "socket": "a", "name": "first-bind"},
+            {"op": "listen", "socket": "a", "name": "first-listen"},
+            {"op": "bind", "socket": "b", "port_of": "a", "name": "second-bind"},
+            {"op": "listen", "socket": "b", "name": "second-listen"},
+        ],
+        ["first-listen", "second-bind", "second-listen"],
+        sockets=[{"tcp": "a"}, {"tcp": "b"}],
+    )
+    result = Engine(probe, lambda e: None, api_name).run()
+    observed = by_name(result)
+    assert observed["first-listen"]["summary"] == "ok"
+    assert observed["second-bind"]["error"]["portable"] == "EADDRINUSE"
+    listen = observed["second-listen"]
+    assert listen["summary"] == "ok, on an ephemeral port (its bind had failed)"
+    assert listen["value"] == {"port": "ephemeral", "bind_failed": True}
+
+
+@pytest.mark.parametrize("api_name", ["native", "python"])
+def test_a_connect_to_0_0_0_0_records_the_address_it_reached(api_name: str) -> None:
+    probe = scenario(
+        [{"op": "connect", "socket": "c", "to": "srv", "address": "0.0.0.0", "name": "connect"}],
+        ["connect"],
+        sockets=[{"listener": "srv"}, {"tcp": "c"}],
+    )
+    result = Engine(probe, lambda e: None, api_name).run()
+    if sys.platform.startswith("linux"):  # Linux routes 0.0.0.0 to loopback
+        assert result["verdict"] == "connect: ok, reached 127.0.0.1 (immediate)"
+    connect = by_name(result)["connect"]
+    if connect["outcome"] == "returned":
+        assert connect["summary"].startswith("ok, reached ")

@@ -79,3 +79,78 @@ def test_a_posix_permission_error_is_not_retried(
     with pytest.raises(PermissionError):
         results_write.write_text_atomic(tmp_path / "r.json", "{}")
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize("winerror", [5, 32])
+def test_a_delete_pending_lock_is_waited_for_as_held(
+    winerror: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows refuses to create (and to stat) a lock file another run deleted
+    while a scanner still holds it: that is a held lock, not the end of the run."""
+    real_open, real_stat = os.open, os.stat
+    lock = str(tmp_path / "r.json.lock")
+    refusals = {"open": 3, "stat": 2}
+
+    def pending_open(path: Any, *args: Any) -> int:
+        if str(path) == lock and refusals["open"]:
+            refusals["open"] -= 1
+            raise windows_busy(winerror)
+        return real_open(path, *args)
+
+    def pending_stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        if str(path) == lock and refusals["stat"]:
+            refusals["stat"] -= 1
+            raise windows_busy(winerror)
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(results_write.os, "open", pending_open)
+    monkeypatch.setattr(results_write.os, "stat", pending_stat)
+    with results_write.locked(tmp_path / "r.json", wait=5):
+        assert Path(lock).exists()
+    assert refusals == {"open": 0, "stat": 0}
+    assert not Path(lock).exists()
+
+
+def test_a_lock_the_scanner_holds_at_release_is_removed_when_it_lets_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_unlink = os.unlink
+    refusals = {"left": 3}
+
+    def held_then_free(path: Any, *args: Any, **kwargs: Any) -> None:
+        if refusals["left"]:
+            refusals["left"] -= 1
+            raise windows_busy()
+        real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(results_write.os, "unlink", held_then_free)
+    with results_write.locked(tmp_path / "r.json", wait=1):
+        pass
+    assert refusals["left"] == 0
+    assert not (tmp_path / "r.json.lock").exists()
+
+
+def test_a_lock_that_stays_held_at_release_does_not_hide_the_finished_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def always_held(path: Any, *args: Any, **kwargs: Any) -> None:
+        raise windows_busy()
+
+    monkeypatch.setattr(results_write.os, "unlink", always_held)
+    monkeypatch.setattr(results_write, "LOCK_RELEASE_PATIENCE", 0.05, raising=False)
+    with results_write.locked(tmp_path / "r.json", wait=1):
+        results_write.write_text_atomic(tmp_path / "r.json", "{}")
+    assert (tmp_path / "r.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_a_posix_permission_error_on_the_lock_is_not_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def denied(path: Any, *args: Any) -> int:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(results_write.os, "open", denied)
+    started = time.monotonic()
+    with pytest.raises(PermissionError), results_write.locked(tmp_path / "r.json", wait=5):
+        pass
+    assert time.monotonic() - started < 4

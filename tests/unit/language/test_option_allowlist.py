@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import socket
+import sys
 
 import pytest
 
 from matrix.language.option_allowlist import (
     KNOWN_OPTIONS,
+    LEVEL_NAMES,
     LEVELS,
     OptionRefused,
     checked_set,
@@ -23,6 +25,24 @@ def test_linux_numbers_match_this_interpreter() -> None:
         if "linux" in option.numbers and hasattr(socket, name):
             assert option.numbers["linux"] == getattr(socket, name), name
     assert LEVELS["socket"]["linux"] == socket.SOL_SOCKET
+
+
+@pytest.mark.skipif(sys.platform != "darwin", reason="compares the macOS column with this OS")
+def test_macos_numbers_match_this_interpreter() -> None:
+    """On macOS the table's numbers (from XNU's headers) are the ones CPython was built with.
+
+    Options CPython does not export on macOS (SO_NOSIGPIPE, TCP_NOPUSH) are
+    not compared; TCP_KEEPIDLE is TCP_KEEPALIVE there.
+    """
+    compared = 0
+    for name, option in KNOWN_OPTIONS.items():
+        native = option.native.get("macos", name)
+        if "macos" in option.numbers and hasattr(socket, native):
+            assert option.numbers["macos"] == getattr(socket, native), name
+            compared += 1
+    assert compared >= 20, "too few options exported to compare: is this macOS?"
+    for level, constant in LEVEL_NAMES.items():
+        assert LEVELS[level]["macos"] == getattr(socket, constant), level
 
 
 def test_macos_keepalive_idle_is_tcp_keepalive() -> None:
@@ -42,6 +62,22 @@ def test_windows_numbers_come_from_the_winsock_headers() -> None:
     assert resolve("TCP_KEEPINTVL", "windows") == (6, 17)
     assert resolve("IPV6_V6ONLY", "windows") == (41, 27)
     assert resolve("SO_EXCLUSIVEADDRUSE", "windows") == (0xFFFF, -5)
+
+
+def test_so_nosigpipe_has_its_number_on_every_bsd_that_has_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CPython's socket module does not export SO_NOSIGPIPE: without the table's
+    # numbers FreeBSD and NetBSD would record the option as missing. XNU
+    # bsd/sys/socket.h 0x1022; FreeBSD and NetBSD sys/sys/socket.h 0x0800.
+    monkeypatch.delattr(socket, "SO_NOSIGPIPE", raising=False)
+    assert resolve("SO_NOSIGPIPE", "macos") == (0xFFFF, 0x1022)
+    assert resolve("SO_NOSIGPIPE", "freebsd") == (0xFFFF, 0x800)
+    assert resolve("SO_NOSIGPIPE", "netbsd") == (0xFFFF, 0x800)
+    # OpenBSD, Linux and Windows have no such option.
+    assert resolve("SO_NOSIGPIPE", "openbsd") is None
+    assert resolve("SO_NOSIGPIPE", "linux") is None
+    assert resolve("SO_NOSIGPIPE", "windows") is None
 
 
 def test_an_option_an_os_lacks_resolves_to_none_not_an_error() -> None:

@@ -332,3 +332,22 @@ def test_validation_checks_the_peer_and_the_state_names(tmp_path: Path) -> None:
         probe, problems = validate_file(path)
         assert probe is None, step
         assert [(p.line, wanted in p.message) for p in problems] == [(line, True)], problems
+
+
+@pytest.mark.parametrize("event", ["ERR", "HUP", "NVAL"])
+def test_poll_result_only_events_are_refused_with_the_reason(
+    write_probe: WriteProbe, event: str
+) -> None:
+    body = (
+        HEADER
+        + f"""\
+sockets: [{{pair: [a, b]}}]
+steps: [{{op: poll, sockets: [a], events: [IN, {event}], timeout: 0, name: p}}]
+verdict: [p]
+"""
+    )
+    problem = only(problems_of(write_probe, body))
+    assert problem.path == ("steps", 0, "events", 1)
+    assert problem.message.startswith(f"POLL{event} is reported by poll() without being asked")
+    assert "WSAPoll fails on them with WSAEINVAL" in problem.message
+    assert "ignores ERR, HUP and NVAL in events" in problem.message

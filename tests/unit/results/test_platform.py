@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -11,13 +12,16 @@ from typing import Any
 import pytest
 from helpers.synthetic import results_document
 
+from matrix.results import platform as platform_module
 from matrix.results.platform import (
     describe,
     identity_conflict,
     is_wsl1,
     macos_product_version,
+    os_machine,
     platform_key,
     windows_build,
+    windows_native_machine,
     windows_ubr,
 )
 
@@ -174,6 +178,76 @@ def test_two_windows_updates_share_a_column_but_record_their_full_build() -> Non
     assert first["key"] == second["key"] == "windows-10.0.26100-x86_64-py3.12"
     server_2022 = _describe("win32", "10", "AMD64", windows_build=lambda: "10.0.20348.3807")
     assert server_2022["key"] != first["key"]
+
+
+class FakeKernel32:
+    """IsWow64Process2 as Windows answers it: the process's and the host's machine.
+
+    ``native`` None: the function is missing (Windows before 10 1511).
+    """
+
+    def __init__(self, native: int | None, process: int = 0, succeeds: bool = True) -> None:
+        self.calls: list[Any] = []
+        self.GetCurrentProcess = lambda: 2**64 - 1  # the pseudo handle (HANDLE)-1
+        if native is not None:
+
+            def is_wow64_process2(handle: Any, process_out: Any, native_out: Any) -> int:
+                self.calls.append(handle)
+                process_out._obj.value = process
+                native_out._obj.value = native
+                return 1 if succeeds else 0
+
+            self.IsWow64Process2 = is_wow64_process2
+
+
+def test_an_emulated_x64_python_on_windows_on_arm_names_the_arm64_host() -> None:
+    # x64 emulation on ARM64 is not WOW64: pProcessMachine is UNKNOWN (0), and
+    # pNativeMachine names the host (IMAGE_FILE_MACHINE_ARM64 0xAA64).
+    kernel32 = FakeKernel32(native=0xAA64)
+    assert windows_native_machine(kernel32) == "ARM64"
+    assert kernel32.calls, "IsWow64Process2 was not asked"
+    machine = os_machine("win32", lambda: "AMD64", lambda: windows_native_machine(kernel32))
+    assert machine == "ARM64"
+    column = _describe("win32", "11", machine, windows_build=lambda: "10.0.26100.4349")
+    assert column["machine"] == "arm64"
+    assert column["key"] == "windows-10.0.26100-arm64-py3.12"
+
+
+def test_a_native_x64_or_wow64_python_names_the_host_machine() -> None:
+    assert windows_native_machine(FakeKernel32(native=0x8664)) == "AMD64"
+    # A 32-bit (WOW64) process on x64: pProcessMachine I386, the host AMD64.
+    assert windows_native_machine(FakeKernel32(native=0x8664, process=0x014C)) == "AMD64"
+
+
+@pytest.mark.parametrize(
+    "kernel32",
+    [FakeKernel32(native=None), FakeKernel32(native=0xAA64, succeeds=False), FakeKernel32(0x1234)],
+    ids=["windows-before-1511", "call-failed", "unknown-machine"],
+)
+def test_without_an_answer_from_windows_the_interpreter_names_the_machine(
+    kernel32: FakeKernel32,
+) -> None:
+    assert windows_native_machine(kernel32) is None
+    assert os_machine("win32", lambda: "AMD64", lambda: windows_native_machine(kernel32)) == (
+        "AMD64"
+    )
+
+
+def test_the_column_takes_the_oss_machine_not_the_interpreters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(platform_module.platform, "machine", lambda: "AMD64")
+    monkeypatch.setattr(platform_module, "os_machine", lambda: "ARM64")
+    assert platform_module.this_platform()["machine"] == "arm64"
+
+
+def test_off_windows_the_machine_is_unames_and_windows_is_never_asked() -> None:
+    assert os_machine("darwin", lambda: "arm64", lambda: pytest.fail("asked Windows")) == "arm64"
+    assert os_machine("linux", lambda: "aarch64", lambda: pytest.fail("asked Windows")) == (
+        "aarch64"
+    )
+    if sys.platform != "win32":
+        assert windows_native_machine() is None
 
 
 # --- GitHub runner images -------------------------------------------------

@@ -12,6 +12,8 @@ import socket
 import sys
 from types import SimpleNamespace
 
+import pytest
+
 from matrix.engine.abi.bsd import DARWIN
 from matrix.engine.abi.consistency import consistency_problem
 from matrix.engine.abi.linux import LINUX
@@ -140,3 +142,19 @@ def test_a_table_that_disagrees_with_the_interpreter_is_refused() -> None:
     problem = consistency_problem(LINUX, Fake)
     assert problem is not None
     assert problem.startswith("socket.MSG_WAITALL is 64 in this interpreter but 256 in the linux")
+
+
+@pytest.mark.skipif(sys.platform != "darwin", reason="compares the Darwin table with this Mac")
+def test_darwin_abi_is_the_one_this_mac_uses() -> None:
+    # The macOS test job's check of the table a probe leg will trust: CPython's
+    # modules were built against this Mac's SDK headers.
+    assert abi_for(sys.platform) is DARWIN
+    assert os_family(sys.platform) == "macos"
+    assert socket.AF_INET6 == DARWIN.af_inet6 == 30
+    assert getattr(socket, "MSG_NOSIGNAL", DARWIN.msg["NOSIGNAL"]) == DARWIN.msg["NOSIGNAL"]
+    assert not hasattr(select, "POLLRDHUP")  # DARWIN.poll["RDHUP"] is None
+    assert errno.EAGAIN in DARWIN.would_block
+    problem = consistency_problem(
+        DARWIN, socket, family="macos", select_module=select, errno_module=errno
+    )
+    assert problem is None

@@ -96,6 +96,28 @@ def test_closesocket_wouldblock_keeps_the_handle_owned() -> None:
     assert sock.closed and lib.calls[-1] == ("closesocket", (0x1F4,))
 
 
+@pytest.mark.parametrize("result", [0, -1])
+def test_a_close_in_flight_is_marked_until_it_returns(result: int) -> None:
+    # Cleanup must not issue a second closesocket while this one runs.
+    native, lib = api(WINSOCK)
+    sock = NativeSocket(0x1F4, "ipv4", "stream")
+    seen = []
+
+    def closesocket(handle: int) -> int:
+        seen.append(sock.in_close)
+        return result
+
+    lib.__dict__["closesocket"] = closesocket
+    lib.error = 10035
+    if result:
+        with pytest.raises(OSError):
+            native.close(sock)
+    else:
+        native.close(sock)
+    assert seen == [True]
+    assert not sock.in_close
+
+
 def test_posix_close_gives_the_descriptor_up_even_when_it_fails() -> None:
     native, lib = api(LINUX)
     sock = NativeSocket(9, "ipv4", "stream")

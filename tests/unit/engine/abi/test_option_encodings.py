@@ -61,6 +61,17 @@ def test_linux_table_matches_this_interpreter() -> None:
     assert (layout.level, layout.optname) == (socket.SOL_SOCKET, socket.SO_LINGER)
 
 
+@pytest.mark.skipif(sys.platform != "darwin", reason="compares the macOS table with this OS")
+def test_macos_table_matches_this_interpreter() -> None:
+    # CPython is built with _DARWIN_C_SOURCE, so its SO_LINGER is the 1/100 s
+    # ticks option (0x0080, XNU bsd/sys/socket.h); the seconds option
+    # SO_LINGER_SEC (0x1080) is not exported, so it is checked only if it is.
+    layout = linger_layout("macos")
+    assert layout.level == socket.SOL_SOCKET
+    assert RAW_SO_LINGER["macos"][0] == socket.SO_LINGER
+    assert layout.optname == getattr(socket, "SO_LINGER_SEC", layout.optname)
+
+
 def test_a_real_socket_round_trips_the_linger_encoding_of_this_os() -> None:
     from matrix.language.os_families import os_family
 

@@ -86,6 +86,14 @@ def test_linux_table_agrees_with_this_interpreter() -> None:
         assert raw_name(number, "linux") == errno.errorcode[number]
 
 
+@pytest.mark.skipif(sys.platform != "darwin", reason="checks the XNU table against this OS")
+def test_xnu_table_agrees_with_this_interpreter() -> None:
+    # Numbers without a second name, so errno.errorcode has exactly one for each.
+    for number in (errno.ECONNRESET, errno.EPIPE, errno.EINPROGRESS, errno.EADDRINUSE):
+        assert raw_name(number, "macos") == errno.errorcode[number]
+    assert raw_name(errno.EOPNOTSUPP, "macos") == "EOPNOTSUPP"  # 102 with __DARWIN_UNIX03
+
+
 # --- every name each OS can report (data from its header, matrix/engine/errno/tables.py) ---
 
 

@@ -19,6 +19,19 @@ def test_linux_table_matches_this_interpreter_when_on_linux() -> None:
         ), (number, name)
 
 
+@pytest.mark.skipif(
+    sys.platform != "darwin", reason="the running errno module is XNU's only on macOS"
+)
+def test_xnu_table_matches_this_interpreter_when_on_macos() -> None:
+    # The twin of the Linux test above for the macOS test job: CPython's errno
+    # module was built against the SDK's <sys/errno.h>, so any number it names
+    # differently from the XNU table (copied from bsd/sys/errno.h) is drift.
+    for number, name in errno.errorcode.items():
+        assert name == tables.XNU.get(number) or tables.XNU_ALIASES.get(name) == (
+            tables.XNU.get(number)
+        ), (number, name)
+
+
 def test_a_header_table_with_a_number_twice_is_refused() -> None:
     with pytest.raises(ValueError, match="listed twice"):
         tables.parse("1 EPERM 1 EAGAIN")

@@ -8,8 +8,14 @@ import struct
 import pytest
 
 from matrix.engine.tcpstate import conn_table as _conn_table
-from matrix.engine.tcpstate.conn_table import connection_states
-from matrix.engine.tcpstate.xnu_pcblist import XSO_INPCB, XSO_TCPCB, parse_pcblist_n
+from matrix.engine.tcpstate import xnu_pcblist
+from matrix.engine.tcpstate.xnu_pcblist import (
+    XSO_INPCB,
+    XSO_TCPCB,
+    generations,
+    parse_pcblist_n,
+    read_pcblist_n,
+)
 
 # XNU structs under #pragma pack(4), field by field from bsd/netinet/in_pcb.h:
 # xi_len xi_kind xi_inpp inp_fport inp_lport inp_ppcb inp_gencnt inp_flags
@@ -19,8 +25,9 @@ XINPCB_N = "=IIQ2sHQQiIBBBx16s16sB3xB3xiHhII"
 
 
 # bsd/netinet/tcp_var.h: xt_len xt_kind t_segq t_dupacks t_timer[4] t_state
-# t_flags, and more fields this parser does not read (padded out here).
-XTCPCB_N = "=IIQi4iiI64x"
+# t_flags, and more fields this parser does not read (padded out here to the
+# 204 bytes xnu-11417's struct xtcpcb_n has under pack(4)).
+XTCPCB_N = "=IIQi4iiI160x"
 
 
 XINPGEN = "=IIQQ"
@@ -66,13 +73,14 @@ def _pcb(local: tuple[str, int], remote: tuple[str, int], state: int) -> bytes:
     )
 
 
-def _answer(*groups: bytes) -> bytes:
+def _answer(*groups: bytes, closing_gen: int = 7) -> bytes:
     header = struct.pack(XINPGEN, 24, len(groups), 7, 8)
-    return header + b"".join(groups) + header
+    return header + b"".join(groups) + struct.pack(XINPGEN, 24, len(groups), closing_gen, 8)
 
 
 def test_the_struct_sizes_follow_the_headers() -> None:
     assert struct.calcsize(XINPCB_N) == 104
+    assert struct.calcsize(XTCPCB_N) == 204
     assert struct.calcsize(XINPGEN) == 24
 
 
@@ -95,6 +103,40 @@ def test_parse_pcblist_n_refuses_truncated_answers() -> None:
     with pytest.raises(ValueError, match="shorter than xinpgen"):
         parse_pcblist_n(b"\0" * 10)
     assert parse_pcblist_n(struct.pack(XINPGEN, 24, 0, 0, 0) * 2) == []
+    # No pcbs at all: get_pcblist_n writes the opening xinpgen only.
+    assert parse_pcblist_n(struct.pack(XINPGEN, 24, 0, 0, 0)) == []
+
+
+def test_a_layout_other_than_the_one_read_here_is_refused_not_read_as_empty() -> None:
+    # A new macOS whose structs grew: the sizes differ, so nothing is guessed.
+    group = _pcb(("127.0.0.1", 1), ("127.0.0.1", 2), 4)
+    grown = bytearray(group)
+    struct.pack_into("=I", grown, 0, 112)  # xi_len of a longer xinpcb_n
+    with pytest.raises(ValueError, match="xinpcb_n at byte 24 is 112 bytes, not 104"):
+        parse_pcblist_n(_answer(bytes(grown)))
+    tcpcb_at = len(group) - 208
+    grown = bytearray(group)
+    struct.pack_into("=I", grown, tcpcb_at, 212)
+    with pytest.raises(ValueError, match="212 bytes, not 204"):
+        parse_pcblist_n(_answer(bytes(grown)))
+    with pytest.raises(ValueError, match="32-byte xinpgen, not 24"):
+        parse_pcblist_n(struct.pack("=IIQQ8x", 32, 0, 0, 0))
+    without_tcpcb = group[:tcpcb_at]
+    with pytest.raises(ValueError, match="no xtcpcb_n"):
+        parse_pcblist_n(_answer(without_tcpcb, group))
+    with pytest.raises(ValueError, match="ends inside a connection group"):
+        parse_pcblist_n(_answer(without_tcpcb))
+
+
+def test_the_read_is_repeated_while_the_generation_moved(monkeypatch: pytest.MonkeyPatch) -> None:
+    group = _pcb(("127.0.0.1", 1), ("127.0.0.1", 2), 4)
+    moved, settled = _answer(group, closing_gen=9), _answer(group)
+    assert generations(moved) == (7, 9) and generations(settled) == (7, 7)
+    answers = [moved, moved, settled]
+    monkeypatch.setattr(xnu_pcblist.sysctl, "by_name", lambda name: answers.pop(0))
+    assert read_pcblist_n() == settled
+    monkeypatch.setattr(xnu_pcblist.sysctl, "by_name", lambda name: None)
+    assert read_pcblist_n() is None  # not XNU
 
 
 def test_xnu_entries_become_rfc793_states(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,7 +146,8 @@ def test_xnu_entries_become_rfc793_states(monkeypatch: pytest.MonkeyPatch) -> No
         _pcb(("127.0.0.1", 50001), ("127.0.0.1", 8080), 4),
     )
     monkeypatch.setattr("matrix.engine.tcpstate.xnu_pcblist.read_pcblist_n", lambda: data)
-    monkeypatch.setattr(_conn_table, "_chosen", [])
-    result = connection_states(("127.0.0.1", 50000), ("127.0.0.1", 8080))
-    assert result == {"states": ["TIME_WAIT"], "mechanism": "sysctl net.inet.tcp.pcblist_n"}
-    assert connection_states(("127.0.0.1", 9), ("127.0.0.1", 8080))["states"] == []
+    assert _conn_table._xnu(False) == [
+        (("127.0.0.1", 50000), ("127.0.0.1", 8080), "TIME_WAIT"),
+        (("127.0.0.1", 8080), ("127.0.0.1", 50000), "CLOSED"),
+        (("127.0.0.1", 50001), ("127.0.0.1", 8080), "ESTABLISHED"),
+    ]

@@ -1,0 +1,112 @@
+"""Every `documented:` quote of the probe library, as re-read at its source.
+
+Each entry is the first 16 hex digits of the SHA-256 of the quote with its
+whitespace collapsed, and where the words were checked, verbatim: the source
+and the commit or release read. A quote edited without a new check no longer
+matches, so `tests/repository/test_probe_library.py` fails until someone
+re-reads it and updates this table (and docs/verified-by-review.md).
+"""
+
+from __future__ import annotations
+
+MAN_603 = "Linux man-pages 6.03 (Debian manpages 6.03-2)"
+MAN_GIT = "and the man-pages git tree (git.kernel.org docs/man-pages, file at {})"
+SDK = "MicrosoftDocs/sdk-api {} at {}"
+XNU = "apple-oss-distributions/xnu rel/xnu-11417 (a1e26a70f38d1d7daa7b49b258e2f8538ad81650) {}"
+CLOSESOCKET = SDK.format("sdk-api-src/content/winsock/nf-winsock-closesocket.md", "01397c92")
+SOCKET_7 = f"{MAN_603} socket(7), {MAN_GIT.format('15700d01')}"
+
+VERIFIED: dict[tuple[str, str], tuple[str, str]] = {
+    ("ipv6-v6only-default", "linux"): (
+        "63b74d777271abf2",
+        f"IPV6_V6ONLY(2const), {MAN_GIT.format('07d5d5b6')}; also ipv6(7) in {MAN_603}",
+    ),
+    ("ipv6-v6only-default", "windows"): (
+        "a08652b7a8b39944",
+        "MicrosoftDocs/win32 desktop-src/WinSock/dual-stack-sockets.md at 47e64c18",
+    ),
+    ("reuseport-vs-reuseaddr-two-listeners", "linux"): ("a16998a2579f025b", SOCKET_7),
+    ("close-default-unsent-data", "linux"): ("e0a2d027f29c75c6", SOCKET_7),
+    ("close-default-unsent-data", "windows"): ("472cb50211da82ba", CLOSESOCKET),
+    ("close-unread-data-resets", "linux"): (
+        "a42cbab89650996f",
+        "Linux net/ipv4/tcp.c __tcp_close() comment, identical in every indexed copy",
+    ),
+    ("close-wakes-blocked-recv", "windows"): ("bcce17acaf370e96", CLOSESOCKET),
+    ("accept-inherits-nonblocking", "linux"): (
+        "1ba761b09463fd1c",
+        f"{MAN_603} accept(2), {MAN_GIT.format('0b2d9bd6')} (section VERSIONS)",
+    ),
+    ("connect-to-unspecified-address", "windows"): (
+        "75857e4c736009f5",
+        SDK.format("sdk-api-src/content/winsock2/nf-winsock2-connect.md", "01397c92"),
+    ),
+    ("listen-backlog-full", "linux"): ("069c4288ffe20ce9", f"{MAN_603} listen(2)"),
+    ("listen-backlog-full", "macos"): ("402b65e650803150", XNU.format("bsd/man/man2/listen.2")),
+    ("listen-without-bind", "linux"): ("cc44adbb132722e7", f"{MAN_603} ip(7)"),
+    ("nonblocking-connect-refused", "linux"): (
+        "e91e0aa2703b53c5",
+        f"{MAN_603} connect(2), {MAN_GIT.format('0e69c5ea')}",
+    ),
+    ("nonblocking-connect-refused", "windows"): (
+        "fada509b2accd40c",
+        SDK.format("sdk-api-src/content/winsock2/nf-winsock2-connect.md", "01397c92"),
+    ),
+    ("linger-blocking-close", "linux"): ("6c2b7fb2c8c95bf1", SOCKET_7),
+    ("linger-blocking-close", "windows"): ("7414382062def514", CLOSESOCKET),
+    ("linger-nonblocking-close", "linux"): ("d06e141da1de859f", SOCKET_7),
+    ("linger-nonblocking-close", "macos"): (
+        "611c59b09c23a311",
+        XNU.format("bsd/kern/uipc_socket.c L1430-1434 (the same in xnu-11417.101.15)"),
+    ),
+    ("linger-nonblocking-close", "windows"): ("3b440ee8bc646a1a", CLOSESOCKET),
+    ("linger-zero-abort", "windows"): ("d02f2ff04c1ba12b", CLOSESOCKET),
+    ("buffer-sizes-read-back", "linux"): ("30128fdc8bd8f1a6", SOCKET_7),
+    ("keepalive-defaults", "linux"): ("48309b2075bd0c43", f"{MAN_603} tcp(7)"),
+    ("rcvtimeo-expiry", "linux"): ("3a985f556db21789", SOCKET_7),
+    ("select-on-socket-closed-by-other-thread", "linux"): (
+        "162253b3657c950c",
+        f"{MAN_603} select(2), {MAN_GIT.format('0e69c5ea')} (NOTES, Multithreaded applications)",
+    ),
+    ("sigpipe-default-kills-writer", "linux"): (
+        "b7790bfa85340321",
+        f"{MAN_603} send(2), {MAN_GIT.format('0e69c5ea')}",
+    ),
+    ("sigpipe-suppressed-per-call-or-per-socket", "linux"): (
+        "5db1ddbc8b47ca5e",
+        f"{MAN_603} send(2); mkerrisk/man-pages send.2 at ae6b2218",
+    ),
+    ("linger-does-not-affect-shutdown", "linux"): ("6c2b7fb2c8c95bf1", SOCKET_7),
+    ("recv-after-own-shutdown-rd", "windows"): (
+        "feb46fe296c284f2",
+        SDK.format("sdk-api-src/content/winsock/nf-winsock-recv.md", "0029c72c"),
+    ),
+    ("send-after-own-shutdown-wr", "linux"): (
+        "b7790bfa85340321",
+        f"{MAN_603} send(2), {MAN_GIT.format('0e69c5ea')}",
+    ),
+    ("send-after-own-shutdown-wr", "windows"): (
+        "9f887dec378283d2",
+        SDK.format("sdk-api-src/content/winsock2/nf-winsock2-send.md", "036d9d8c"),
+    ),
+    ("shutdown-rd-then-peer-sends", "windows"): (
+        "9ce8bee5df961dae",
+        SDK.format("sdk-api-src/content/winsock/nf-winsock-shutdown.md", "01397c92"),
+    ),
+    ("shutdown-rd-with-queued-data", "windows"): (
+        "cf3b18821b05fff9",
+        SDK.format("sdk-api-src/content/winsock/nf-winsock-shutdown.md", "01397c92"),
+    ),
+    ("close-with-blocked-recv-sends-no-fin", "windows"): ("bcce17acaf370e96", CLOSESOCKET),
+    ("linger-zero-no-time-wait", "windows"): ("d02f2ff04c1ba12b", CLOSESOCKET),
+    ("udp-datagram-larger-than-buffer", "linux"): ("4bbb35e21730f74a", f"{MAN_603} recv(2)"),
+    ("udp-datagram-larger-than-buffer", "windows"): (
+        "43218d1ae86c8d1c",
+        SDK.format("sdk-api-src/content/winsock/nf-winsock-recv.md", "0029c72c"),
+    ),
+    ("udp-unconnected-send-to-closed-port", "windows"): (
+        "be5bc5a26a30bf6f",
+        SDK.format("sdk-api-src/content/winsock/nf-winsock-recvfrom.md", "0029c72c")
+        + " (italics and a double space of the markdown not kept)",
+    ),
+}
