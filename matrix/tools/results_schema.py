@@ -167,12 +167,26 @@ def _results_schema() -> dict[str, Any]:
                     "python_implementation": string,
                     "os_build": {
                         **string,
-                        "description": "Full build: macOS product version, Windows build.UBR.",
+                        "description": "Full build: macOS product version, Windows "
+                        "build.UBR, gVisor: runsc's version.",
                     },
-                    "stack": {**string, "description": "TCP/IP stack, e.g. XNU; WSL1: Windows."},
+                    "stack": {
+                        **string,
+                        "description": "TCP/IP stack, e.g. XNU; WSL1: Windows; gVisor: gVisor.",
+                    },
                     "os_api": {**string, "description": "OS system-call API; WSL1: Linux."},
                     "libc": {**string, "description": "Linux C library: glibc or musl."},
                     "image_os": {**string, "description": "GitHub runner image (ImageOS)."},
+                    "gvisor_markers": {
+                        **string,
+                        "description": "gVisor only: its markers found "
+                        "(marker file, kernel log, uname -v).",
+                    },
+                    "runsc_network": {
+                        **string,
+                        "description": "gVisor only: runsc's --network as its launcher "
+                        "passed it (none: gVisor's netstack; host: the host's stack).",
+                    },
                     "key": {
                         "type": "string",
                         "pattern": "^[a-z0-9._-]+$",
