@@ -542,7 +542,7 @@ def test_the_gvisor_leg_installs_a_pinned_runsc_and_runs_tox_as_root() -> None:
     (run,) = [r for r in runs if "tox -e gvisor" in r]
     # As root (runsc needs it), with setup-python's python and runsc on PATH; the
     # launcher asks runsc for its release (matrix/runner/under_gvisor.py).
-    assert 'sudo --preserve-env=SOCKMATRIX_RESULTS_DIR,SOCKMATRIX_JOB_LABEL,' in run
+    assert "sudo --preserve-env=SOCKMATRIX_RESULTS_DIR,SOCKMATRIX_JOB_LABEL," in run
     assert 'env "PATH=$PATH" python -m tox -e gvisor -- "${args[@]}"' in run
     script = (REPO / ".ci" / "install-runsc.sh").read_text(encoding="utf-8")
     assert re.search(r"GVISOR_RELEASE:-\d{8}\.\d}", script)
