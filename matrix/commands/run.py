@@ -20,6 +20,7 @@ from matrix.commands.common import (
     add_paths,
     print_problems,
     probe_sources,
+    say,
 )
 from matrix.commands.exit_codes import (
     EXIT_FAILED,
@@ -125,7 +126,6 @@ def forwarded_arguments(args: argparse.Namespace) -> list[str]:
 
 
 def _run_under(args: argparse.Namespace) -> int:
-    from matrix.render.safe_text import for_terminal
     from matrix.runner.interrupt import Terminated, terminate_as_interrupt
     from matrix.runner.under_gvisor import SandboxError, start
 
@@ -133,7 +133,7 @@ def _run_under(args: argparse.Namespace) -> int:
     try:
         sandbox = start(forwarded_arguments(args))
     except SandboxError as exc:
-        print(f"{where}: {for_terminal(str(exc))}", file=sys.stderr)
+        say(f"{where}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
         with terminate_as_interrupt():
@@ -149,7 +149,7 @@ def _run_under(args: argparse.Namespace) -> int:
         sandbox.close()  # kills runsc if it still runs; removes its scratch directory
     failure = sandbox.failure(code)
     if failure is not None:
-        print(f"{where}: {for_terminal(failure)}", file=sys.stderr)
+        say(f"{where}: {failure}", file=sys.stderr)
         return EXIT_FAILED
     return code
 
@@ -189,20 +189,20 @@ def run(args: argparse.Namespace) -> int:
     try:
         matcher = KeywordMatcher(args.keyword) if args.keyword else None
     except KeywordError as exc:
-        print(f"sockmatrix run: {exc}", file=sys.stderr)
+        say(f"sockmatrix run: {exc}", file=sys.stderr)
         return EXIT_USAGE
     probes, problems = validate_paths(probe_sources(args))
     print_problems(problems)
     if matcher is not None:
         probes = [p for p in probes if matcher.matches(p.id, p.data["tags"])]
     if not probes:
-        print(
+        say(
             "sockmatrix run: no probes to run" + (" (none valid)" if problems else ""),
             file=sys.stderr,
         )
         return EXIT_USAGE
     if not 1 <= args.repeat <= 1000:
-        print("sockmatrix run: --repeat takes 1 to 1000", file=sys.stderr)
+        say("sockmatrix run: --repeat takes 1 to 1000", file=sys.stderr)
         return EXIT_USAGE
     output = args.output or default_results_path(api=args.api)
     writer = ResultsWriter(output, api=args.api, fresh=args.fresh)
@@ -210,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
     under = os.environ.get(UNDER_VARIABLE)
     if under and writer.document["platform"]["os"] != under:
         # Started by --under: never write another platform's column as this one.
-        print(
+        say(
             f"sockmatrix run: started to run under {under}, but this platform is {key} "
             f"(no {under} marker found); nothing was run",
             file=sys.stderr,
@@ -219,12 +219,12 @@ def run(args: argparse.Namespace) -> int:
     refused = output_problem(output) if args.fresh else existing_results_problem(output, key)
     if refused is not None:
         hint = "" if args.fresh else " (--fresh starts a new file there)"
-        print(f"sockmatrix run: {output} {refused}; nothing was run{hint}", file=sys.stderr)
+        say(f"sockmatrix run: {output} {refused}; nothing was run{hint}", file=sys.stderr)
         return EXIT_USAGE
     workers = _workers(args.workers, len(probes))
     total = len(probes)
     if not args.quiet:
-        print(
+        say(
             f"running {total} probe(s), {workers} at a time, on "
             f"{writer.document['platform']['key']}",
             file=sys.stderr,
@@ -243,7 +243,7 @@ def run(args: argparse.Namespace) -> int:
                 stability = " UNSTABLE " + " / ".join(f"{n}x {v}" for v, n in counts.items())
             elif counts:
                 stability = f" (same verdict in all {record['repeat']['runs']} runs)"
-            print(
+            say(
                 f"[{done}/{total}] {record['id']}: {record['status']} "
                 f"({record.get('duration', 0):.1f} s){stability}",
                 file=sys.stderr,
@@ -267,33 +267,39 @@ def run(args: argparse.Namespace) -> int:
         try:
             writer.finish(complete=False)
         except ResultsNotWritten as exc:
-            print(f"\n{what}; {exc}", file=sys.stderr)
+            say(f"\n{what}; {exc}", file=sys.stderr)
             return code
-        print(f"\n{what}: {kept} of {total} probe(s) finished; kept in {output}", file=sys.stderr)
+        say(f"\n{what}: {kept} of {total} probe(s) finished; kept in {output}", file=sys.stderr)
         return code
     except ResultsNotWritten as exc:
-        print(
+        say(
             f"sockmatrix run: {exc}. The run was stopped; the file keeps what it held "
             "before (every probe that had finished by then).",
             file=sys.stderr,
         )
         return EXIT_FAILED
     records = writer.document["probes"]
-    print(verdict_table(records, writer.document["platform"]["key"]))
+    say(verdict_table(records, writer.document["platform"]["key"]))
     stability = stability_summary(ran)
     if stability is not None:
         # On stdout with the table: --quiet drops the progress lines, not this.
-        print(f"\n{stability}")
-    print(f"\nresults written to {output}", file=sys.stderr)
+        say(f"\n{stability}")
+    say(f"\nresults written to {output}", file=sys.stderr)
     for line in broken_here(records, writer.document["platform"]):
-        print(line, file=sys.stderr)
+        say(line, file=sys.stderr)
+    if writer.not_written:
+        say(
+            f"{len(writer.not_written)} probe(s) ran but did not fit in {output} (it holds at "
+            "most what its readers accept): " + ", ".join(writer.not_written),
+            file=sys.stderr,
+        )
     failed = [r for r in records if r["status"] not in ("ok", "skipped")]
     if failed:
-        print(
+        say(
             f"{len(failed)} probe(s) could not run: "
             + ", ".join(f"{r['id']} ({r['status']})" for r in failed),
             file=sys.stderr,
         )
     if problems:
         return EXIT_USAGE
-    return EXIT_FAILED if failed else EXIT_OK
+    return EXIT_FAILED if failed or writer.not_written else EXIT_OK

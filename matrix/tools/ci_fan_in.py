@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from matrix.render.workflow_commands import annotation
@@ -33,10 +34,25 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         print(annotation("error", f"no leg uploaded a results file: {collected} is empty"))
         return 1
-    if command == "check":
-        options = [*options, "--annotations", "--annotation-root", CALLER_CHECKOUT]
-    # The command itself, as a process: tools/ never imports the commands.
-    return subprocess.run([sys.executable, "-m", "matrix", command, *files, *options]).returncode
+    if command != "check":
+        # The command itself, as a process: tools/ never imports the commands.
+        return subprocess.run(
+            [sys.executable, "-m", "matrix", command, *files, *options]
+        ).returncode
+    with tempfile.TemporaryDirectory() as folder:
+        annotations = Path(folder) / "annotations"
+        options = [
+            *options,
+            "--annotations",
+            str(annotations),
+            "--annotation-root",
+            CALLER_CHECKOUT,
+        ]
+        status = subprocess.run([sys.executable, "-m", "matrix", command, *files, *options])
+        if annotations.exists():
+            # Built and escaped by matrix.render.workflow_commands: commands on purpose.
+            sys.stdout.write(annotations.read_text(encoding="utf-8"))
+        return status.returncode
 
 
 if __name__ == "__main__":

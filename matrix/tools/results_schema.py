@@ -1,15 +1,16 @@
 """The results JSON Schema (matrix/schemas/results.schema.json): one platform's run.
 
 Rules: results files come from other machines and may be hostile, so every
-string gets a maximum length (``_bounded``); fields added later are optional,
-so older files stay valid. Writing the file is matrix.tools.schemas's job, not this module's.
+string gets a maximum length (``probe_schema.bounded``, which probes share);
+fields added later are optional, so older files stay valid. Writing the file
+is matrix.tools.schemas's job, not this module's.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from matrix.tools.probe_schema import ID_PATTERN
+from matrix.tools.probe_schema import ID_PATTERN, MAX_DOCUMENTED, bounded
 
 
 def _observation_schema() -> dict[str, Any]:
@@ -71,25 +72,8 @@ def _observation_schema() -> dict[str, Any]:
     }
 
 
-MAX_RESULTS_STRING = 4096
-
-
-def _bounded(schema: Any) -> Any:
-    """Give every string in a schema a maximum length (hostile results files)."""
-    if isinstance(schema, dict):
-        bounded = {key: _bounded(value) for key, value in schema.items()}
-        kinds = schema.get("type")
-        is_string = kinds == "string" or (isinstance(kinds, list) and "string" in kinds)
-        if is_string and "maxLength" not in schema:
-            bounded["maxLength"] = MAX_RESULTS_STRING
-        return bounded
-    if isinstance(schema, list):
-        return [_bounded(item) for item in schema]
-    return schema
-
-
 def results_schema() -> dict[str, Any]:
-    return _bounded(_results_schema())  # type: ignore[no-any-return]
+    return bounded(_results_schema())  # type: ignore[no-any-return]
 
 
 def _embedded_probe() -> dict[str, Any]:
@@ -106,7 +90,7 @@ def _embedded_probe() -> dict[str, Any]:
             "tags": strings,
             "sources": strings,
             "notes": {"type": "string"},
-            "documented": {"type": "object", "maxProperties": 64},
+            "documented": {"type": "object", "maxProperties": MAX_DOCUMENTED},
             "assumptions": {
                 "type": "array",
                 "maxItems": 256,
