@@ -134,6 +134,13 @@ def run(args: argparse.Namespace) -> int:
     from matrix.table.merge import load_results, results_files
 
     sources = args.results or [default_results_dir()]
+    missing = [path for path in args.results if not path.exists()]
+    for path in missing:
+        # A path that is not there is a mistake in the command, not a broken
+        # assumption: the usage status, so CI can tell the two apart.
+        say(f"sockmatrix check: {path}: no such file or folder", file=sys.stderr)
+    if missing:
+        return EXIT_USAGE
     files = results_files(sources)
     if not files:
         where = ", ".join(str(p) for p in sources)
@@ -165,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
             if record.get("status") != "skipped":
                 checked += len(applicable(assumptions, family))
             broken += broken_assumptions(record, family, key, assumptions, file)
+    # Like a compiler: by file and line, then platform.
+    broken.sort(key=lambda one: (one.file, one.line or 0, one.step, one.platform))
     differences = _differences(platforms) if args.same_everywhere else []
     for line in [*map(str, broken), *differences]:
         say(line)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from matrix.commands.common import say
-from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK
+from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from matrix.render.changes import render_history_md, render_history_text
 from matrix.results.document import write_text_atomic
 from matrix.table import history
@@ -49,12 +49,35 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     if args.add:
+        before = {p.name for p in args.dir.glob("*.json")} if args.dir.is_dir() else set()
         added, skipped = history.add(args.add, args.dir, args.keep)
         for problem in skipped:
             say(problem, file=sys.stderr)
+        for name in sorted(set(added) & before):
+            # A replaced run is history lost: say so, and why the names met.
+            say(
+                f"replaced {args.dir / name}: an earlier run of the same platform and "
+                "version; a run that records no runner image version (a local run) is "
+                "keyed by its day, so the day's last run is the one kept",
+                file=sys.stderr,
+            )
         say(f"archived {len(added)} results file(s) in {args.dir}", file=sys.stderr)
         return EXIT_FAILED if skipped else EXIT_OK
-    entries, skipped = history.load(args.paths or [DEFAULT_DIR])
+    folders = args.paths or [DEFAULT_DIR]
+    missing = [path for path in folders if not path.exists()]
+    if missing and not args.paths:
+        say(
+            f"no history yet: {DEFAULT_DIR} does not exist. Archive complete runs with "
+            f"`sockmatrix history --add results/*.json` (one entry per platform and runner "
+            "image version); the matrix workflow adds each refresh's results itself.",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    for path in missing:
+        say(f"sockmatrix history: {path}: no such file or folder", file=sys.stderr)
+    if missing:
+        return EXIT_USAGE
+    entries, skipped = history.load(folders)
     for problem in skipped:
         say(problem, file=sys.stderr)
     table = history.ranges(entries)

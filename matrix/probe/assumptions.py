@@ -191,7 +191,8 @@ def broken_assumptions(
                 line=assumption.line,
             )
         )
-    return found
+    # In the file's order (applicable() gives them by step name).
+    return sorted(found, key=lambda one: one.line or 0)
 
 
 # Families a results file's platform.os can name (matrix.results.platform's stacks);

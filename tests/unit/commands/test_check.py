@@ -217,3 +217,29 @@ def test_a_list_of_errors_holds_when_the_observation_is_any_of_them(
         "my-checks/resets.yaml:12: resets: step 'peer-recv' on fakeos-1.0-x86_64-py3.11: "
         "assumed raised ECONNRESET or ECONNABORTED, observed returned EOF (immediate)"
     ]
+
+
+def test_a_results_path_that_does_not_exist_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_platform(tmp_path, "testos", probe_record([RESET]))
+    assert main(["check", str(tmp_path), str(tmp_path / "no-such-folder")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'no-such-folder'}: no such file or folder" in err
+
+
+def test_broken_assumptions_come_in_line_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Step names sort the other way round from their lines.
+    assumptions = [
+        {"platform": "all", "step": "z-first", "expect": {"outcome": "raised"}, "line": 10},
+        {"platform": "all", "step": "a-second", "expect": {"outcome": "raised"}, "line": 11},
+    ]
+    rec = probe_record(
+        [observation("z-first", "EOF"), observation("a-second", "EOF")], assumptions=assumptions
+    )
+    write_platform(tmp_path, "testos", rec)
+    assert main(["check", str(tmp_path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[1] for line in lines] == ["10", "11"]
