@@ -112,6 +112,45 @@ def _differences(platforms: list[ResultsDocument]) -> list[str]:
     return lines
 
 
+def _stale_notes(platforms: list[ResultsDocument], refreshed: set[str]) -> list[str]:
+    """What the run knows and the user may not: the assumptions checked are the ones
+    the results stored, and the probe file they came from has changed or is gone."""
+    from matrix.probe.validate import validate_file
+
+    notes: dict[str, str] = {}
+    for document in platforms:
+        for record in document["probes"]:
+            file = str(record.get("file") or "")
+            if not file or file in notes or record["id"] in refreshed:
+                continue
+            if not assumptions_in(record):
+                continue
+            path = Path(file)
+            if not path.is_file():
+                notes[file] = (
+                    f"{file}: no longer exists (renamed or removed?): these results carry "
+                    "its assumptions as they were when the run wrote them. Pass the file's "
+                    "new path with --probes PATH, or run it again (`sockmatrix run PATH "
+                    "--fresh` starts the results file over)"
+                )
+                continue
+            probe, _ = validate_file(path)
+            # The digest covers the scenario only (matrix.probe.digest): an edited
+            # assumption shows in the assumptions themselves, lines included.
+            if (
+                probe is None
+                or probe.sha256 != record.get("sha256")
+                or from_probe(probe.data, probe.lines) != assumptions_in(record)
+            ):
+                notes[file] = (
+                    f"{file}: changed since these results were written: the assumptions "
+                    f"checked are the ones the run stored. Check the file as it is now with "
+                    f"`sockmatrix check --probes {file}`, or run it again "
+                    f"(`sockmatrix run {file}`)"
+                )
+    return [notes[file] for file in sorted(notes)]
+
+
 def _annotation(problem: Broken, root: str) -> str:
     """A broken assumption as an error annotation on its probe file's line."""
     from matrix.render.workflow_commands import annotation
@@ -185,6 +224,8 @@ def run(args: argparse.Namespace) -> int:
     if args.summary:
         with args.summary.open("a", encoding="utf-8") as summary:
             summary.write(check_summary(broken, differences, checked, len(platforms)))
+    for note in _stale_notes(platforms, set(refreshed)):
+        say(note, file=sys.stderr)
     names = ", ".join(d["platform"]["key"] for d in platforms)
     if broken or differences:
         say(

@@ -102,3 +102,30 @@ def test_run_reports_assumptions_broken_here(
     assert "socket-checks/peer-sees-reset.yaml:21: peer-sees-reset: step 'close' on " in err
     assert "assumed raised ECONNRESET, observed returned ok (immediate)" in err
     assert "1 assumption(s) broken here; `sockmatrix check` exits 1 on them" in err
+
+
+@pytest.mark.slow
+def test_check_says_when_the_probe_file_changed_or_is_gone_since_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "socket-checks"
+    folder.mkdir()
+    probe = folder / "peer-sees-reset.yaml"
+    probe.write_text(PROBE.replace("outcome: [returned, raised]", "outcome: raised"), "utf-8")
+    assert main(["run", "socket-checks", "--output", "r/here.json", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["check", "r"]) == 1
+    assert "changed since" not in capsys.readouterr().err
+
+    # The user fixes the assumption: check still reads the run's, and says why.
+    probe.write_text(PROBE, "utf-8")
+    assert main(["check", "r"]) == 1
+    err = capsys.readouterr().err
+    assert "socket-checks/peer-sees-reset.yaml: changed since these results were written" in err
+    assert "sockmatrix check --probes socket-checks/peer-sees-reset.yaml" in err
+    assert main(["check", "r", "--probes", "socket-checks"]) == 0
+
+    probe.rename(folder / "renamed.yaml")
+    assert main(["check", "r"]) == 1
+    assert "socket-checks/peer-sees-reset.yaml: no longer exists" in capsys.readouterr().err
