@@ -149,12 +149,22 @@ class ProbeItem(pytest.Item):
         here = fingerprint()
         assumptions = from_probe(self.probe.data, self.probe.lines)
         broken = broken_assumptions(
-            record, here["os"], here["key"], assumptions, file=str(self.probe.path)
+            record, here["os"], here["key"], assumptions, file=self._shown_path()
         )
         if broken:
             self.user_properties.append((BROKEN_PROPERTY, len(broken)))
             lines = [f"{len(broken)} broken assumption(s):", *map(str, broken)]
             raise ProbeCouldNotRun("\n".join([*lines, "", f"verdict: {record.get('verdict')}"]))
+
+    def _shown_path(self) -> str:
+        """The probe's path as `sockmatrix check` shows it: relative to where pytest
+        was started when it is under it (never this machine's absolute path in a log)."""
+        path = Path(self.probe.path if self.probe is not None else self.path)
+        try:
+            started = self.config.invocation_params.dir.resolve()
+            return path.resolve().relative_to(started).as_posix()
+        except ValueError:
+            return str(path)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         from matrix.render.safe_text import for_terminal
@@ -189,19 +199,24 @@ class _Collector:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.records: dict[str, Record] = {}
-        self.broken: dict[str, int] = {}
+        self.broken: dict[str, int] = {}  # node id → broken assumptions
+        self.broken_by_probe: dict[str, int] = {}
         self.written: Path | None = None
         self.write_problem: str | None = None
         self.not_written: list[str] = []
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        probe_id = None
         for key, value in report.user_properties:
             if key == RECORD_PROPERTY:
                 record = json.loads(str(value))
-                self.records[record["id"]] = record
+                probe_id = record["id"]
+                self.records[probe_id] = record
             elif key == BROKEN_PROPERTY:
                 self.broken[report.nodeid] = int(str(value))
+                if probe_id is not None:
+                    self.broken_by_probe[probe_id] = int(str(value))
 
     @pytest.hookimpl
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -241,7 +256,11 @@ class _Collector:
         for probe_id in sorted(self.records):
             record = self.records[probe_id]
             verdict = record.get("verdict") or record.get("reason") or ""
-            lines.append(f"{probe_id} [{record['status']}] {verdict}")
+            status = str(record["status"])
+            if probe_id in self.broken_by_probe:
+                # The run was ok, the item failed: the section must not say "ok" alone.
+                status = f"{status}, {self.broken_by_probe[probe_id]} assumption(s) broken"
+            lines.append(f"{probe_id} [{status}] {verdict}")
         if self.broken:
             total = sum(self.broken.values())
             lines.append(f"{total} broken assumption(s) in {len(self.broken)} probe(s)")

@@ -132,8 +132,10 @@ def test_a_broken_assumption_fails_the_item_with_file_and_line(
     result.stdout.fnmatch_lines(
         [
             "1 broken assumption(s):",
-            f"*close-unread-data-resets.yaml:{line}: close-unread-data-resets: step 'peer-recv'"
-            " on *: assumed raised EPIPE or ENOTCONN, observed raised ECONNRESET (immediate)",
+            f"my-checks/close-unread-data-resets.yaml:{line}: close-unread-data-resets: step "
+            "'peer-recv' on *: assumed raised EPIPE or ENOTCONN, observed raised ECONNRESET "
+            "(immediate)",
+            "close-unread-data-resets [[]ok, 1 assumption(s) broken[]] close: *",
             "1 broken assumption(s) in 1 probe(s)",
         ]
     )
