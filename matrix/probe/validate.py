@@ -24,6 +24,7 @@ from matrix.language.operations import (
 from matrix.language.probe_types import Probe, Step
 from matrix.probe.assumptions import reference_problems
 from matrix.probe.digest import probe_digest
+from matrix.probe.evidence_rules import evidence_problems
 from matrix.probe.messages import describe, did_you_mean, explain
 from matrix.probe.model import KeyPath, ProbeFile, Problem, short
 from matrix.probe.rules import (
@@ -150,13 +151,7 @@ def _reference_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
         if name not in steps:
             yield ("verdict", index), f"no step named {short(name)}{did_you_mean(name, steps)}"
     yield from reference_problems(data, list(steps))
-    for platform, doc in data.get("documented", {}).items():
-        for name in doc.get("expect", {}):
-            if name not in steps:
-                yield (
-                    ("documented", platform, "expect", name),
-                    (f"no step named {short(name)}{did_you_mean(name, steps)}"),
-                )
+    yield from evidence_problems(data, steps)
 
 
 def _document_problems(loaded: LoadedYaml, file: str, stem: str) -> list[Problem]:
