@@ -134,6 +134,12 @@ def _returned_at_own_timeout(run: StepRun) -> bool:
     the OS's behaviour: the verdict says "at its timeout" so that choosing 2 s
     or 3 s changes nothing, and a timer that fires a little late (Windows)
     does not cross a timing-class boundary.
+
+    It counts whatever the call reported: a select that wakes at its timeout
+    may still report a descriptor (Linux, on a socket another thread closed),
+    and readiness that arrives within the same margin cannot be told from the
+    timeout's own wake-up. So a probe keeps its timeouts far from the OS times
+    it measures (the refused-connect probes wait 10 s for a ~2 s refusal).
     """
     timeout = run.own_timeout
     if not timeout or run.outcome not in ("returned", "raised"):

@@ -15,22 +15,20 @@ from typing import Any
 
 from matrix.language.bites import BEHAVIOURS, ISSUE_URL_PATTERN
 from matrix.render.present import safe_url
-from matrix.render.to_md import link, md
+from matrix.render.to_md import md
 
 _ISSUE = re.compile(ISSUE_URL_PATTERN)
 
 
-def _issue_name(url: str) -> str:
-    """``owner/repo#N`` for https://github.com/owner/repo/issues/N (or /pull/N)."""
-    owner, repo, _, number = url.removeprefix("https://github.com/").split("/")
-    return f"{owner}/{repo}#{number}"
-
-
 def _report(url: str, shows: str) -> str:
+    """``[owner/repo#N](url) (what it shows)``; the link text is built from the
+    checked URL (its number is digits, so its # is written as it is: md() would
+    break it up as it breaks bare references)."""
     target = safe_url(url) if _ISSUE.fullmatch(url) else None
     if target is None:
         return md(f"{url} ({shows})")
-    return f"{link(_issue_name(url), target)} ({md(shows)})"
+    owner, repo, _, number = url.removeprefix("https://github.com/").split("/")
+    return f"[{md(f'{owner}/{repo}')}#{number}]({target}) ({md(shows)})"
 
 
 def bite_list(probes: Iterable[Mapping[str, Any]], details_in: str, rows: set[str]) -> str:

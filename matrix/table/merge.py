@@ -259,7 +259,7 @@ def _row(
         counts = newest.get("repeat", {}).get("verdicts", {})
         if newest.get("unstable"):
             cell.flags.append("unstable")
-            runs_total = newest["repeat"]["runs"]
+            runs_total = newest.get("repeat", {}).get("runs", len(records))
             frequent = sorted(counts.items(), key=lambda item: -item[1])
             cell.verdicts_seen = [
                 f"{verdict} ({n} of {runs_total} runs)"

@@ -112,7 +112,9 @@ def _documented_entry(expectation: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def documented(family_pattern: str, expectation: dict[str, Any]) -> dict[str, Any]:
+def documented(
+    family_pattern: str, expectation: dict[str, Any], max_families: int
+) -> dict[str, Any]:
     entry = _documented_entry(expectation)
     return {
         "type": "object",
@@ -120,6 +122,7 @@ def documented(family_pattern: str, expectation: dict[str, Any]) -> dict[str, An
         "entry or a list (prose, conformance tests, specification rules), each a "
         "verbatim quote and its source. Never a guess.",
         "propertyNames": {"pattern": family_pattern},
+        "maxProperties": max_families,
         "additionalProperties": {
             "type": ["object", "array"],
             "description": "One entry, or a list of entries for this family.",
