@@ -71,6 +71,14 @@ def explain(error: jsonschema.ValidationError) -> Iterator[tuple[KeyPath, str]]:
         expected = error.validator_value
         expected_text = " or ".join(expected) if isinstance(expected, list) else expected
         yield path, f"expected {expected_text}, got {describe(instance)}"
+    elif error.validator == "minProperties":
+        # Our own words: jsonschema's changed between releases ("does not have
+        # enough properties" up to 4.17, "should be non-empty" since), and the
+        # systems' packages ship both (Debian 12: 4.10.3, OmniOS r151054: 4.17.3).
+        if expected == 1:
+            yield path, f"{short(instance)} should be non-empty"
+        else:
+            yield path, f"{short(instance)} needs at least {expected} entries"
     elif error.validator in _LIMIT_MESSAGES:
         yield (
             path,

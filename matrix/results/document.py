@@ -9,6 +9,8 @@ Rules of this module:
 - A run replaces only the records of the probes it ran: the others stay, with
   their own provenance, and runs writing one file at once merge under a lock.
 - ``complete`` is false until the run ends normally.
+- The JSON is compact, one probe's record per line: small to commit and to
+  archive, and a change to one record is a change to one line of a diff.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def ci_source(environ: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def now_iso() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
 # The CPython view of a platform is its own column, never passed off as the OS.
@@ -92,10 +94,22 @@ def new_document(api: str = "native") -> ResultsDocument:
     }
 
 
+def results_text(document: ResultsDocument) -> str:
+    """``document`` as compact JSON: the header on the first line, then one record
+    per line. Still one JSON value: any JSON reader reads it."""
+    compact = (",", ":")  # ASCII only (the default): no bidi or control text in a diff
+    if "probes" not in document:
+        return json.dumps(document, separators=compact) + "\n"
+    header = {k: v for k, v in document.items() if k != "probes"}
+    head = json.dumps(header, separators=compact)
+    records = ",\n".join(json.dumps(r, separators=compact) for r in document["probes"])
+    body = f"\n{records}\n" if records else ""
+    return f'{head[:-1]}{"," if header else ""}"probes":[{body}]}}\n'
+
+
 def write_atomic(path: Path, document: ResultsDocument, patience: float = 8.0) -> None:
     """Replace ``path`` with ``document`` as JSON in one step."""
-    text = json.dumps(document, indent=1, sort_keys=False) + "\n"
-    write_text_atomic(path, text, patience)
+    write_text_atomic(path, results_text(document), patience)
 
 
 class ResultsNotWritten(Exception):
