@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 import matrix
+from matrix.commands.common import say
 from matrix.commands.exit_codes import DESCRIBED, EXIT_OK, EXIT_USAGE
 
 # The one registry: each name is a module matrix.commands.<name> with
@@ -72,5 +73,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except FileNotFoundError as exc:
-        print(f"sockmatrix {args.command}: {exc}", file=sys.stderr)
+        say(f"sockmatrix {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -157,8 +157,10 @@ class ProbeItem(pytest.Item):
             raise ProbeCouldNotRun("\n".join([*lines, "", f"verdict: {record.get('verdict')}"]))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        from matrix.render.safe_text import for_terminal
+
         if isinstance(excinfo.value, ProbeCouldNotRun):
-            return excinfo.value.text
+            return for_terminal(excinfo.value.text)
         return str(super().repr_failure(excinfo, style=style))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
@@ -189,6 +191,8 @@ class _Collector:
         self.records: dict[str, Record] = {}
         self.broken: dict[str, int] = {}
         self.written: Path | None = None
+        self.write_problem: str | None = None
+        self.not_written: list[str] = []
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -204,32 +208,56 @@ class _Collector:
         path = results_path(self.config)
         if not self.records or path is None:
             return
-        from matrix.results.document import ResultsWriter
+        from matrix.results.document import ResultsNotWritten, ResultsWriter
 
         writer = ResultsWriter(path)
         writer.document["probes"] = [self.records[k] for k in sorted(self.records)]
         interrupted = session.shouldstop or session.shouldfail
-        writer.finish(complete=not interrupted)
+        try:
+            writer.finish(complete=not interrupted)
+        except ResultsNotWritten as exc:
+            # The session's tests ran; the file keeps what it held before.
+            self.write_problem = str(exc)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            return
         self.written = path
+        self.not_written = writer.not_written
+        stored = {r["id"]: r for r in writer.document["probes"]}
+        # A record the file could not hold as it was is stored as a harness error:
+        # report that, and fail the session as for a probe that could not run.
+        shrunk = [i for i in self.records if i in stored and stored[i] is not self.records[i]]
+        self.records.update({i: stored[i] for i in shrunk})
+        if self.not_written or shrunk:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     @pytest.hookimpl
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        from matrix.render.safe_text import for_terminal
+
         if not self.records:
             return
         terminalreporter.section("sockmatrix verdicts")
+        lines = []
         for probe_id in sorted(self.records):
             record = self.records[probe_id]
             verdict = record.get("verdict") or record.get("reason") or ""
-            terminalreporter.write_line(f"{probe_id} [{record['status']}] {verdict}")
+            lines.append(f"{probe_id} [{record['status']}] {verdict}")
         if self.broken:
             total = sum(self.broken.values())
-            terminalreporter.write_line(
-                f"{total} broken assumption(s) in {len(self.broken)} probe(s)"
-            )
+            lines.append(f"{total} broken assumption(s) in {len(self.broken)} probe(s)")
         if self.written is not None:
-            terminalreporter.write_line(
-                f"sockmatrix: {len(self.records)} probe result(s) written to {self.written}"
+            written = len(self.records) - len(self.not_written)
+            lines.append(f"sockmatrix: {written} probe result(s) written to {self.written}")
+        if self.not_written:
+            lines.append(
+                f"sockmatrix: {len(self.not_written)} probe result(s) did not fit in "
+                f"{self.written}: {', '.join(self.not_written)}"
             )
+        if self.write_problem is not None:
+            lines.append(f"sockmatrix: {self.write_problem}; the file keeps what it held")
+        for line in lines:
+            # Probe text and OS words: never a terminal control or a CI log command.
+            terminalreporter.write_line(for_terminal(line))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from matrix.commands.common import say
 from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from matrix.probe.assumptions import (
     Assumption,
@@ -107,13 +108,13 @@ def run(args: argparse.Namespace) -> int:
     files = results_files(sources)
     if not files:
         where = ", ".join(str(p) for p in sources)
-        print(f"sockmatrix check: no results files in {where}", file=sys.stderr)
+        say(f"sockmatrix check: no results files in {where}", file=sys.stderr)
         return EXIT_USAGE
     refreshed: dict[str, tuple[list[Assumption], str]] = {}
     if args.probes:
         probes, problems = validate_paths(args.probes)
         for problem in problems:
-            print(problem, file=sys.stderr)
+            say(problem, file=sys.stderr)
         if problems:
             return EXIT_USAGE
         refreshed = {p.id: (from_probe(p.data, p.lines), str(p.path)) for p in probes}
@@ -123,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(loaded, dict):
             documents.append(loaded)
         else:
-            print(loaded, file=sys.stderr)
+            say(loaded, file=sys.stderr)
             unusable += 1
     platforms = _newest_per_platform(documents)
     broken: list[Broken] = []
@@ -137,23 +138,23 @@ def run(args: argparse.Namespace) -> int:
             broken += broken_assumptions(record, family, key, assumptions, file)
     differences = _differences(platforms) if args.same_everywhere else []
     for line in [*map(str, broken), *differences]:
-        print(line)
+        say(line)
     if args.summary:
         with args.summary.open("a", encoding="utf-8") as summary:
             summary.write(check_summary(broken, differences, checked, len(platforms)))
     names = ", ".join(d["platform"]["key"] for d in platforms)
     if broken or differences:
-        print(
+        say(
             f"{len(broken)} broken assumption(s), {len(differences)} probe(s) differing; "
             f"platforms: {names or 'none'}",
             file=sys.stderr,
         )
         return EXIT_FAILED
     if unusable:
-        print(f"{unusable} results file(s) could not be used: not checked", file=sys.stderr)
+        say(f"{unusable} results file(s) could not be used: not checked", file=sys.stderr)
         return EXIT_FAILED
     if checked == 0 and not args.same_everywhere:
-        print(
+        say(
             f"no assumptions to check: none of the probes in {len(platforms)} platform(s)' "
             "results states any (see `assumptions:` in docs/probe-format.md)",
             file=sys.stderr,
@@ -163,11 +164,11 @@ def run(args: argparse.Namespace) -> int:
     if args.same_everywhere:
         held.append("every probe gave one verdict")
         if len(platforms) < 2:
-            print(
+            say(
                 "--same-everywhere: only one platform's results, nothing to compare",
                 file=sys.stderr,
             )
-    print(f"{'; '.join(held)} on {len(platforms)} platform(s): {names}")
+    say(f"{'; '.join(held)} on {len(platforms)} platform(s): {names}")
     return EXIT_OK
 
     if not broken:

@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 
 def add_paths(parser: argparse.ArgumentParser, what: str) -> None:
@@ -38,8 +38,16 @@ def probe_sources(args: argparse.Namespace) -> list[Path]:
     return paths
 
 
-def print_problems(problems: Sequence[Any]) -> None:
+def say(*parts: object, file: TextIO | None = None, sep: str = " ", end: str = "\n") -> None:
+    """``print`` for every command: the text passes the one sanitiser for terminal
+    text (matrix.render.safe_text.for_terminal), so nothing a probe or a results
+    file holds reaches a terminal as a control or a CI log as a workflow command."""
     from matrix.render.safe_text import for_terminal
 
+    text = sep.join(str(part) for part in parts)
+    print(for_terminal(text), file=file if file is not None else sys.stdout, end=end)
+
+
+def print_problems(problems: Sequence[Any]) -> None:
     for problem in problems:
-        print(for_terminal(str(problem)), file=sys.stderr)
+        say(problem, file=sys.stderr)

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from matrix.commands.common import say
 from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from matrix.render.changes import PR_BODY_LIMIT, render_diff_md, render_diff_text
 from matrix.results.document import write_text_atomic
@@ -41,14 +42,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     for side in (args.old, args.new):
         if not side.exists():
-            print(f"sockmatrix diff: {side} does not exist", file=sys.stderr)
+            say(f"sockmatrix diff: {side} does not exist", file=sys.stderr)
             return EXIT_USAGE
     result = diff(load_snapshot(args.old), load_snapshot(args.new))
     for skipped in result.skipped:
-        print(skipped, file=sys.stderr)
+        say(skipped, file=sys.stderr)
     text = render_diff_md(result, args.limit) if args.format == "md" else render_diff_text(result)
     if args.output:
         write_text_atomic(args.output, text)
     else:
-        sys.stdout.write(text)
+        say(text, end="")
     return EXIT_FAILED if result.skipped else EXIT_OK

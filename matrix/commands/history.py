@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from matrix.commands.common import say
 from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK
 from matrix.render.changes import render_history_md, render_history_text
 from matrix.results.document import write_text_atomic
@@ -50,12 +51,12 @@ def run(args: argparse.Namespace) -> int:
     if args.add:
         added, skipped = history.add(args.add, args.dir, args.keep)
         for problem in skipped:
-            print(problem, file=sys.stderr)
-        print(f"archived {len(added)} results file(s) in {args.dir}", file=sys.stderr)
+            say(problem, file=sys.stderr)
+        say(f"archived {len(added)} results file(s) in {args.dir}", file=sys.stderr)
         return EXIT_FAILED if skipped else EXIT_OK
     entries, skipped = history.load(args.paths or [DEFAULT_DIR])
     for problem in skipped:
-        print(problem, file=sys.stderr)
+        say(problem, file=sys.stderr)
     table = history.ranges(entries)
     if args.probe:
         table = {p: v for p, v in table.items() if p in set(args.probe)}
@@ -65,5 +66,5 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         write_text_atomic(args.output, text)
     else:
-        sys.stdout.write(text)
+        say(text, end="")
     return EXIT_FAILED if skipped else EXIT_OK

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from matrix.commands.common import add_paths, print_problems, probe_sources
+from matrix.commands.common import add_paths, print_problems, probe_sources, say
 from matrix.commands.exit_codes import EXIT_OK, EXIT_USAGE
 
 
@@ -31,7 +31,6 @@ def run(args: argparse.Namespace) -> int:
         for p in probes
         if args.tag is None or args.tag in p.data["tags"]
     ]
-    from matrix.render.safe_text import for_terminal
 
-    print(for_terminal(tabulate(rows, headers=["id", "title", "tags"])))
+    say(tabulate(rows, headers=["id", "title", "tags"]))
     return EXIT_USAGE if problems else EXIT_OK

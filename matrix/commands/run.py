@@ -3,12 +3,15 @@
 Rules: every probe runs in its own process (matrix.runner.runner owns that); a run
 never loses a finished result (each record is written as it arrives, and an
 interrupted run keeps what finished); Ctrl-C exits 130 and SIGTERM 143 after
-the children are gone. Exit status as in matrix.cli.
+the children are gone. Exit status as in matrix.cli. ``--under gvisor`` runs
+this same command, with every other option, inside gVisor's sandbox
+(matrix.runner.under_gvisor); FORWARDED names the options it passes on.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +20,7 @@ from matrix.commands.common import (
     add_paths,
     print_problems,
     probe_sources,
+    say,
 )
 from matrix.commands.exit_codes import (
     EXIT_FAILED,
@@ -81,6 +85,73 @@ def add_parser(commands: Any) -> None:
         help="start the results file over; by default a run replaces only the records "
         "of the probes it ran and keeps the others",
     )
+    parser.add_argument(
+        "--under",
+        choices=("gvisor",),
+        help="gvisor: run these probes inside gVisor's sandbox (`runsc --network=none do`, "
+        "as root; `apt-get install runsc`), so the socket calls meet gVisor's own network "
+        "stack, and write results/<gvisor key>.json (e.g. gvisor-20221219-x86_64-py3.11); "
+        "every other option applies inside (`tox -e gvisor` runs it and prints the table)",
+    )
+
+
+# The options --under passes to the run inside, each as given here.
+FORWARDED = (
+    "paths",
+    "with_builtin",
+    "keyword",
+    "workers",
+    "output",
+    "repeat",
+    "api",
+    "quiet",
+    "fresh",
+)
+
+
+def forwarded_arguments(args: argparse.Namespace) -> list[str]:
+    """This run's options as a command line for the run inside the sandbox."""
+    argv = ["-n", str(args.workers), "--repeat", str(args.repeat), "--api", args.api]
+    if args.with_builtin:
+        argv.append("--with-builtin")
+    if args.keyword:
+        argv += ["-k", args.keyword]
+    if args.output:
+        argv += ["--output", str(args.output)]
+    if args.quiet:
+        argv.append("--quiet")
+    if args.fresh:
+        argv.append("--fresh")
+    return [*argv, "--", *map(str, args.paths)]
+
+
+def _run_under(args: argparse.Namespace) -> int:
+    from matrix.runner.interrupt import Terminated, terminate_as_interrupt
+    from matrix.runner.under_gvisor import SandboxError, start
+
+    where = f"sockmatrix run --under {args.under}"
+    try:
+        sandbox = start(forwarded_arguments(args))
+    except SandboxError as exc:
+        say(f"{where}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with terminate_as_interrupt():
+            code = sandbox.wait()
+    except KeyboardInterrupt as stop:
+        import signal
+
+        # The run inside stops its probes and keeps what finished (its own message).
+        terminated = isinstance(stop, Terminated)
+        sandbox.stop(signal.SIGTERM if terminated else signal.SIGINT)
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+    finally:
+        sandbox.close()  # kills runsc if it still runs; removes its scratch directory
+    failure = sandbox.failure(code)
+    if failure is not None:
+        say(f"{where}: {failure}", file=sys.stderr)
+        return EXIT_FAILED
+    return code
 
 
 def _workers(text: str, count: int) -> int:
@@ -98,6 +169,8 @@ def _workers(text: str, count: int) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.under:
+        return _run_under(args)
     from matrix.files.write import output_problem
     from matrix.probe.selection import KeywordError, KeywordMatcher
     from matrix.probe.validate import validate_paths
@@ -111,37 +184,47 @@ def run(args: argparse.Namespace) -> int:
     )
     from matrix.runner.interrupt import Terminated, terminate_as_interrupt
     from matrix.runner.runner import Runner
+    from matrix.runner.under_gvisor import UNDER_VARIABLE, end_with_stdin
 
     try:
         matcher = KeywordMatcher(args.keyword) if args.keyword else None
     except KeywordError as exc:
-        print(f"sockmatrix run: {exc}", file=sys.stderr)
+        say(f"sockmatrix run: {exc}", file=sys.stderr)
         return EXIT_USAGE
     probes, problems = validate_paths(probe_sources(args))
     print_problems(problems)
     if matcher is not None:
         probes = [p for p in probes if matcher.matches(p.id, p.data["tags"])]
     if not probes:
-        print(
+        say(
             "sockmatrix run: no probes to run" + (" (none valid)" if problems else ""),
             file=sys.stderr,
         )
         return EXIT_USAGE
     if not 1 <= args.repeat <= 1000:
-        print("sockmatrix run: --repeat takes 1 to 1000", file=sys.stderr)
+        say("sockmatrix run: --repeat takes 1 to 1000", file=sys.stderr)
         return EXIT_USAGE
     output = args.output or default_results_path(api=args.api)
     writer = ResultsWriter(output, api=args.api, fresh=args.fresh)
     key = writer.document["platform"]["key"]
+    under = os.environ.get(UNDER_VARIABLE)
+    if under and writer.document["platform"]["os"] != under:
+        # Started by --under: never write another platform's column as this one.
+        say(
+            f"sockmatrix run: started to run under {under}, but this platform is {key} "
+            f"(no {under} marker found); nothing was run",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     refused = output_problem(output) if args.fresh else existing_results_problem(output, key)
     if refused is not None:
         hint = "" if args.fresh else " (--fresh starts a new file there)"
-        print(f"sockmatrix run: {output} {refused}; nothing was run{hint}", file=sys.stderr)
+        say(f"sockmatrix run: {output} {refused}; nothing was run{hint}", file=sys.stderr)
         return EXIT_USAGE
     workers = _workers(args.workers, len(probes))
     total = len(probes)
     if not args.quiet:
-        print(
+        say(
             f"running {total} probe(s), {workers} at a time, on "
             f"{writer.document['platform']['key']}",
             file=sys.stderr,
@@ -160,7 +243,7 @@ def run(args: argparse.Namespace) -> int:
                 stability = " UNSTABLE " + " / ".join(f"{n}x {v}" for v, n in counts.items())
             elif counts:
                 stability = f" (same verdict in all {record['repeat']['runs']} runs)"
-            print(
+            say(
                 f"[{done}/{total}] {record['id']}: {record['status']} "
                 f"({record.get('duration', 0):.1f} s){stability}",
                 file=sys.stderr,
@@ -169,6 +252,8 @@ def run(args: argparse.Namespace) -> int:
     runner = Runner(api=args.api)
     try:
         with terminate_as_interrupt():
+            if under:
+                end_with_stdin()  # stop when the launcher goes (its pipe closes)
             runner.run_many(probes, workers, progress, repeat=args.repeat)
             writer.finish(complete=True)
     except KeyboardInterrupt as stop:
@@ -182,33 +267,39 @@ def run(args: argparse.Namespace) -> int:
         try:
             writer.finish(complete=False)
         except ResultsNotWritten as exc:
-            print(f"\n{what}; {exc}", file=sys.stderr)
+            say(f"\n{what}; {exc}", file=sys.stderr)
             return code
-        print(f"\n{what}: {kept} of {total} probe(s) finished; kept in {output}", file=sys.stderr)
+        say(f"\n{what}: {kept} of {total} probe(s) finished; kept in {output}", file=sys.stderr)
         return code
     except ResultsNotWritten as exc:
-        print(
+        say(
             f"sockmatrix run: {exc}. The run was stopped; the file keeps what it held "
             "before (every probe that had finished by then).",
             file=sys.stderr,
         )
         return EXIT_FAILED
     records = writer.document["probes"]
-    print(verdict_table(records, writer.document["platform"]["key"]))
+    say(verdict_table(records, writer.document["platform"]["key"]))
     stability = stability_summary(ran)
     if stability is not None:
         # On stdout with the table: --quiet drops the progress lines, not this.
-        print(f"\n{stability}")
-    print(f"\nresults written to {output}", file=sys.stderr)
+        say(f"\n{stability}")
+    say(f"\nresults written to {output}", file=sys.stderr)
     for line in broken_here(records, writer.document["platform"]):
-        print(line, file=sys.stderr)
+        say(line, file=sys.stderr)
+    if writer.not_written:
+        say(
+            f"{len(writer.not_written)} probe(s) ran but did not fit in {output} (it holds at "
+            "most what its readers accept): " + ", ".join(writer.not_written),
+            file=sys.stderr,
+        )
     failed = [r for r in records if r["status"] not in ("ok", "skipped")]
     if failed:
-        print(
+        say(
             f"{len(failed)} probe(s) could not run: "
             + ", ".join(f"{r['id']} ({r['status']})" for r in failed),
             file=sys.stderr,
         )
     if problems:
         return EXIT_USAGE
-    return EXIT_FAILED if failed else EXIT_OK
+    return EXIT_FAILED if failed or writer.not_written else EXIT_OK

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from matrix.commands.common import say
 from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
@@ -53,7 +54,6 @@ def run(args: argparse.Namespace) -> int:
     from matrix.probe.validate import validate_file
     from matrix.render.assumption_report import assumption_lines
     from matrix.render.run_report import probe_detail
-    from matrix.render.safe_text import for_terminal
     from matrix.results.document import SCHEMA_VERSION, default_results_path
     from matrix.results.embedded_probe import embedded_probes
     from matrix.results.read import Unreadable, read_results
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         document = read_results(path, SCHEMA_VERSION)
     except Unreadable as exc:
-        print(for_terminal(f"sockmatrix show: {path}: skipped: {exc}"), file=sys.stderr)
+        say(f"sockmatrix show: {path}: skipped: {exc}", file=sys.stderr)
         return EXIT_FAILED
     records = {r["id"]: r for r in document["probes"]}
     if args.probe not in records:
@@ -70,10 +70,7 @@ def run(args: argparse.Namespace) -> int:
 
         close = difflib.get_close_matches(args.probe, list(records), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        print(
-            for_terminal(f"sockmatrix show: no probe {args.probe!r} in {path}{hint}"),
-            file=sys.stderr,
-        )
+        say(f"sockmatrix show: no probe {args.probe!r} in {path}{hint}", file=sys.stderr)
         return EXIT_USAGE
     record = records[args.probe]
     embedded = embedded_probes([(str(path), {"probes": [record]})]).get(args.probe)
@@ -86,6 +83,6 @@ def run(args: argparse.Namespace) -> int:
             probe_file, _ = validate_file(candidate)
             probe = probe_file.data if probe_file else None
             break
-    print(for_terminal(probe_detail(record, probe)))
-    print(for_terminal(assumption_lines(record, document.get("platform"))))
+    say(probe_detail(record, probe))
+    say(assumption_lines(record, document.get("platform")))
     return EXIT_OK

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from matrix.commands.common import say
 from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 # The format names, as render/formats registers them (kept here: --help stays cheap).
@@ -92,7 +93,6 @@ def run(args: argparse.Namespace) -> int:
     from matrix.probe.validate import validate_paths
     from matrix.render.formats import format_for, render
     from matrix.render.job_summary import job_summary
-    from matrix.render.safe_text import for_terminal
     from matrix.render.to_md import replace_between, summary_table
     from matrix.results.document import default_results_dir, write_text_atomic
     from matrix.table.merge import load_and_merge, results_files
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     files = results_files(sources)
     if not files:
         where = ", ".join(str(p) for p in sources)
-        print(
+        say(
             f"sockmatrix table: no results files in {where}. Run `sockmatrix run` to "
             "produce this platform's, or download other platforms' from the matrix "
             "workflow's artifacts.",
@@ -113,12 +113,12 @@ def run(args: argparse.Namespace) -> int:
     builtin, problems = validate_paths([builtin_probe_dir()])
     given, given_problems = validate_paths(args.probes) if args.probes else ([], [])
     for problem in [*problems, *given_problems]:
-        print(for_terminal(f"warning: {problem}"), file=sys.stderr)
+        say(f"warning: {problem}", file=sys.stderr)
     merged = load_and_merge(files, given, builtin)
     for skipped in merged.skipped:
-        print(for_terminal(str(skipped)), file=sys.stderr)
+        say(skipped, file=sys.stderr)
     if len(merged.skipped) == len(files):
-        print(
+        say(
             f"sockmatrix table: none of the {len(files)} results file(s) could be used",
             file=sys.stderr,
         )
@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         merged = merged.only_differences()
         if not merged.rows:
             observed = sum(not c.documented_only for c in merged.columns)
-            print(
+            say(
                 f"no differences: all {everything} probe(s) gave the same verdict on the "
                 f"{observed} observed platform(s)",
                 file=sys.stderr if (args.output or args.output_dir or args.summary) else sys.stdout,
@@ -150,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             updated = replace_between(text, README_MARKER, body)
         except ValueError:
-            print(
+            say(
                 f"sockmatrix table: {args.readme} has no <!-- BEGIN {README_MARKER} --> / "
                 f"<!-- END {README_MARKER} --> markers",
                 file=sys.stderr,
@@ -158,23 +158,23 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         if args.check:
             if updated != text:
-                print(
+                say(
                     f"{args.readme}: the table is out of date; run: sockmatrix table "
                     f"--readme {args.readme}",
                     file=sys.stderr,
                 )
                 return EXIT_FAILED
-            print(f"{args.readme}: the table is current", file=sys.stderr)
+            say(f"{args.readme}: the table is current", file=sys.stderr)
             return status
         write_text_atomic(args.readme, updated)
-        print(f"updated the table in {args.readme}", file=sys.stderr)
+        say(f"updated the table in {args.readme}", file=sys.stderr)
         return status
 
     def write(directory: Path, outputs: tuple[tuple[str, str], ...]) -> None:
         for name, kind in outputs:
             write_text_atomic(directory / name, render(merged, kind))
         names = ", ".join(name for name, _ in outputs)
-        print(f"wrote {names} to {directory}", file=sys.stderr)
+        say(f"wrote {names} to {directory}", file=sys.stderr)
 
     if args.summary:
         with args.summary.open("a", encoding="utf-8") as summary:
@@ -186,18 +186,18 @@ def run(args: argparse.Namespace) -> int:
     elif args.output:
         fmt = args.format or format_for(args.output)
         if fmt is None:
-            print(
+            say(
                 f"sockmatrix table: cannot tell the format of {args.output}; use --format",
                 file=sys.stderr,
             )
             return EXIT_USAGE
         write_text_atomic(args.output, render(merged, fmt))
-        print(f"wrote {args.output}", file=sys.stderr)
+        say(f"wrote {args.output}", file=sys.stderr)
     elif not args.results and args.format is None:
         write(default_results_dir(), PAGES)
         if sys.stdout.isatty():
-            print(render(merged, "text"))
+            say(render(merged, "text"))
     else:
         fmt = args.format or ("text" if sys.stdout.isatty() else "md")
-        sys.stdout.write(render(merged, fmt))
+        say(render(merged, fmt), end="")
     return status

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from matrix.commands.common import add_paths, print_problems, probe_sources
+from matrix.commands.common import add_paths, print_problems, probe_sources, say
 from matrix.commands.exit_codes import EXIT_OK, EXIT_USAGE
 
 
@@ -31,10 +31,10 @@ def run(args: argparse.Namespace) -> int:
     print_problems(problems)
     if problems:
         files = len({p.file for p in problems})
-        print(
+        say(
             f"{len(problems)} problem(s) in {files} file(s); {len(probes)} probe(s) valid",
             file=sys.stderr,
         )
         return EXIT_USAGE
-    print(f"{len(probes)} probe(s) valid")
+    say(f"{len(probes)} probe(s) valid")
     return EXIT_OK

@@ -323,6 +323,10 @@ class Engine:
         if address_problem(address[0]) is not None:
             return
         family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        if address[0] in ("0.0.0.0", "::"):
+            # A wildcard-bound listener: poke it on loopback (a connect to the
+            # unspecified address means this host's primary address on the BSDs).
+            address = ("::1" if family == socket.AF_INET6 else "127.0.0.1", address[1])
         try:
             with socket.socket(family, socket.SOCK_STREAM) as poke:
                 poke.settimeout(0.5)

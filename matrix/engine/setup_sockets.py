@@ -117,9 +117,13 @@ def _setup_pair(
         ctx.add(client_name, client, "pair")
         _apply_options(ctx, client_name, client, client_options, post=False)
         client.connect(listener.getsockname())
-        server, _ = listener.accept()
+        server, peer = listener.accept()
     finally:
         listener.close()
+    if peer[:2] != client.getsockname()[:2]:
+        # Another program connected to the pair's loopback listener first.
+        server.close()
+        raise HarnessError(f"the pair {names} was joined by a stranger at {peer[0]}:{peer[1]}")
     ctx.add(server_name, server, "pair")
     _apply_options(ctx, server_name, server, server_options, post=False)
     for name, sock, opts in (

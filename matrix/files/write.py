@@ -9,10 +9,16 @@ Rules of this module:
 - Windows refuses ``os.replace`` onto a file another process holds open (a
   reader, an editor, a virus scanner): that is retried with backoff, and a
   caller can keep running and write at the next chance (:class:`ReplaceBusy`).
-- Runs that write the same results file merge under a lock file made with
-  O_CREAT|O_EXCL (portable: no fcntl, no msvcrt). The lock is held for the
-  milliseconds of one read-merge-write; a lock older than LOCK_STALE_SECONDS
-  was left by a process that died and is broken.
+- Runs that write the same results file merge under a lock file, made in one
+  step with its content (a hard link to a file already written; O_CREAT|O_EXCL
+  where links are not possible; portable: no fcntl, no msvcrt). It names its
+  holder: process id, host and a token of its own. The lock is held for the
+  milliseconds of one read-merge-write. Its life is safe against an interrupt
+  (SIGINT, or SIGTERM raised as one) wherever one can land: only the holder's
+  token can remove it, the removal is retried through a second interrupt, and
+  a lock whose holder on this host is no longer running is broken at once; any
+  other lock older than LOCK_STALE_SECONDS was left by a process that died and
+  is broken.
 - On Windows a lock file another run has just deleted can linger while a
   virus scanner or the indexer still holds a handle to it: "The DeleteFile
   function marks a file for deletion on close. Therefore, the file deletion
@@ -29,8 +35,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import secrets
 import stat
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,11 +137,43 @@ def locked(target: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     """Hold ``<target>.lock`` while reading, merging and writing ``target``."""
     lock = target.with_name(target.name + ".lock")
     lock.parent.mkdir(parents=True, exist_ok=True)
+    token = f"{os.getpid()} {platform.node()} {secrets.token_hex(8)}\n"
+    # From here to the end, an interrupt may land between any two bytecodes: the
+    # lock is removed by its token, wherever acquiring it was cut short.
+    try:
+        _acquire(lock, token, wait)
+        yield
+    finally:
+        interrupted: BaseException | None = None
+        while True:
+            try:
+                _release(lock, token)
+                break
+            except KeyboardInterrupt as exc:  # a second interrupt: finish, then raise it
+                interrupted = exc
+        if interrupted is not None:
+            raise interrupted
+
+
+def _spare(lock: Path, token: str) -> Path:
+    """The holder's own file, written before it becomes the lock."""
+    return lock.with_name(f"{lock.name}.{token.split()[-1]}")
+
+
+def _acquire(lock: Path, token: str, wait: float) -> None:
+    spare = _spare(lock, token)
+    fd = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        os.write(fd, token.encode())
+    finally:
+        os.close(fd)
     deadline = time.monotonic() + wait
     delay = 0.005
     while True:
         try:
-            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            _take(spare, lock, token)
+            _sweep_spares(lock)
+            return
         except (FileExistsError, PermissionError) as exc:
             # A delete-pending lock (Windows) is held, not an error (see above).
             if isinstance(exc, PermissionError) and not is_busy(exc):
@@ -146,24 +186,37 @@ def locked(target: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
                 ) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.1)
-            continue
-        with contextlib.suppress(OSError):
-            os.write(fd, f"{os.getpid()} {time.time():.3f}\n".encode())
-        os.close(fd)
-        break
+
+
+def _take(spare: Path, lock: Path, token: str) -> None:
+    """Make ``lock`` exist with the holder's content in one step, or FileExistsError."""
     try:
-        yield
-    finally:
-        _release(lock)
+        os.link(spare, lock)  # fails if the lock exists; never half-written
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if is_busy(exc):
+            raise  # a delete-pending lock (Windows): held, see above
+        # No hard links here (some file systems): create, then write.
+        fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            os.write(fd, token.encode())
+        finally:
+            os.close(fd)
 
 
-def _release(lock: Path) -> None:
-    """Remove our lock; while Windows says a scanner holds it, try again a little.
+def _release(lock: Path, token: str) -> None:
+    """Remove the holder's files; the lock only while it still holds ``token``.
 
-    The results are written by now: a lock that still cannot be removed is
-    left for the stale-lock rule, never turned into an error that would hide
-    the finished write.
+    While Windows says a scanner holds it, try again a little. The results are
+    written by now: a lock that still cannot be removed is left for the
+    stale-lock rules, never turned into an error that would hide the finished
+    write.
     """
+    with contextlib.suppress(OSError):
+        os.unlink(_spare(lock, token))
+    if _holder(lock) != token:
+        return
     deadline = time.monotonic() + LOCK_RELEASE_PATIENCE
     delay = 0.01
     while True:
@@ -181,6 +234,61 @@ def _release(lock: Path) -> None:
             delay = min(delay * 2, 0.2)
 
 
+def _holder(lock: Path) -> str | None:
+    try:
+        with open(lock, encoding="utf-8", errors="replace") as handle:
+            return handle.read(200)
+    except OSError:
+        return None
+
+
+def _gone(holder: str | None) -> bool:
+    """True when ``holder`` (a lock's content) names a process of this host that has ended."""
+    parts = (holder or "").split()
+    if len(parts) != 3 or not parts[0].isdigit() or parts[1] != platform.node():
+        return False
+    pid = int(parts[0])
+    return pid != os.getpid() and not process_running(pid)
+
+
+def process_running(pid: int) -> bool:
+    """Whether process ``pid`` of this host runs (True when that cannot be told)."""
+    if sys.platform == "win32":
+        return _windows_process_running(pid)
+    try:
+        os.kill(pid, 0)  # signal 0: only checks (POSIX kill(2)); never used on Windows
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # EPERM: it runs, as another user
+    return True
+
+
+def _windows_process_running(pid: int) -> bool:
+    """OpenProcess and GetExitCodeProcess (Microsoft Learn, processthreadsapi.h): a
+    process that cannot be opened because it does not exist fails with
+    ERROR_INVALID_PARAMETER (87); one that runs reports STILL_ACTIVE (259).
+    os.kill(pid, 0) would end the process there (TerminateProcess)."""
+    import ctypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    kernel32.OpenProcess.restype = ctypes.c_void_p
+    kernel32.OpenProcess.argtypes = [ctypes.c_uint32, ctypes.c_int, ctypes.c_uint32]
+    kernel32.GetExitCodeProcess.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint32)]
+    kernel32.CloseHandle.argtypes = [ctypes.c_void_p]
+    process_query_limited_information = 0x1000
+    handle = kernel32.OpenProcess(process_query_limited_information, 0, pid)
+    if not handle:
+        return ctypes.get_last_error() != 87  # type: ignore[attr-defined,no-any-return]
+    try:
+        code = ctypes.c_uint32()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259
+    finally:
+        kernel32.CloseHandle(handle)
+
+
 def _break_if_stale(lock: Path) -> bool:
     """Remove a lock left by a dead process; True if the caller should try again."""
     try:
@@ -192,7 +300,8 @@ def _break_if_stale(lock: Path) -> bool:
         if is_busy(exc):
             return False
         raise
-    if age < LOCK_STALE_SECONDS:
+    judged = _holder(lock)
+    if age < LOCK_STALE_SECONDS and not _gone(judged):
         return False
     # Rename first, so two processes breaking the same stale lock cannot both
     # succeed: only one rename finds the file.
@@ -203,6 +312,19 @@ def _break_if_stale(lock: Path) -> bool:
         return True
     except OSError:
         return False
+    if age < LOCK_STALE_SECONDS and _holder(aside) != judged:
+        # Another run broke it and took the lock in between: give it back.
+        with contextlib.suppress(OSError):
+            os.link(aside, lock)
     with contextlib.suppress(OSError):
         os.unlink(aside)
     return True
+
+
+def _sweep_spares(lock: Path) -> None:
+    """Remove holders' files that a process which died (kill -9) left beside the lock."""
+    for spare in lock.parent.glob(f"{lock.name}.*"):
+        if spare.name.endswith(".stale") or not _gone(_holder(spare)):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(spare)

@@ -49,3 +49,21 @@ def destination_problem(host: object, port: int, own_ports: set[int]) -> str | N
             "reach the probe's own sockets (`to`) or the reserved closed port (`closed_port`)"
         )
     return None
+
+
+def foreign_peer(peer: object) -> str | None:
+    """Why a peer that accept() or recvfrom() reported is not one a probe may talk to
+    (None: it is on loopback). A listener or UDP socket bound to 0.0.0.0 or ::
+    hears other hosts too; their connections and datagrams are refused."""
+    host = peer[0] if isinstance(peer, tuple) and peer else None
+    if not isinstance(host, str):
+        return "the OS named no peer address, so it cannot be told to be loopback"
+    try:
+        address = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return f"the peer {host[:64]!r} is not an IP address"
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback:
+        return None
+    return f"the peer {host} is not on loopback (another host reached a wildcard-bound socket)"

@@ -3,19 +3,35 @@
 Rules of this module: one list, here. A family is what ``sys.platform`` names
 without its release (``freebsd14`` is ``freebsd``), plus the stacks that
 share another family's system calls (WSL1: Linux's API over the Windows
-stack). Standard library only: the child imports it.
+stack; gVisor: Linux's API served by gVisor's own kernel and its netstack).
+Standard library only: the child imports it.
 """
 
 from __future__ import annotations
 
-# Table order: the Linux API's other stack (WSL1) sits next to Linux, the BSD
-# stacks after XNU, their descendant.
-FAMILIES = ("linux", "wsl1", "windows", "macos", "freebsd", "openbsd", "netbsd", "illumos")
+# Table order: the Linux API's other stacks (gVisor, WSL1) sit next to Linux,
+# the BSD stacks after XNU, their descendant.
+FAMILIES = (
+    "linux",
+    "gvisor",
+    "wsl1",
+    "windows",
+    "macos",
+    "freebsd",
+    "openbsd",
+    "netbsd",
+    "illumos",
+)
 
 # The TCP/IP implementation behind each family's socket API: what the table's
 # column headings name.
 STACKS = {
     "linux": "Linux",
+    # gVisor (runsc) answers Linux system calls in its own kernel, the Sentry;
+    # with --network=none or sandbox its sockets are its netstack, not the
+    # host's (runsc/config/config.go at release-20221219.0, lines 391-398:
+    # "NetworkNone sets up just loopback using netstack.").
+    "gvisor": "gVisor",
     "wsl1": "Windows",
     "windows": "Windows",
     "macos": "XNU",
@@ -25,7 +41,7 @@ STACKS = {
     "illumos": "illumos",
 }
 # The system-call API a family's programs use, where it is not its stack's own.
-OS_APIS = {"wsl1": "Linux"}
+OS_APIS = {"gvisor": "Linux", "wsl1": "Linux"}
 
 
 def os_family(sys_platform: str) -> str:

@@ -1,4 +1,4 @@
-"""The probe's sha256, taken over its meaning rather than its bytes.
+"""The probe's sha256, taken over the scenario it runs rather than its bytes.
 
 A results file records the sha256 of the probe it ran, and the table marks a
 cell *stale* when the probe changed since. Hashing the file's bytes made every
@@ -7,6 +7,12 @@ Windows result stale: GitHub's Windows runners check out with CRLF line endings
 merge job's Linux copy. The parsed document serialised canonically (sorted keys,
 fixed separators, UTF-8) hashes the same whatever the line endings, indentation,
 quoting style or comments, and changes whenever a value does.
+
+Only what the engine runs counts (SCENARIO_KEYS): a cell is stale when the
+scenario that produced it changed, not when a note, a source or a documented
+quote was corrected. Prose is read from the current probe file at merge time,
+so fixing a citation must not make every platform's observations look old
+until each OS has run again.
 """
 
 from __future__ import annotations
@@ -25,5 +31,15 @@ def canonical_json(document: Any) -> str:
     )
 
 
+# What the engine reads (engine/scenario.py) and the runner passes (time_limit),
+# plus the id that names the record.
+SCENARIO_KEYS = ("id", "time_limit", "sockets", "steps", "verdict")
+
+
 def probe_digest(document: Any) -> str:
-    return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
+    scenario = (
+        {key: document[key] for key in SCENARIO_KEYS if key in document}
+        if isinstance(document, dict)
+        else document
+    )
+    return hashlib.sha256(canonical_json(scenario).encode("utf-8")).hexdigest()

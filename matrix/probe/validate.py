@@ -37,6 +37,11 @@ from matrix.probe.schema import probe_validator, schema_errors
 from matrix.probe.yaml_lines import LoadedYaml, YamlProblem, load_yaml
 
 MAX_FILE_BYTES = 256 * 1024
+# A probe's text travels inside every results record (matrix.results.embedded_probe):
+# bounded, so a results file holds hundreds of probes within its own size limit
+# (the library's largest probe text is about 2 kB).
+MAX_EMBEDDED_BYTES = 32 * 1024
+EMBEDDED_KEYS = ("title", "question", "tags", "sources", "notes", "documented", "assumptions")
 MAX_THREADS = 8
 # A file with more problems than this gets this many and a count: a hostile
 # file must not turn into tens of thousands of lines.
@@ -184,7 +189,26 @@ def _document_problems(loaded: LoadedYaml, file: str, stem: str) -> list[Problem
         problems += at(option_problems(loaded.data))
         problems += at(select_problems(loaded.data))
         problems += at(budget_problems(loaded.data))
+        problems += at(embedded_size_problems(loaded.data))
     return problems
+
+
+def embedded_size_problems(data: Mapping[str, Any]) -> Iterator[tuple[KeyPath, str]]:
+    """The probe's text as every results record embeds it (JSON, as the writer
+    escapes it) must stay within MAX_EMBEDDED_BYTES; the line named is that of the
+    largest part."""
+    import json
+
+    sizes = {key: len(json.dumps(data[key])) for key in EMBEDDED_KEYS if key in data}
+    total = sum(sizes.values())
+    if total > MAX_EMBEDDED_BYTES:
+        largest = max(sizes, key=lambda key: sizes[key])
+        yield (
+            (largest,),
+            f"the probe's text (title, question, tags, sources, notes, documented, "
+            f"assumptions) takes {total} bytes in every results record; the limit is "
+            f"{MAX_EMBEDDED_BYTES} ({largest} alone takes {sizes[largest]})",
+        )
 
 
 def _capped(problems: list[Problem], file: str) -> list[Problem]:
@@ -223,13 +247,25 @@ def validate_text(text: str, file: str, stem: str) -> tuple[ProbeFile | None, li
 def validate_file(path: Path) -> tuple[ProbeFile | None, list[Problem]]:
     file = str(path)
     try:
+        # A link can point at any file on the machine (a key, a token), whose first
+        # line a problem would echo into a public CI log: never followed.
+        if path.is_symlink():
+            return None, [
+                Problem(
+                    file,
+                    None,
+                    (),
+                    "is a symbolic link, not a regular file; probe files are never read "
+                    "through a link (it may point at any file on this machine)",
+                )
+            ]
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return None, [
                 Problem(file, None, (), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
             ]
         # Regular files only, bounded while reading: not /dev/zero, not a FIFO.
-        raw = read_bounded(path, MAX_FILE_BYTES)
+        raw = read_bounded(path, MAX_FILE_BYTES, follow=False)
     except OSError as exc:
         return None, [Problem(file, None, (), f"cannot read: {exc.strerror or exc}")]
     except Unreadable as exc:

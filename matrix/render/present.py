@@ -62,6 +62,17 @@ def source_url(text: str) -> str | None:
     return safe_url(match.group(0).rstrip(".,;:!?")) if match else None
 
 
+# A platform's name in a table header: the fields of a results file are long
+# enough (platform.os may hold 4,096 characters) to make a header taller than
+# the page; the header shows this much, the full name is one hover away.
+HEADER_LIMIT = 60
+
+
+def header_label(label: str) -> str:
+    """``label`` as a column header shows it: at most HEADER_LIMIT characters."""
+    return label if len(label) <= HEADER_LIMIT else label[: HEADER_LIMIT - 1] + "…"
+
+
 def flag_symbols(cell: Cell) -> str:
     return " ".join(FLAG_SYMBOLS[f] for f in cell.flags if f in FLAG_SYMBOLS)
 

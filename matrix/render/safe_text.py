@@ -14,116 +14,173 @@ render/to_html).
 
 
 Results files come from other machines (artifacts, pull requests), so a verdict
-may hold anything JSON can carry. Before a renderer escapes a string for its own
-context (HTML, Markdown, terminal) it passes it through :func:`shown`, which
-- shows invisible and direction-changing characters visibly as ``[U+202E]``
-  (a right-to-left override would otherwise reverse the text after it, and NUL or
-  other control characters are invisible or truncate text in some viewers);
-- replaces lone surrogates (not encodable as UTF-8) with U+FFFD;
-- caps the length, saying how much was left out, so a multi-megabyte verdict
-  cannot inflate the page.
+may hold anything JSON can carry. Which characters are hidden is decided once,
+by :func:`hidden`, from the Unicode data rather than a list of code points:
+- every character of the categories Cc (controls), Cf (format: bidi controls,
+  zero-width characters, the soft hyphen, tag characters), Cs (surrogates),
+  Co (private use), Cn (unassigned), Zl and Zp (line and paragraph separators);
+- combining marks (Mn, Me) that have no visible base before them, or that stack
+  more than MAX_MARKS deep on one (a tower of marks covers the lines around it);
+- characters Unicode itself names as invisible: fillers and blank patterns
+  (U+3164 HANGUL FILLER, U+2800 BRAILLE PATTERN BLANK), variation selectors and
+  the grapheme joiner (U+034F), which are letters, symbols and marks by category.
+Each kind of output then shows a hidden character visibly: :func:`shown` as
+``[U+202E]`` (before HTML or Markdown escaping), :func:`for_terminal` as
+``\u202e``. :func:`shown` also replaces lone surrogates with U+FFFD and caps the
+length, saying how much was left out, so a multi-megabyte verdict cannot
+inflate the page. :func:`for_terminal` also keeps a line of ours from starting
+with a GitHub Actions workflow command (``::error …``, ``##[…]``), since
+terminal output reaches CI logs.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-
-# C0 and C1 controls except tab/newline (folded to spaces by the renderers),
-# DEL, the Unicode bidi embeddings/overrides/isolates and marks (Unicode TR9),
-# zero-width characters, line/paragraph separators, BOM and interlinear marks.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
-)
-_SURROGATE = re.compile("[\ud800-\udfff]")
+import unicodedata
+from collections.abc import Callable
 
 CELL_LIMIT = 300
 TEXT_LIMIT = 4000
+# Combining marks allowed on one base character (Vietnamese stacks two, pointed
+# Hebrew three); the ones after that are shown.
+MAX_MARKS = 3
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_MARKS = frozenset({"Mn", "Me"})
+# Words in the Unicode names of letters, symbols and marks that draw nothing.
+_INVISIBLE_NAMES = ("FILLER", "PATTERN BLANK", "VARIATION SELECTOR", "GRAPHEME JOINER")
+# Characters that are never hidden (ASCII, Latin-1 letters and signs, general
+# punctuation up to U+205E, arrows, mathematical and technical signs, box
+# drawing, dingbats; a test checks each against hidden()): text is looked at
+# character by character only where it has others.
+_PLAIN_CLASS = (
+    "\t\n\x20-\x7e\xa0-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u23ff\u2500-\u27bf"
+)
+_PLAIN = re.compile(f"[{_PLAIN_CLASS}]*")
+_NOT_PLAIN = re.compile(f"[^{_PLAIN_CLASS}]+")
 
 
-def _visible(match: re.Match[str]) -> str:
-    return f"[U+{ord(match.group(0)):04X}]"
+@functools.lru_cache(maxsize=4096)
+def _kind(char: str) -> str:
+    """ "hidden", "mark" or "visible" for one character (tab and newline: visible)."""
+    if char in "\t\n":
+        return "visible"
+    category = unicodedata.category(char)
+    if category in _HIDDEN_CATEGORIES:
+        return "hidden"
+    name = unicodedata.name(char, "")
+    if any(word in name for word in _INVISIBLE_NAMES):
+        return "hidden"
+    return "mark" if category in _MARKS else "visible"
+
+
+def hidden(text: str, before: str = "") -> list[bool]:
+    """For each character of ``text``, whether it must be shown visibly; ``before``
+    is the character in front of it (a mark's base)."""
+    flags = []
+    marks = 0 if before and _kind(before) == "visible" and not before.isspace() else None
+    for char in text:
+        kind = _kind(char)
+        if kind == "mark":
+            if marks is None or marks >= MAX_MARKS:
+                flags.append(True)
+                continue
+            marks += 1
+            flags.append(False)
+        else:
+            flags.append(kind == "hidden")
+            marks = 0 if kind == "visible" and not char.isspace() else None
+    return flags
+
+
+def _made_visible(text: str, escape: Callable[[str], str]) -> str:
+    """``text`` with each hidden character replaced by ``escape(char)``; only the
+    stretches outside _PLAIN_CLASS are looked at one character at a time."""
+    if _PLAIN.fullmatch(text):
+        return text
+
+    def stretch(match: re.Match[str]) -> str:
+        part = match.group(0)
+        before = text[match.start() - 1] if match.start() else ""
+        return "".join(
+            escape(char) if hide else char
+            for char, hide in zip(part, hidden(part, before), strict=True)
+        )
+
+    return _NOT_PLAIN.sub(stretch, text)
+
+
+def _bracketed(char: str) -> str:
+    if "\ud800" <= char <= "\udfff":
+        return "\ufffd"  # a lone surrogate is not text at all
+    return f"[U+{ord(char):04X}]"
 
 
 def shown(text: object, limit: int = TEXT_LIMIT) -> str:
-    """``text`` with invisible characters made visible, capped at ``limit`` characters."""
+    """``text`` with hidden characters made visible, capped at ``limit`` characters."""
     value = text if isinstance(text, str) else str(text)
-    # Fast path (one C call): str.isprintable() is False for every control, format
-    # (bidi, zero-width), separator and surrogate character this function replaces.
-    if len(value) <= limit and value.isprintable():
-        return value
+    if len(value) <= limit and value.isascii() and value.isprintable():
+        return value  # the common case, in one C call
     cut = 0
     if len(value) > limit:
         cut = len(value) - limit
         value = value[:limit]
-    if _INVISIBLE.search(value):
-        value = _INVISIBLE.sub(_visible, value)
-    if _SURROGATE.search(value):
-        value = _SURROGATE.sub("\ufffd", value)
+    value = _made_visible(value, _bracketed)
     if cut:
         value += f" … ({cut} more characters)"
     return value
 
 
 # In JSON text from json.dumps(ensure_ascii=False): an escaped backslash (kept, so
-# the "\u" after it is not misread), an escaped control character, or a raw
-# invisible or surrogate character (only possible inside strings).
-_JSON_UNSAFE = re.compile(
-    r"\\\\|\\u00[01][0-9a-fA-F]|\\u007[fF]|"
-    "[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]"
-)
+# the "\u" after it is not misread) or an escaped control character; everything
+# else that may be hidden is a raw character outside ASCII, or DEL.
+_JSON_ESCAPED = re.compile(r"\\\\|\\u00[01][0-9a-fA-F]|\\u007[fF]")
 
 
-_JSON_RAW = re.compile(
-    "[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]"
-)
-
-
-def _json_visible(match: re.Match[str]) -> str:
+def _json_escaped(match: re.Match[str]) -> str:
     found = match.group(0)
-    if found == "\\\\":
-        return found
-    if found.startswith("\\u"):
-        return f"[U+{found[2:].upper()}]"
-    if "\ud800" <= found <= "\udfff":
-        return "\ufffd"
-    return f"[U+{ord(found):04X}]"
+    return found if found == "\\\\" else f"[U+{found[2:].upper()}]"
 
 
 def shown_json(text: str) -> str:
     """JSON text (json.dumps, ensure_ascii=False) whose strings, once parsed, hold no
-    invisible characters: the same visible ``[U+XXXX]`` as :func:`shown`, applied
-    to the whole text in one C-speed pass instead of string by string."""
-    # Substring and isascii checks run at memory speed; escaped control characters
-    # (rare) need the full pattern, raw ones only a character class.
+    hidden characters: the same visible ``[U+XXXX]`` as :func:`shown`, applied
+    to the whole text in C-speed passes instead of string by string."""
     if "\\u00" in text:
-        return _JSON_UNSAFE.sub(_json_visible, text)
-    # json.dumps escapes every control character below 0x20, so whatever is not
-    # printable in its output is one this function must show.
-    if text.isprintable():
-        return text
-    return _JSON_RAW.sub(_json_visible, text)
+        text = _JSON_ESCAPED.sub(_json_escaped, text)
+    return _made_visible(text, _bracketed)
 
 
-# C0 controls but tab and newline, DEL, C1 controls, the bidi and zero-width
-# format characters, lone surrogates, and the line/paragraph separators.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
-)
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+# A line the GitHub Actions runner reads as a workflow command: "::name …::" at its
+# start, leading whitespace ignored, or "##[name]" anywhere (the legacy form).
+# actions/runner, src/Runner.Common/ActionCommand.cs: TryParseV2 trims the line
+# (message.TrimStart()) and requires "::"; TryParse finds "##[" with IndexOf.
+_COMMAND_START = re.compile(r"^(\s*):(?=:)", re.MULTILINE)
+_LEGACY_COMMAND = re.compile(r"##\[")
 
 
 def for_terminal(text: str) -> str:
-    """``text`` with every character that could steer a terminal shown as an escape.
+    """``text`` with every character that could steer a terminal shown as an escape,
+    and no line able to act as a CI workflow command.
 
     A title, verdict or file name may hold terminal escape sequences (ESC [ …),
-    other control characters or bidi overrides (U+202E reverses what follows).
-    Newlines and tabs stay, so multi-line reports keep their shape.
+    other control characters or bidi overrides (U+202E reverses what follows),
+    or a newline followed by ``::error file=…::`` or ``::add-mask::``. Newlines
+    and tabs stay, so multi-line reports keep their shape.
     """
-    return _UNSAFE.sub(_escape, text)
+    text = _made_visible(text, _escaped)
+    if ":" in text:
+        text = _COMMAND_START.sub(lambda m: f"{m.group(1)}\\x3a", text)
+    if "##[" in text:
+        text = _LEGACY_COMMAND.sub("#\\\\x23[", text)
+    return text
 
 
 def one_line(text: object, limit: int = CELL_LIMIT) -> str:

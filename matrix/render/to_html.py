@@ -29,6 +29,7 @@ from matrix.render.present import (
     FLAG_SYMBOLS,
     cell_text,
     documented_text,
+    header_label,
     headline,
     safe_url,
     source_url,
@@ -54,10 +55,12 @@ def _link(text: str, url: str | None) -> str:
 
 
 def _header(column: Column) -> str:
+    """A column's header: its name cut to HEADER_LIMIT, the whole of it on hover."""
     tooltip = (
         "documentation only: no run on this platform"
         if column.documented_only
-        else f"key {column.key}; sockmatrix {column.tool_version}; run {column.started}"
+        else f"{column.label}; key {column.key}; sockmatrix {column.tool_version}; "
+        f"run {column.started}"
         + (
             f"; image {column.source.get('image_os')} {column.source.get('image_version')}"
             if column.source.get("image_os")
@@ -65,7 +68,7 @@ def _header(column: Column) -> str:
         )
         + ("; interrupted run" if not column.complete else "")
     )
-    label = _link(column.label, column.source.get("run_url"))
+    label = _link(header_label(column.label), column.source.get("run_url"))
     return f'<th scope="col" data-col="{e(column.key)}" title="{e(tooltip)}">{label}</th>'
 
 
@@ -287,8 +290,8 @@ def render_html(matrix: Matrix) -> str:
         "img-src 'none'; connect-src 'none'; form-action 'none'; base-uri 'none'"
     )
     platform_boxes = "".join(
-        f'<label><input type="checkbox" class="platform" value="{e(c.key)}" checked> '
-        f"{e(c.label)}</label> "
+        f'<label title="{e(c.label)}"><input type="checkbox" class="platform" '
+        f'value="{e(c.key)}" checked> {e(header_label(c.label))}</label> '
         for c in matrix.columns
     )
     tag_options = "".join(f'<option value="{e(t)}">{e(t)}</option>' for t in tags)

@@ -2,7 +2,12 @@
 
 Every string from a probe or a results file goes through :func:`md`, which
 makes it inert text: HTML is escaped, Markdown punctuation is backslashed and
-newlines are folded, so no title can add a link, a tag or a table column.
+newlines are folded, so no title can add a link, a tag or a table column; and
+what GitHub would turn into a link by itself is broken up: bare URLs
+(``http://``, ``https://``, ``www.``: cmark-gfm's autolink extension), e-mail
+addresses, ``@user`` and ``@org/team`` mentions and ``#123`` references (GitHub's
+own filters). Only a probe's sources and a run's URL become links, through
+:func:`link`, and only https ones.
 GitHub job summaries take at most 1 MiB, so details shrink to fit:
 per platform, then one platform per verdict, then only rows that differ,
 then none.
@@ -21,6 +26,7 @@ from matrix.render.present import (
     cell_text,
     differing_text,
     documented_text,
+    header_label,
     headline,
     safe_url,
     source_url,
@@ -33,14 +39,30 @@ from matrix.table.nogc import without_gc
 SUMMARY_LIMIT = 1024 * 1024
 DETAIL_LEVELS = ("full", "grouped", "differences", "none")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#~!])")
+# cmark-gfm's autolink extension starts a URL at the ':' of "http://", "https://"
+# or "ftp://" and at "www." (an escaped ':' or '.' is not one); it finds e-mail
+# addresses, and GitHub mentions and issue references, in the text after
+# parsing, where only a character between the parts stops them. Dependabot's
+# pull requests put a zero-width space after '@' for the same reason.
+_URL_SCHEME = re.compile(r"(?<=[A-Za-z]):(?=/)")
+_WWW = re.compile(r"\b(www)\.", re.IGNORECASE)
+_AFTER_AT_OR_HASH = re.compile(r"(@|\\#)(?=\w)")
+_BREAK = "&#8203;"
 
 
 def md(text: object, limit: int = TEXT_LIMIT) -> str:
     """Any string as inert Markdown text, safe inside a table cell: invisible
-    characters shown (see matrix.render.safe_text), capped, HTML escaped, newlines folded,
-    Markdown punctuation backslashed."""
+    characters shown (see matrix.render.safe_text), capped, HTML escaped, newlines
+    folded, Markdown punctuation backslashed, autolinks and mentions broken up."""
     escaped = html.escape(" ".join(shown(text, limit).split()), quote=False)
-    return _MD_SPECIAL.sub(r"\\\1", escaped)
+    escaped = _MD_SPECIAL.sub(r"\\\1", escaped)
+    if ":" in escaped:
+        escaped = _URL_SCHEME.sub(r"\\:", escaped)
+    if "w" in escaped or "W" in escaped:
+        escaped = _WWW.sub(r"\1\\.", escaped)
+    if "@" in escaped or "#" in escaped:
+        escaped = _AFTER_AT_OR_HASH.sub(r"\1" + _BREAK, escaped)
+    return escaped
 
 
 def link(text: str, url: str | None) -> str:
@@ -53,7 +75,7 @@ def _anchor(row: Row) -> str:
 
 
 def _header(column: Column) -> str:
-    return link(column.label, column.source.get("run_url"))
+    return link(header_label(column.label), column.source.get("run_url"))
 
 
 def _cell(cell: Cell, row: Row, details: str) -> str:

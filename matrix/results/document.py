@@ -166,6 +166,11 @@ class ResultsWriter:
     and replaces the file. ``fresh``: the first write ignores what was there.
     While Windows refuses the replace (the file is open elsewhere), records
     stay pending and are written at the next chance; only ``finish`` gives up.
+
+    Nothing is written that the readers would refuse (matrix.results.fit): a
+    record they would refuse becomes a harness error for its probe; when the
+    file would pass its size or memory limit, this run's newest records are
+    shrunk to such harness errors, then left out (named in ``not_written``).
     """
 
     RUN_PATIENCE = 2.0
@@ -182,7 +187,14 @@ class ResultsWriter:
         self.document = document if document is not None else new_document(api)
         self.fresh = fresh
         self.pending = False
+        self.not_written: list[str] = []  # ids of this run's records the file cannot hold
         self._lock = threading.Lock()
+        self._admitted: set[int] = set()  # id() of records already checked
+        self._order: list[str] = []  # this run's probe ids, oldest first
+        self._slim: set[str] = set()  # ids already shrunk to a harness error
+        # sha256 of the file as this writer last read or wrote it: a file that then
+        # fails to read was changed by someone else only if it is not that file.
+        self._known: str | None = None
 
     def add(self, record: Record) -> None:
         with self._lock:
@@ -196,21 +208,94 @@ class ResultsWriter:
             self.document["complete"] = complete
             self._write(self.FINISH_PATIENCE, final=True)
 
-    def _write(self, patience: float, final: bool) -> None:
-        from matrix.files.write import ReplaceBusy, locked
-        from matrix.results.read import Unreadable, read_results
+    def _admit(self) -> None:
+        """Check every record not checked yet; one the reader would refuse fails alone."""
+        from matrix.results.fit import failed_record, header_of, record_problem
+        from matrix.results.read import Unreadable, check_document
 
+        header = header_of(self.document)
+        try:
+            check_document({**header, "probes": []}, SCHEMA_VERSION)
+        except Unreadable as exc:  # this platform's own description, not a probe's fault
+            raise ResultsNotWritten(self.path, f"a results file with this header {exc}") from None
+        admitted = []
+        for record in self.document["probes"]:
+            if id(record) not in self._admitted:
+                problem = record_problem(record, header, SCHEMA_VERSION)
+                if problem is not None:
+                    record = failed_record(record, problem)
+                    if record_problem(record, header, SCHEMA_VERSION) is not None:
+                        self.not_written.append(str(record["id"]))
+                        continue
+                self._admitted.add(id(record))
+                if record["id"] not in self._order:
+                    self._order.append(record["id"])
+            admitted.append(record)
+        self.document["probes"] = admitted
+
+    def _fitted_text(self, on_disk: ResultsDocument | None) -> str:
+        """The merged file's text, within the reader's limits: this run's newest
+        records give way first (shrunk to harness errors, then left out)."""
+        from matrix.results.fit import document_problem, failed_record
+
+        while True:
+            document = merged_document(self.document, on_disk)
+            text = json.dumps(document, indent=1, allow_nan=False) + "\n"
+            problem = document_problem(text)
+            if problem is None:
+                return text
+            mine = {r["id"]: n for n, r in enumerate(self.document["probes"])}
+            for probe_id in reversed([i for i in self._order if i in mine]):
+                if probe_id not in self._slim:
+                    index = mine[probe_id]
+                    slim = failed_record(self.document["probes"][index], problem)
+                    self._admitted.add(id(slim))
+                    self._slim.add(probe_id)
+                    self.document["probes"][index] = slim
+                    break
+            else:
+                if not mine:
+                    raise ResultsNotWritten(self.path, problem)
+                newest = next(i for i in reversed(self._order) if i in mine)
+                del self.document["probes"][mine[newest]]
+                self.not_written.append(newest)
+
+    def _read_on_disk(self) -> ResultsDocument:
+        import hashlib
+
+        from matrix.files.read import parse_json, read_bounded
+        from matrix.results.read import Unreadable, check_document
+
+        data = b""
+        try:
+            data = read_bounded(self.path)
+            document = check_document(parse_json(data), SCHEMA_VERSION)
+        except Unreadable as exc:
+            digest = hashlib.sha256(data).hexdigest() if data else None
+            if self._known is None:
+                why = f"it is not a results file this run can add to: it {exc}"
+            elif digest == self._known:
+                why = f"it cannot be read back as this run wrote it (please report this): it {exc}"
+            else:
+                why = f"another program changed it since this run last wrote it: it now {exc}"
+            raise ResultsNotWritten(self.path, why) from None
+        self._known = hashlib.sha256(data).hexdigest()
+        return document
+
+    def _write(self, patience: float, final: bool) -> None:
+        import hashlib
+
+        from matrix.files.write import ReplaceBusy, locked
+
+        self._admit()
         try:
             with locked(self.path):
                 on_disk = None
                 if not self.fresh and self.path.exists():
-                    try:
-                        on_disk = read_results(self.path, SCHEMA_VERSION)
-                    except Unreadable as exc:
-                        raise ResultsNotWritten(
-                            self.path, f"it changed into something else during the run: it {exc}"
-                        ) from None
-                write_atomic(self.path, merged_document(self.document, on_disk), patience)
+                    on_disk = self._read_on_disk()
+                text = self._fitted_text(on_disk)
+                write_text_atomic(self.path, text, patience)
+                self._known = hashlib.sha256(text.encode("utf-8")).hexdigest()
             self.fresh = False
             self.pending = False
         except ReplaceBusy as exc:

@@ -102,6 +102,8 @@ class Platform(_PlatformRequired, total=False):
     kernel_version: str
     python_implementation: str
     image_os: str
+    gvisor_markers: str  # which of gVisor's markers were found (matrix.results.gvisor)
+    runsc_network: str  # runsc's --network, as its launcher passed it in
 
 
 class _DocumentRequired(TypedDict):

@@ -5,9 +5,12 @@ Rules of this module:
   API, the architecture and Python; never the host or the user (results files
   are published).
 - The key changes only when behaviour may: macOS by product major.minor, Linux
-  by kernel major.minor, Windows by build; a patch update of a runner image does
-  not start a new column. On GitHub the runner image (ImageOS) is part of the key
-  so two images on one kernel series never share a column.
+  by kernel major.minor, Windows by build, gVisor by runsc release; a patch
+  update of a runner image does not start a new column. On GitHub the runner
+  image (ImageOS) is part of the key so two images on one kernel series never
+  share a column.
+- gVisor is its own family and stack, never Linux 4.4 (matrix.results.gvisor);
+  its kernel log is read only where the family is Linux.
 - Every OS-specific read is a small function taking its source as an argument,
   so tests feed in other platforms' values (fake sw_vers output, fake winreg).
 """
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from matrix.language.os_families import OS_APIS, STACKS, os_family
+from matrix.results import gvisor
 from matrix.results.document_types import Platform
 
 
@@ -251,12 +255,23 @@ def describe(
         "proc_version": lambda: _read_text("/proc/version"),
         "libc": linux_libc,
         "os_release": _os_release,
+        "kernel_log": gvisor.kernel_log_head,
+        "gvisor_marker_file": gvisor.marker_file_present,
         **(readers or {}),
     }
     family = os_family(sys_platform)
     details: dict[str, Any] = {"os": family}
     if family == "linux" and is_wsl1(read["proc_version"]()):
         family = details["os"] = "wsl1"
+    if family == "linux":
+        # gVisor reports an emulated Linux (uname -r 4.4.0): only its own
+        # markers tell it apart (matrix.results.gvisor).
+        markers = gvisor.gvisor_markers(
+            read["kernel_log"](), version, bool(read["gvisor_marker_file"]())
+        )
+        if gvisor.is_gvisor(markers):
+            family = details["os"] = "gvisor"
+            details["gvisor_markers"] = ", ".join(markers)
     if family == "macos":
         details["os_build"] = read["mac_product"]() or release
         details["os_version"] = major_minor(details["os_build"])
@@ -266,14 +281,19 @@ def describe(
         details["os_version"] = ".".join(details["os_build"].split(".")[:3])
     elif family == "wsl1":
         details["os_version"] = wsl1_windows_build(release)
+    elif family == "gvisor":
+        details.update(gvisor.runsc_details(environ))
     elif family == "illumos":
         # uname -r is 5.11 on every illumos; the distribution's release says which.
         details["os_version"] = read["os_release"]().get("VERSION_ID") or release
     else:
         details["os_version"] = major_minor(release)
     details["stack"] = STACKS.get(family, family)
+    if details.get("runsc_network") == "host":
+        # runsc --network=host hands socket calls to the host's Linux (hostinet).
+        details["stack"] = STACKS["linux"]
     details["os_api"] = OS_APIS.get(family, details["stack"])
-    if family in ("linux", "wsl1"):
+    if family in ("linux", "wsl1", "gvisor"):
         details["libc"] = read["libc"]()
     os_release = read["os_release"]()
     for field, name in (
@@ -317,6 +337,8 @@ def platform_key(details: Mapping[str, Any]) -> str:
     """E.g. ``linux-6.18-x86_64-py3.11``; ``-ubuntu24`` on GitHub; safe as a file name."""
     python = ".".join(str(details["python_version"]).split(".")[:2])
     family = str(details["os"])
+    if details.get("runsc_network") == "host":
+        family += "-hostinet"  # gVisor over the host's stack is another column
     if details.get("libc") == "musl":
         family += "-musl"  # Alpine on the same kernel is another column
     raw = f"{family}-{details['os_version']}-{details['machine']}-py{python}"
@@ -335,6 +357,7 @@ IDENTITY_FIELDS = (
     "distribution_version",
     "python_implementation",
     "image_os",
+    "runsc_network",
 )
 
 

@@ -254,7 +254,7 @@ def _row(
         counts = newest.get("repeat", {}).get("verdicts", {})
         if newest.get("unstable"):
             cell.flags.append("unstable")
-            runs_total = newest["repeat"]["runs"]
+            runs_total = newest.get("repeat", {}).get("runs", len(records))
             frequent = sorted(counts.items(), key=lambda item: -item[1])
             cell.verdicts_seen = [
                 f"{verdict} ({n} of {runs_total} runs)"
@@ -281,7 +281,9 @@ def _row(
                 legend[marks[cell.verdict]] = cell.verdict
             cell.mark = marks[cell.verdict]
             if doc and doc.get("expect"):
-                cell.contradicts = matches_expectation(doc["expect"], newest["observations"])
+                cell.contradicts = matches_expectation(
+                    doc["expect"], newest.get("observations", [])
+                )
                 if cell.contradicts:
                     cell.flags.append("differs from documentation")
         cells[column.key] = cell

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from matrix.language.operations import COMMON_STEP_ARGS, OPERATIONS
 from matrix.language.probe_types import Probe
-from matrix.render.to_md import replace_between
+from matrix.render.present import source_url
+from matrix.render.to_md import link, replace_between
 
 # Relative to the repository root, where ``python -m matrix.tools.docs`` is run.
 PROBE_FORMAT_DOC = Path("docs") / "probe-format.md"
@@ -85,7 +86,8 @@ def probes_reference(library: Path) -> str:
             "|---|---|---|---|---|",
         ]
         for file, data in sorted(areas[area]):
-            sources = "<br>".join(md(source) for source in data["sources"])
+            # A source's https URL is its link (md() keeps bare URLs from linking).
+            sources = "<br>".join(link(source, source_url(source)) for source in data["sources"])
             tags = ", ".join(data["tags"])
             lines.append(
                 f"| [`{data['id']}`](../probes/{file}) | {md(data['title'])} | "

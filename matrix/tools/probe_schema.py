@@ -22,6 +22,12 @@ from matrix.language.operations import (
 )
 
 PROBE_SCHEMA_ID = "https://sockmatrix.invalid/schemas/probe.schema.json"
+# The longest string a results file may hold (matrix.tools.results_schema): a
+# probe's text is embedded in every record, so no string of a probe may be
+# longer, or a valid probe would write a results file its readers refuse.
+MAX_RESULTS_STRING = 4096
+# A results record embeds at most this many families' documentation.
+MAX_DOCUMENTED = 64
 ID_PATTERN = "^[a-z0-9][a-z0-9-]{0,63}$"
 PLATFORM_PATTERN = "^[a-z][a-z0-9-]{0,31}$"
 
@@ -195,7 +201,25 @@ def _assumptions() -> dict[str, Any]:
     }
 
 
+def bounded(schema: Any) -> Any:
+    """Give every string in a schema a maximum length (results files refuse longer ones)."""
+    if isinstance(schema, dict):
+        result = {key: bounded(value) for key, value in schema.items()}
+        kinds = schema.get("type")
+        is_string = kinds == "string" or (isinstance(kinds, list) and "string" in kinds)
+        if is_string and "maxLength" not in schema:
+            result["maxLength"] = MAX_RESULTS_STRING
+        return result
+    if isinstance(schema, list):
+        return [bounded(item) for item in schema]
+    return schema
+
+
 def probe_schema() -> dict[str, Any]:
+    return bounded(_probe_schema())  # type: ignore[no-any-return]
+
+
+def _probe_schema() -> dict[str, Any]:
     text = {"type": "string", "minLength": 1}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -235,6 +259,7 @@ def probe_schema() -> dict[str, Any]:
                 "description": "What documentation says per OS family (linux, windows, "
                 "macos, …): a quote and its source. Never a guess.",
                 "propertyNames": {"pattern": PLATFORM_PATTERN},
+                "maxProperties": MAX_DOCUMENTED,
                 "additionalProperties": {
                     "type": "object",
                     "required": ["source", "quote"],

@@ -1,15 +1,16 @@
 """The results JSON Schema (matrix/schemas/results.schema.json): one platform's run.
 
 Rules: results files come from other machines and may be hostile, so every
-string gets a maximum length (``_bounded``); fields added later are optional,
-so older files stay valid. Writing the file is matrix.tools.schemas's job, not this module's.
+string gets a maximum length (``probe_schema.bounded``, which probes share);
+fields added later are optional, so older files stay valid. Writing the file
+is matrix.tools.schemas's job, not this module's.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from matrix.tools.probe_schema import ID_PATTERN
+from matrix.tools.probe_schema import ID_PATTERN, MAX_DOCUMENTED, bounded
 
 
 def _observation_schema() -> dict[str, Any]:
@@ -71,25 +72,8 @@ def _observation_schema() -> dict[str, Any]:
     }
 
 
-MAX_RESULTS_STRING = 4096
-
-
-def _bounded(schema: Any) -> Any:
-    """Give every string in a schema a maximum length (hostile results files)."""
-    if isinstance(schema, dict):
-        bounded = {key: _bounded(value) for key, value in schema.items()}
-        kinds = schema.get("type")
-        is_string = kinds == "string" or (isinstance(kinds, list) and "string" in kinds)
-        if is_string and "maxLength" not in schema:
-            bounded["maxLength"] = MAX_RESULTS_STRING
-        return bounded
-    if isinstance(schema, list):
-        return [_bounded(item) for item in schema]
-    return schema
-
-
 def results_schema() -> dict[str, Any]:
-    return _bounded(_results_schema())  # type: ignore[no-any-return]
+    return bounded(_results_schema())  # type: ignore[no-any-return]
 
 
 def _embedded_probe() -> dict[str, Any]:
@@ -106,7 +90,7 @@ def _embedded_probe() -> dict[str, Any]:
             "tags": strings,
             "sources": strings,
             "notes": {"type": "string"},
-            "documented": {"type": "object", "maxProperties": 64},
+            "documented": {"type": "object", "maxProperties": MAX_DOCUMENTED},
             "assumptions": {
                 "type": "array",
                 "maxItems": 256,
@@ -167,12 +151,26 @@ def _results_schema() -> dict[str, Any]:
                     "python_implementation": string,
                     "os_build": {
                         **string,
-                        "description": "Full build: macOS product version, Windows build.UBR.",
+                        "description": "Full build: macOS product version, Windows "
+                        "build.UBR, gVisor: runsc's version.",
                     },
-                    "stack": {**string, "description": "TCP/IP stack, e.g. XNU; WSL1: Windows."},
+                    "stack": {
+                        **string,
+                        "description": "TCP/IP stack, e.g. XNU; WSL1: Windows; gVisor: gVisor.",
+                    },
                     "os_api": {**string, "description": "OS system-call API; WSL1: Linux."},
                     "libc": {**string, "description": "Linux C library: glibc or musl."},
                     "image_os": {**string, "description": "GitHub runner image (ImageOS)."},
+                    "gvisor_markers": {
+                        **string,
+                        "description": "gVisor only: its markers found "
+                        "(marker file, kernel log, uname -v).",
+                    },
+                    "runsc_network": {
+                        **string,
+                        "description": "gVisor only: runsc's --network as its launcher "
+                        "passed it (none: gVisor's netstack; host: the host's stack).",
+                    },
                     "key": {
                         "type": "string",
                         "pattern": "^[a-z0-9._-]+$",

@@ -22,6 +22,7 @@ from matrix.table.merge import load_and_merge, results_files
 LEGS = [
     ("linux", "linux", "0.1-fictional", "Linux", "Linux", "glibc", "recv: EOF"),
     ("alpine", "linux", "0.1-fictional", "Linux", "Linux", "musl", "recv: EOF"),
+    ("gvisor", "gvisor", "1-fictional", "gVisor", "Linux", "glibc", "recv: EOF"),
     ("wsl1", "wsl1", "1-fictional", "Windows", "Linux", "glibc", "recv: ECONNRESET"),
     ("windows", "windows", "0.0.1-fictional", "Windows", "Windows", None, "recv: ECONNRESET"),
     ("macos", "macos", "0.1-fictional", "XNU", "XNU", None, "recv: EOF"),
@@ -77,6 +78,7 @@ def test_every_new_family_merges_into_its_own_column_grouped_by_family(tmp_path:
     assert families == [
         "linux",
         "linux",
+        "gvisor",
         "wsl1",
         "windows",
         "macos",
@@ -89,6 +91,8 @@ def test_every_new_family_merges_into_its_own_column_grouped_by_family(tmp_path:
     by_key = {c.key: c for c in observed}
     wsl1 = next(c for c in observed if c.os == "wsl1")
     assert "Linux API over the Windows stack" in wsl1.label
+    gvisor = next(c for c in observed if c.os == "gvisor")
+    assert gvisor.label == "gvisor 1-fictional x86_64 py3.11 (Linux API over the gVisor stack)"
     assert {c.stack_label for c in observed if c.os == "freebsd"} == {"FreeBSD stack"}
     assert any("musl" in key for key in by_key)
     assert matrix.rows[0].differs
@@ -106,10 +110,11 @@ def test_the_fan_in_command_publishes_every_stack_and_names_it(
     )
     assert status == 0, capsys.readouterr().err
     text = summary.read_text(encoding="utf-8")
-    for stack in ("FreeBSD", "OpenBSD", "NetBSD", "illumos", "XNU", "Windows", "Linux"):
+    for stack in ("FreeBSD", "OpenBSD", "NetBSD", "illumos", "XNU", "Windows", "Linux", "gVisor"):
         assert f"| {stack} |" in text
     matrix_md = (out / "MATRIX.md").read_text(encoding="utf-8")
     assert "Linux API over the Windows stack" in matrix_md
+    assert "Linux API over the gVisor stack" in matrix_md
     assert "OpenBSD stack" in matrix_md
     merged = json.loads((out / "matrix.json").read_text(encoding="utf-8"))
     assert len([c for c in merged["columns"] if not c.get("documented_only")]) >= len(LEGS)

@@ -131,3 +131,46 @@ def test_probe_column_stays_in_view_when_the_table_scrolls(
     else:
         assert abs(left - region) <= 2
     page.screenshot(path=str(_shots(tmp_path) / f"table-{name}-scrolled.png"))
+
+
+def test_a_platform_with_a_huge_name_leaves_the_rows_visible(
+    browser: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """One results file's 1,500-character ``platform.os`` must not make the sticky header
+    taller than the table's scroll box: rows stay visible, the full name is on hover."""
+    huge = "fictional-" + "o" * 1490
+    documents = [
+        (
+            f"f{n}",
+            results_document(
+                os=huge if n == 0 else f"fictionalos{n}",
+                records=[record(f"probe-{p}", _verdict(n, p)) for p in range(40)],
+            ),
+        )
+        for n in range(4)
+    ]
+    page_path = tmp_path / "index.html"
+    page_path.write_text(render_html(merge(documents, [])), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(page_path.as_uri())
+    page.wait_for_load_state("load")
+    box = page.evaluate("document.querySelector('.scroll').getBoundingClientRect().height")
+    head = page.evaluate("document.querySelector('.matrix thead').getBoundingClientRect().height")
+    assert head < box / 3, (head, box)
+    visible_rows = page.evaluate(
+        """() => {
+          const box = document.querySelector('.scroll').getBoundingClientRect();
+          const head = document.querySelector('.matrix thead').getBoundingClientRect();
+          return Array.from(document.querySelectorAll('tr.probe-row')).filter(row => {
+            const r = row.getBoundingClientRect();
+            return r.bottom > head.bottom && r.top < box.bottom;
+          }).length;
+        }"""
+    )
+    assert visible_rows >= 3
+    title = page.evaluate("document.querySelector('th[data-col]').getAttribute('title')")
+    assert huge in title  # the whole name, on demand
+    page.screenshot(path=str(_shots(tmp_path) / "table-huge-platform-name.png"))
+    context.close()

@@ -1,8 +1,12 @@
-"""The hostile corpus: every class of attack on probe files, results files and -k.
+"""The hostile corpus: every class of attack on probe files, results files and -k,
+and the acted ones (helpers.hostile_acts): valid probes that would poison a results
+file, links in Markdown, interrupts in the results lock, unvalidated flags and
+connects.
 
-Used by tests/hostile/test_corpus.py (each case refused with its message),
-tests/hostile/test_probe_files.py (REFUSED_TEXTS, validated without a file) and
-bench/bench_hostile.py (worst time and memory per class). Every results file
+Used by tests/hostile/test_corpus.py (each case refused with its message, or
+acted out and held), tests/hostile/test_probe_files.py (REFUSED_TEXTS,
+validated without a file) and bench/bench_hostile.py (worst time and memory
+per class). Every results file
 here describes a fictional platform (``fictional-os``), never a real run.
 """
 
@@ -15,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from helpers import hostile_acts as acts
+
 HEADER = "id: hostile\ntitle: t\nquestion: q\ntags: [x]\nsources: [s]\nsockets: [{pair: [a, b]}]\n"
 TAIL = "steps: [{op: close, socket: a, name: c}]\nverdict: [c]\n"
 
@@ -23,9 +29,15 @@ TAIL = "steps: [{op: close, socket: a, name: c}]\nverdict: [c]\n"
 class Case:
     cls: str  # the attack class (bench groups by it)
     name: str
-    kind: str  # probe | results | keyword
+    kind: str  # probe | results | keyword | act
     make: Callable[[Path], str]  # writes what it needs under a folder; returns a path or -k
     expect: str  # a substring of the message it must get (alternatives split by |)
+    # kind "act": does what a user or CI would do with what make() made and says
+    # how it went, "held: …" or "BROKEN: …" (helpers.hostile_acts).
+    act: Callable[[str], str] | None = None
+    # bench/bench_hostile.py's time target; an act that runs probes or writes
+    # 17 MB takes longer than refusing an input does.
+    seconds: float = 1.0
 
 
 def _probe(text: str) -> Callable[[Path], str]:
@@ -128,6 +140,30 @@ def _sparse_huge(folder: Path) -> str:
     path = folder / "fictional-os.json"
     with path.open("wb") as handle:
         handle.truncate(200 * 1024 * 1024)  # reports 200 MB, holds nothing
+    return str(path)
+
+
+def _empty_objects(folder: Path) -> str:
+    """{"pad": [{}, {}, …]} just under the 16 MiB limit: 5.6 million empty objects."""
+    path = folder / "fictional-os.json"
+    count = (16 * 1024 * 1024 - 20) // 3
+    path.write_text('{"pad": [' + ",".join(["{}"] * count) + "]}", encoding="ascii")
+    return str(path)
+
+
+def _without_observations(folder: Path) -> str:
+    """A schema-valid record with no ``observations`` key, for a probe whose embedded
+    documentation has an expectation for the file's own family."""
+    document = fictional_results()
+    del document["probes"][0]["observations"]
+    document["probes"][0]["probe"] = {
+        "title": "t",
+        "documented": {
+            "fictional-os": {"source": "s", "quote": "q", "expect": {"c": {"summary": "EOF"}}}
+        },
+    }
+    path = folder / "fictional-os.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
     return str(path)
 
 
@@ -330,6 +366,117 @@ CASES: list[Case] = [
     Case("special-files", "symlink-to-dev-zero", "results", _symlink_to_zero, "character device"),
     Case("special-files", "fifo", "results", _fifo, "a FIFO"),
     Case("special-files", "sparse-200-MB", "results", _sparse_huge, "byte limit; not read"),
+    # A valid probe must not poison a results file.
+    Case(
+        "poisoning",
+        "5000-character-assumption-error",
+        "probe",
+        _probe(
+            HEADER
+            + TAIL
+            + "assumptions: {all: {c: {outcome: raised, error: "
+            + "E" * 5000
+            + "}}}\n"
+        ),
+        "is 5000 characters long; the limit is 4096",
+    ),
+    Case(
+        "poisoning",
+        "250000-character-documented-summary",
+        "probe",
+        _probe(
+            HEADER
+            + TAIL
+            + "documented: {linux: {source: s, quote: q, expect: {c: {summary: "
+            + "x" * 250_000
+            + "}}}}\n"
+        ),
+        "is 250000 characters long; the limit is 4096",
+    ),
+    Case(
+        "poisoning",
+        "documentation-over-32-KiB",
+        "probe",
+        _probe(
+            HEADER
+            + TAIL
+            + "documented:\n"
+            + "".join(f"  f{n}: {{source: s, quote: {'q' * 2000}}}\n" for n in range(20))
+        ),
+        "in every results record; the limit is 32768",
+    ),
+    Case(
+        "poisoning",
+        "verdict-longer-than-a-results-string",
+        "act",
+        acts.make_long_verdict_run,
+        "held",
+        acts.act_long_verdict_run,
+        seconds=10.0,
+    ),
+    Case(
+        "poisoning",
+        "70-records-of-250000-characters",
+        "act",
+        acts.make_oversized_writes,
+        "held",
+        acts.act_oversized_writes,
+        seconds=10.0,
+    ),
+    # Text from a results file never becomes a link, a mention or a command.
+    Case(
+        "markup", "links-and-mentions-in-markdown", "act", acts.make_links, "held", acts.act_links
+    ),
+    # A results file is bounded in memory and never crashes a reader.
+    Case("memory", "16-MiB-of-empty-objects", "results", _empty_objects, "could take up to"),
+    Case(
+        "memory",
+        "16-MiB-of-empty-objects-in-show-check-diff",
+        "act",
+        _empty_objects,
+        "held",
+        acts.act_every_reader_of_empty_objects,
+        seconds=5.0,
+    ),
+    Case("memory", "record-without-observations", "results", _without_observations, ""),
+    Case(
+        "memory",
+        "1500-character-platform-os",
+        "results",
+        _results(platform__os="fictional-" + "o" * 1490),
+        "",
+    ),
+    # A probe touches nothing but its own loopback sockets (on the wire:
+    # tests/hostile/test_confinement_on_the_wire.py).
+    Case(
+        "confinement",
+        "tcp-connect-to-own-udp-port",
+        "act",
+        acts.make_nothing,
+        "held",
+        acts.act_connect_to_own_udp_port,
+        seconds=5.0,
+    ),
+    # Interrupts and files.
+    Case(
+        "interrupts",
+        "interrupt-at-every-point-of-the-results-lock",
+        "act",
+        acts.make_nothing,
+        "held",
+        acts.act_interrupted_lock,
+        seconds=5.0,
+    ),
+    Case("interrupts", "symlinked-probe-file", "probe", acts.make_symlinked_probe, "symbolic link"),
+    Case(
+        "interrupts",
+        "python-api-msg-flags-without-validation",
+        "act",
+        acts.make_nothing,
+        "held",
+        acts.act_python_api_flags,
+        seconds=5.0,
+    ),
 ]
 
 

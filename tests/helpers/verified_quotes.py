@@ -13,6 +13,7 @@ MAN_603 = "Linux man-pages 6.03 (Debian manpages 6.03-2)"
 MAN_GIT = "and the man-pages git tree (git.kernel.org docs/man-pages, file at {})"
 SDK = "MicrosoftDocs/sdk-api {} at {}"
 XNU = "apple-oss-distributions/xnu rel/xnu-11417 (a1e26a70f38d1d7daa7b49b258e2f8538ad81650) {}"
+GVISOR = "google/gvisor tag release-20221219.0 (2342c658c7c2ccdc1e23d642a5873c80297669de) {}"
 CLOSESOCKET = SDK.format("sdk-api-src/content/winsock/nf-winsock-closesocket.md", "01397c92")
 SOCKET_7 = f"{MAN_603} socket(7), {MAN_GIT.format('15700d01')}"
 SOCKET_7_BUGS = f"{MAN_603} socket(7), section BUGS"
@@ -115,6 +116,34 @@ VERIFIED: dict[tuple[str, str], tuple[str, str]] = {
         "be5bc5a26a30bf6f",
         SDK.format("sdk-api-src/content/winsock/nf-winsock-recvfrom.md", "0029c72c")
         + " (italics and a double space of the markdown not kept)",
+    ),
+    ("nonblocking-connect-refused", "gvisor"): (
+        "881952a62747d4d1",
+        GVISOR.format("test/syscalls/linux/tcp_socket.cc lines 2362-2365"),
+    ),
+    ("fresh-tcp-socket-readiness", "gvisor"): (
+        "b9ee7c485ff9458e",
+        GVISOR.format("pkg/tcpip/transport/tcp/endpoint.go lines 912-916"),
+    ),
+    ("poll-on-socket-closed-by-other-thread", "gvisor"): (
+        "01bcfc29d1992732",
+        GVISOR.format("pkg/sentry/syscalls/linux/sys_poll.go lines 137-143"),
+    ),
+    ("select-on-socket-closed-by-other-thread", "gvisor"): (
+        "01bcfc29d1992732",
+        GVISOR.format("pkg/sentry/syscalls/linux/sys_poll.go lines 137-143"),
+    ),
+    ("sigpipe-default-kills-writer", "gvisor"): (
+        "146b67d1e08b7aca",
+        GVISOR.format("pkg/sentry/syscalls/linux/error.go lines 126-133"),
+    ),
+    ("sigpipe-suppressed-per-call-or-per-socket", "gvisor"): (
+        "146b67d1e08b7aca",
+        GVISOR.format("pkg/sentry/syscalls/linux/error.go lines 126-133"),
+    ),
+    ("half-close-fin-wait-2", "gvisor"): (
+        "0200f2b41d6d54db",
+        GVISOR.format("pkg/tcpip/transport/tcp/rcv.go lines 275-276"),
     ),
     # The probes of issue 25's new behaviours.
     ("bind-matrix-first-default-wildcard", "windows"): ("6e6c8cb3211d9f50", REUSE_TABLE),

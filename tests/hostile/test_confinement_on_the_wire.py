@@ -4,8 +4,12 @@ tests/helpers/netns_sniff.py runs inside ``unshare -n`` (a namespace with only
 its own loopback and an interface that holds the default route, so nothing can
 leave the machine) with a packet sniffer on every interface. The hostile probes
 try SO_BINDTODEVICE, IP_OPTIONS with a source route, IP_ADD_MEMBERSHIP, a
-non-loopback address and the port of a service on loopback. Linux only, and
-only where unprivileged or root namespaces can be made.
+non-loopback address, the port of a service on loopback, and a TCP connect to
+their own UDP socket's port when that number is a TCP service's. Then another
+host (a second namespace on a veth pair) connects to a probe's wildcard-bound
+listener and sends a datagram to its wildcard-bound UDP socket: both are
+refused, and that host gets nothing from the probe. Linux only, and only where
+unprivileged or root namespaces can be made.
 """
 
 from __future__ import annotations
@@ -75,3 +79,33 @@ def test_every_hostile_option_and_address_is_refused_by_the_engine(wire: dict[st
 
 def test_and_by_validation_first(wire: dict[str, Any]) -> None:
     assert all(message != "accepted" for message in wire["validation"].values())
+
+
+def test_a_tcp_connect_never_reaches_a_service_at_its_own_udp_sockets_port(
+    wire: dict[str, Any],
+) -> None:
+    owned = wire["udp_port_over_tcp"]
+    assert owned["udp_port"] == 40000, "the UDP socket got the TCP service's number"
+    assert owned["status"] == "harness-error", owned
+    assert "by protocol, address family and port" in owned["reason"]
+    assert wire["to_services"] == []  # no SYN to the service on 40000 either
+
+
+@pytest.mark.parametrize("kind", ["tcp", "udp"])
+def test_another_host_reaching_a_wildcard_bound_socket_is_refused_and_gets_nothing(
+    wire: dict[str, Any], kind: str
+) -> None:
+    case = wire["wildcard"][kind]
+    assert case["status"] == "harness-error", case
+    assert "198.51.100.2 is not on loopback" in case["reason"]
+    assert case["other_host"]["received"] == 0, case["other_host"]
+    if kind == "tcp":  # refused at once with a reset, not left to time out
+        assert case["other_host"]["error"] == "ConnectionResetError", case["other_host"]
+
+
+def test_nothing_but_the_handshake_and_the_reset_goes_to_the_other_host(
+    wire: dict[str, Any],
+) -> None:
+    assert wire["other_host_packets"] > 0, "the sniffer saw the other host's traffic"
+    assert wire["sent_off_loopback_with_data"] == []
+    assert wire["sent_udp_off_loopback"] == []

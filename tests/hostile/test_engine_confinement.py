@@ -8,8 +8,10 @@ ones asserted never to happen.
 
 from __future__ import annotations
 
+import contextlib
 import select
 import socket
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -292,3 +294,116 @@ def test_poll_result_only_events_never_reach_the_call(
     assert result["status"] == "harness-error"
     assert f"POLL{event} is reported by poll() without being asked for" in result["reason"]
     assert polled == []
+
+
+@pytest.mark.parametrize("api", ["native", "python"])
+@pytest.mark.parametrize(
+    ("sockets", "target"),
+    [
+        ([{"udp": "u"}, {"tcp": "c"}], "u"),  # a UDP port's number, over TCP
+        ([{"listener": "srv", "family": "ipv6"}, {"tcp": "c"}], "srv"),  # another family
+        ([{"pair": ["a", "b"]}, {"tcp": "c"}], "b"),  # a connected socket, not a listener
+    ],
+    ids=["tcp-to-own-udp-port", "ipv4-to-own-ipv6-listener", "tcp-to-a-pair-end"],
+)
+def test_a_connect_goes_only_to_a_listener_of_the_same_protocol_and_family(
+    api: str, sockets: list[dict[str, Any]], target: str, socket_calls: list[tuple[str, Any]]
+) -> None:
+    step = {"op": "connect", "socket": "c", "to": target, "within": 2, "name": "x"}
+    if target == "srv":
+        step["address"] = "127.0.0.1"
+    result = Engine(
+        {"id": "own", "sockets": sockets, "steps": [step], "verdict": ["x"]},
+        lambda event: None,
+        api,
+    ).run()
+    if result["status"] == "skipped":
+        pytest.skip(str(result["reason"]))  # no IPv6 here
+    assert result["status"] == "harness-error", result
+    assert "by protocol, address family and port" in str(result["reason"])
+    assert result["observations"] == []  # refused before connect() was called
+
+
+@pytest.mark.parametrize("api", ["native", "python"])
+def test_a_tcp_sendto_is_a_connect_and_goes_only_to_a_listener(
+    api: str, socket_calls: list[tuple[str, Any]]
+) -> None:
+    # FreeBSD's tcp_usr_send connects an unconnected TCP socket given an address.
+    step = {"op": "sendto", "socket": "c", "to": "u", "data": "x", "name": "x"}
+    result = Engine(
+        {"id": "own", "sockets": [{"udp": "u"}, {"tcp": "c"}], "steps": [step], "verdict": ["x"]},
+        lambda event: None,
+        api,
+    ).run()
+    assert result["status"] == "harness-error"
+    assert [call for call in socket_calls if call[0] == "sendto"] == []
+
+
+def _wildcard_probe(kind: str) -> dict[str, Any]:
+    if kind == "accept":
+        return {
+            "id": "wild",
+            "sockets": [{"tcp": "srv"}],
+            "steps": [
+                {"op": "bind", "socket": "srv", "address": "0.0.0.0"},
+                {"op": "listen", "socket": "srv"},
+                {"op": "accept", "socket": "srv", "as": "conn", "within": 5, "name": "x"},
+                {"op": "send", "socket": "conn", "data": "secret", "name": "y"},
+            ],
+            "verdict": ["x", "y"],
+        }
+    return {
+        "id": "wild",
+        "sockets": [{"udp": "u", "bind": False}],
+        "steps": [
+            {"op": "bind", "socket": "u", "address": "0.0.0.0"},
+            {"op": kind, "socket": "u", "within": 5, "name": "x"},
+        ],
+        "verdict": ["x"],
+    }
+
+
+def _local_address() -> str | None:
+    """An address of this host that is not loopback, to play another host from."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # routes only; nothing is sent (RFC 5737)
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
+@pytest.mark.parametrize("api", ["native", "python"])
+@pytest.mark.parametrize("kind", ["accept", "recvfrom", "recv"])
+def test_a_peer_off_loopback_is_refused_by_a_wildcard_bound_socket(api: str, kind: str) -> None:
+    """A peer at this host's own non-loopback address stands in for another host
+    (the namespace test, test_confinement_on_the_wire, uses a real second one)."""
+    import threading
+
+    local = _local_address()
+    if local is None:
+        pytest.skip("no non-loopback address here")
+    engine = Engine(_wildcard_probe(kind), lambda event: None, api)
+    result: dict[str, Any] = {}
+    runner = threading.Thread(target=lambda: result.update(engine.run()))
+    runner.start()
+    deadline = time.monotonic() + 10
+    name = "srv" if kind == "accept" else "u"
+    while name not in engine.ctx.bound and time.monotonic() < deadline:
+        time.sleep(0.01)
+    port = engine.ctx.bound[name][1]
+    received = b""
+    if kind == "accept":
+        with contextlib.suppress(OSError):  # a reset, at connect or at recv
+            peer = socket.create_connection((local, port), timeout=5, source_address=(local, 0))
+            with peer:
+                received = peer.recv(100)
+    else:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as peer:
+            peer.bind((local, 0))
+            peer.sendto(b"hello", (local, port))
+    runner.join(15)
+    assert result["status"] == "harness-error", result
+    assert "not on loopback" in str(result["reason"]) and local in str(result["reason"])
+    assert received == b"", "the probe's data never reaches another host"

@@ -98,3 +98,20 @@ def test_every_source_and_documented_quote_names_an_openable_link(probe: object)
     cited = [*data["sources"], *(doc["source"] for doc in data.get("documented", {}).values())]
     for text in cited:
         assert re.search(r"https://\S+", text), f"no link a reader can open: {text!r}"
+
+
+# gVisor's source moves fast: a quote of it is only checkable at a fixed commit and line.
+GVISOR_CITATION = re.compile(
+    r"https://github\.com/google/gvisor/blob/[0-9a-f]{40}/[\w./-]+#L[0-9]+(-L[0-9]+)?$"
+)
+
+
+def test_gvisor_documentation_is_cited_at_a_commit_and_line() -> None:
+    cited = {
+        p.id: p.data["documented"]["gvisor"]["source"]
+        for p in PROBES
+        if "gvisor" in p.data.get("documented", {})
+    }
+    assert cited  # the gVisor column's differing rows quote gVisor's source
+    for probe_id, source in cited.items():
+        assert GVISOR_CITATION.search(source.split()[-1]), (probe_id, source)

@@ -178,10 +178,27 @@ class NativeApi:
             "sendto", self.handle(sock), data, len(data), flags, address, len(address)
         )
 
-    def recvfrom(self, sock: NativeSocket, size: int, flags: int = 0) -> bytes:
+    def recvfrom(self, sock: NativeSocket, size: int, flags: int = 0) -> tuple[bytes, Any]:
+        """The datagram and its sender (host, port), or None when the OS names none."""
         buffer = ctypes.create_string_buffer(max(1, size))
-        got = self._call("recvfrom", self.handle(sock), buffer, size, flags, None, None)
-        return buffer.raw[:got]
+        address, length = self._address_buffer()
+        got = self._call(
+            "recvfrom", self.handle(sock), buffer, size, flags, address, ctypes.byref(length)
+        )
+        return buffer.raw[:got], self._peer(address, length)
+
+    def _address_buffer(self) -> tuple[Any, Any]:
+        """A sockaddr_storage-sized buffer and its length, for the OS to fill in."""
+        length = ctypes.c_int(128) if self.windows else ctypes.c_uint32(128)
+        return ctypes.create_string_buffer(128), length
+
+    def _peer(self, address: Any, length: Any) -> tuple[str, int] | None:
+        if length.value <= 0:
+            return None  # e.g. a stream socket's recvfrom, which fills in nothing
+        try:
+            return _abi.parse_sockaddr(self.abi, address.raw[: length.value])
+        except (ValueError, struct.error):
+            return None
 
     # -- connections -----------------------------------------------------
     def connect(self, sock: NativeSocket, host: str, port: int) -> None:
@@ -195,8 +212,11 @@ class NativeApi:
     def listen(self, sock: NativeSocket, backlog: int) -> None:
         self._call("listen", self.handle(sock), backlog)
 
-    def accept(self, sock: NativeSocket) -> int:
-        return self._handle_call("accept", self.handle(sock), None, None)
+    def accept(self, sock: NativeSocket) -> tuple[int, tuple[str, int] | None]:
+        """The new descriptor and its peer (host, port), as accept() fills them in."""
+        address, length = self._address_buffer()
+        handle = self._handle_call("accept", self.handle(sock), address, ctypes.byref(length))
+        return handle, self._peer(address, length)
 
     def _name(self, function: str, sock: NativeSocket) -> tuple[str, int]:
         buffer = ctypes.create_string_buffer(128)

@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from matrix.engine.context import Context, HarnessError, Unsupported
 from matrix.engine.errno.portable import describe_exception
-from matrix.language.addresses import LOOPBACK, address_problem, destination_problem
+from matrix.language.addresses import (
+    LOOPBACK,
+    address_problem,
+    destination_problem,
+    foreign_peer,
+)
 
 if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
     from matrix.language.probe_types import SetValueArg, Step
@@ -107,7 +112,10 @@ def connect_target(ctx: Context, step: Step, family: str) -> tuple[str, int]:
         host, port = ctx.bound_address(step["to"])[:2]
     else:
         host, port = LOOPBACK[family], closed_port(ctx, family)
-    return destination(ctx, step.get("address", host), int(port))
+    target = destination(ctx, step.get("address", host), int(port))
+    if "to" in step:
+        owned_target(ctx, step["socket"], step["to"], family, target[0], "connect")
+    return target
 
 
 def connected(step: Step, peer: Callable[[], tuple[Any, ...]]) -> tuple[str, dict[str, Any]]:
@@ -198,8 +206,52 @@ def listened(ctx: Context, step: Step, address: tuple[Any, ...]) -> tuple[str, d
 
 
 def sendto_target(ctx: Context, step: Step) -> tuple[str, int]:
-    target = ctx.bound_address(step["to"])
-    return destination(ctx, target[0], int(target[1]))
+    bound = ctx.bound_address(step["to"])
+    target = destination(ctx, bound[0], int(bound[1]))
+    family = "ipv6" if ":" in str(bound[0]) else "ipv4"
+    owned_target(ctx, step["socket"], step["to"], family, target[0], "sendto")
+    return target
+
+
+# Kinds of socket (Context.kinds) a TCP connect may aim at: a listener the probe
+# made (as a `listener`, or a `tcp` socket it bound or listened on), or the port
+# the engine holds closed. A pair's or an accepted socket's port is not one.
+_TCP_TARGETS = ("listener", "tcp", "reserved")
+
+
+def owned_target(ctx: Context, name: str, target: str, family: str, host: str, call: str) -> None:
+    """A port number is the probe's only for one protocol and one address family: the
+    same number in the other protocol or family may be another program's service.
+    So ``call`` from socket ``name`` goes only to socket ``target`` of the same
+    protocol and family, at an address that socket is bound to."""
+    import ipaddress
+
+    protocol = "udp" if ctx.kinds.get(name) == "udp" else "tcp"
+    theirs = "udp" if ctx.kinds.get(target) == "udp" else "tcp"
+    bound = str(ctx.bound_address(target)[0])
+    their_family = "ipv6" if ":" in bound else "ipv4"
+    refused = None
+    if (protocol, family) != (theirs, their_family):
+        refused = f"is a {theirs}/{their_family} socket; {name!r} is {protocol}/{family}"
+    elif protocol == "tcp" and ctx.kinds.get(target) not in _TCP_TARGETS:
+        refused = "is not a listener the probe created (nor a TCP socket it holds bound)"
+    else:
+        wanted, held = ipaddress.ip_address(host), ipaddress.ip_address(bound)
+        if wanted.version != held.version or not (
+            wanted == held or held.is_unspecified or wanted.is_unspecified
+        ):
+            refused = f"is bound to {bound}, not to {host}"
+    if refused is not None:
+        raise HarnessError(
+            f"{call} to {target!r} refused: it {refused}; a probe reaches only its own "
+            "sockets, by protocol, address family and port"
+        )
+
+
+def peer_problem(peer: object) -> str | None:
+    """Why a connection or datagram from ``peer`` must be refused (None: loopback)."""
+    problem = foreign_peer(peer)
+    return None if problem is None else f"refused at once: {problem}"
 
 
 def option(ctx: Context, step: Step) -> tuple[int, int]:

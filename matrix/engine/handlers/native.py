@@ -8,6 +8,7 @@ EINTR, no waiting in poll() first.
 
 from __future__ import annotations
 
+import contextlib
 import struct
 import time
 from typing import TYPE_CHECKING, Any
@@ -83,14 +84,29 @@ def op_fill(ctx: Context, step: Step) -> Result:
 
 
 def op_recv(ctx: Context, step: Step) -> Result:
-    data = _api(ctx).recv(
-        ctx.sock(step), int(step.get("bytes", 65536)), _flags(ctx, step, RECV_FLAG_NAMES)
-    )
+    size, flags = int(step.get("bytes", 65536)), _flags(ctx, step, RECV_FLAG_NAMES)
+    if ctx.is_datagram(step):
+        data = _datagram(ctx, ctx.sock(step), size, flags)
+    else:
+        data = _api(ctx).recv(ctx.sock(step), size, flags)
     return common.received_summary(ctx, step, len(data)), {"bytes": len(data)}
+
+
+def _datagram(ctx: Context, sock: NativeSocket, size: int, flags: int) -> bytes:
+    """A datagram received with its sender, which must be on loopback. recv() on a
+    UDP socket is recvfrom() with a null address (POSIX recv(): "equivalent to
+    recvfrom() with null pointer address and address_len arguments"), so asking
+    for the sender changes nothing the OS does."""
+    data, peer = _api(ctx).recvfrom(sock, size, flags)
+    if (problem := common.peer_problem(peer)) is not None:
+        raise HarnessError(f"a datagram of {len(data)} bytes was dropped, {problem}")
+    return data
 
 
 def op_drain(ctx: Context, step: Step) -> Result:
     sock, api = ctx.sock(step), _api(ctx)
+    if ctx.is_datagram(step):
+        return common.drain(ctx, step, lambda size: _datagram(ctx, sock, size, 0))
     return common.drain(ctx, step, lambda size: api.recv(sock, size))
 
 
@@ -115,11 +131,14 @@ def op_connect(ctx: Context, step: Step) -> Result:
 
 def op_accept(ctx: Context, step: Step) -> Result:
     listener: NativeSocket = ctx.sock(step)
-    handle = _api(ctx).accept(listener)
+    handle, peer = _api(ctx).accept(listener)
     # Whether the new socket is nonblocking is the OS's decision (a probe
     # observes it); only Winsock, which cannot be asked, inherits our record.
     inherited = listener.blocking if _api(ctx).windows else None
     accepted = NativeSocket(handle, listener.family, "stream", inherited)
+    if (problem := common.peer_problem(peer)) is not None:
+        _reset(ctx, accepted)
+        raise HarnessError(f"accept() took a connection that was reset and closed, {problem}")
     ctx.add(step["as"], accepted, "accepted")
     remember_endpoint(ctx, step["as"], lambda: _api(ctx).getsockname(accepted))
     return "ok", {}
@@ -221,9 +240,22 @@ def op_sendto(ctx: Context, step: Step) -> Result:
 
 
 def op_recvfrom(ctx: Context, step: Step) -> Result:
-    size = int(step.get("bytes", 65536))
-    data = _api(ctx).recvfrom(ctx.sock(step), size, _flags(ctx, step, RECV_FLAG_NAMES))
+    size, flags = int(step.get("bytes", 65536)), _flags(ctx, step, RECV_FLAG_NAMES)
+    sock: NativeSocket = ctx.sock(step)
+    if sock.kind == "dgram":
+        data = _datagram(ctx, sock, size, flags)
+    else:  # a stream socket's sender is its connected peer, checked when it was made
+        data, _ = _api(ctx).recvfrom(sock, size, flags)
     return f"{len(data)} bytes", {"bytes": len(data)}
+
+
+def _reset(ctx: Context, sock: NativeSocket) -> None:
+    """Close with SO_LINGER {on, 0}: the peer gets a reset at once, not an orderly close."""
+    api = _api(ctx)
+    with contextlib.suppress(OSError):
+        api.setsockopt(sock, *encode_linger(True, 0, ctx.family))
+    with contextlib.suppress(OSError):
+        api.close(sock)
 
 
 def _open_handle(ctx: Context, step: Step, name: str, stale: dict[str, int]) -> int:

@@ -84,12 +84,27 @@ def op_fill(ctx: Context, step: Step) -> Result:
 
 def op_recv(ctx: Context, step: Step) -> Result:
     flags = common.flag_bits(step, _msg, RECV_FLAG_NAMES)
-    data = ctx.sock(step).recv(int(step.get("bytes", 65536)), flags)
+    size = int(step.get("bytes", 65536))
+    if ctx.is_datagram(step):
+        data = _datagram(ctx.sock(step), size, flags)
+    else:
+        data = ctx.sock(step).recv(size, flags)
     return common.received_summary(ctx, step, len(data)), {"bytes": len(data)}
 
 
+def _datagram(sock: socket.socket, size: int, flags: int) -> bytes:
+    """A datagram received with its sender, which must be on loopback."""
+    data, peer = sock.recvfrom(size, flags)
+    if (problem := common.peer_problem(peer)) is not None:
+        raise HarnessError(f"a datagram of {len(data)} bytes was dropped, {problem}")
+    return bytes(data)
+
+
 def op_drain(ctx: Context, step: Step) -> Result:
-    return common.drain(ctx, step, ctx.sock(step).recv)
+    sock = ctx.sock(step)
+    if ctx.is_datagram(step):
+        return common.drain(ctx, step, lambda size: _datagram(sock, size, 0))
+    return common.drain(ctx, step, sock.recv)
 
 
 def op_close(ctx: Context, step: Step) -> Result:
@@ -116,7 +131,13 @@ def op_connect(ctx: Context, step: Step) -> Result:
 
 
 def op_accept(ctx: Context, step: Step) -> Result:
-    accepted, _ = ctx.sock(step).accept()
+    accepted, peer = ctx.sock(step).accept()
+    if (problem := common.peer_problem(peer)) is not None:
+        # SO_LINGER {on, 0}: the peer gets a reset at once, not an orderly close.
+        with contextlib.suppress(OSError):
+            accepted.setsockopt(*encode_linger(True, 0, ctx.family))
+        accepted.close()
+        raise HarnessError(f"accept() took a connection that was reset and closed, {problem}")
     ctx.add(step["as"], accepted, "accepted")
     remember_endpoint(ctx, step["as"], accepted.getsockname)
     return "ok", {}
@@ -215,7 +236,12 @@ def op_sendto(ctx: Context, step: Step) -> Result:
 
 def op_recvfrom(ctx: Context, step: Step) -> Result:
     flags = common.flag_bits(step, _msg, RECV_FLAG_NAMES)
-    data, _ = ctx.sock(step).recvfrom(int(step.get("bytes", 65536)), flags)
+    sock = ctx.sock(step)
+    size = int(step.get("bytes", 65536))
+    if sock.type == socket.SOCK_DGRAM:
+        data = _datagram(sock, size, flags)
+    else:  # a stream socket's sender is its connected peer, checked when it was made
+        data, _ = sock.recvfrom(size, flags)
     return f"{len(data)} bytes", {"bytes": len(data)}
 
 

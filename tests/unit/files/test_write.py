@@ -103,7 +103,16 @@ def test_a_delete_pending_lock_is_waited_for_as_held(
             raise windows_busy(winerror)
         return real_stat(path, *args, **kwargs)
 
+    def pending_link(source: Any, path: Any, *args: Any, **kwargs: Any) -> None:
+        # The lock is made by linking the holder's file to its name.
+        if str(path) == lock and refusals["open"]:
+            refusals["open"] -= 1
+            raise windows_busy(winerror)
+        real_link(source, path, *args, **kwargs)
+
+    real_link = os.link
     monkeypatch.setattr(results_write.os, "open", pending_open)
+    monkeypatch.setattr(results_write.os, "link", pending_link)
     monkeypatch.setattr(results_write.os, "stat", pending_stat)
     with results_write.locked(tmp_path / "r.json", wait=5):
         assert Path(lock).exists()

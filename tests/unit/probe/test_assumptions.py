@@ -85,7 +85,8 @@ assumptions:
             "  linx:\n    peer-recv: {error: ECONNRESET}\n",
             12,
             "assumptions → linx → unknown platform family 'linx' (did you mean 'linux'?); "
-            "use one of: all, linux, wsl1, windows, macos, freebsd, openbsd, netbsd, illumos",
+            "use one of: all, linux, gvisor, wsl1, windows, macos, freebsd, openbsd, netbsd, "
+            "illumos",
         ),
         (
             "  all:\n    peer-recv: {eror: ECONNRESET}\n",

@@ -46,7 +46,7 @@ def test_comments_and_layout_do_not_change_the_sha256_but_values_do(tmp_path: Pa
 def test_canonical_form_is_key_order_free_and_unicode_stable() -> None:
     assert canonical_json({"b": 1, "a": "é"}) == canonical_json({"a": "é", "b": 1})
     assert canonical_json({"a": "é"}) == '{"a":"é"}'
-    assert probe_digest({"a": [1, 2]}) != probe_digest({"a": [2, 1]})
+    assert probe_digest({"steps": [1, 2]}) != probe_digest({"steps": [2, 1]})
 
 
 def test_a_result_from_a_crlf_checkout_is_not_stale_at_merge(tmp_path: Path) -> None:
@@ -60,3 +60,14 @@ def test_a_result_from_a_crlf_checkout_is_not_stale_at_merge(tmp_path: Path) -> 
     row = merge([("a.json", document)], [linux_copy]).rows[0]
     (cell,) = (c for c in row.cells.values() if c.kind == "observed")
     assert "stale" not in cell.flags
+
+
+def test_prose_does_not_change_the_sha256_but_the_scenario_does(tmp_path: Path) -> None:
+    # A corrected quote or note must not make every platform's cells stale.
+    probe = _load(PROBE).data
+    base = probe_digest(probe)
+    for key, value in (("notes", "corrected"), ("title", "t"), ("sources", ["https://x"])):
+        assert probe_digest({**probe, key: value}) == base, key
+    assert probe_digest({**probe, "documented": {}}) == base
+    assert probe_digest({**probe, "time_limit": 29}) != base
+    assert probe_digest({**probe, "verdict": list(reversed(probe["verdict"]))}) != base

@@ -42,6 +42,9 @@ def _readers(**overrides: Callable[[], Any]) -> dict[str, Callable[[], Any]]:
         "proc_version": lambda: LINUX_PROC_VERSION,
         "libc": lambda: "glibc",
         "os_release": lambda: {},
+        # A plain Linux: no gVisor marker (never this machine's own kernel log).
+        "kernel_log": lambda: "",
+        "gvisor_marker_file": lambda: False,
     }
     return {**base, **overrides}
 
@@ -51,6 +54,7 @@ def _describe(
     release: str,
     machine: str = "x86_64",
     environ: dict[str, str] | None = None,
+    uname_version: str = "#1",
     **readers: Callable[[], Any],
 ) -> dict[str, Any]:
     return describe(
@@ -58,7 +62,7 @@ def _describe(
         environ or {},
         system="Fictional",
         release=release,
-        version="#1",
+        version=uname_version,
         machine=machine,
         python_version="3.12.7",
         readers=_readers(**readers),
@@ -377,3 +381,133 @@ def test_musl_is_recognised_by_its_loader_when_libc_ver_does_not_know_it(tmp_pat
     (tmp_path / "ld-musl-x86_64.so.1").write_bytes(b"")
     assert linux_libc(lambda: ("", ""), tmp_path) == "musl"
     assert linux_libc(lambda: ("libc", ""), tmp_path) == "musl"
+
+
+# --- gVisor ------------------------------------------------------------------
+
+# What runsc 0.0~20221219.0 (Debian) showed inside `runsc --network=none do`:
+# syslog(2) READ_ALL and uname -v.
+GVISOR_KERNEL_LOG = (
+    "<6>[   0.000000] Starting gVisor...\n"
+    "<6>[   0.350171] Daemonizing children...\n"
+    "<6>[   0.555373] Segmenting fault lines...\n"
+)
+GVISOR_UNAME_V = "#1 SMP Sun Jan 10 15:06:54 PST 2016"
+LINUX_KERNEL_LOG = "<6>[    0.000000] Linux version 6.8.0-1017-azure (buildd@lcy02) #20-Ubuntu\n"
+RUNSC_ENV = {
+    "SOCKMATRIX_RUNSC_VERSION": "runsc version 0.0~20221219.0",
+    "SOCKMATRIX_RUNSC_NETWORK": "none",
+}
+
+
+def _gvisor(environ: dict[str, str] | None = None, **readers: Callable[[], Any]) -> dict[str, Any]:
+    return _describe(
+        "linux",
+        "4.4.0",
+        environ=RUNSC_ENV if environ is None else environ,
+        uname_version=GVISOR_UNAME_V,
+        **{"kernel_log": lambda: GVISOR_KERNEL_LOG, **readers},
+    )
+
+
+def test_gvisor_is_its_own_family_and_stack_keyed_by_runsc_release() -> None:
+    details = _gvisor()
+    assert (details["os"], details["stack"], details["os_api"]) == ("gvisor", "gVisor", "Linux")
+    assert details["key"] == "gvisor-20221219-x86_64-py3.12"
+    assert details["os_version"] == "20221219"
+    assert details["os_build"] == "runsc 0.0~20221219.0"
+    assert details["runsc_network"] == "none"
+    assert details["gvisor_markers"] == "kernel log, uname -v"
+    # The emulated Linux is kept as a raw fact, never as the column.
+    assert (details["release"], details["libc"]) == ("4.4.0", "glibc")
+
+
+def test_gvisor_keeps_linuxs_key_for_linux() -> None:
+    linux = _describe("linux", "6.8.0-1017-azure", kernel_log=lambda: LINUX_KERNEL_LOG)
+    assert (linux["os"], linux["stack"], linux["key"]) == (
+        "linux",
+        "Linux",
+        "linux-6.8-x86_64-py3.12",
+    )
+    assert "gvisor_markers" not in linux and "runsc_network" not in linux
+    # The same emulated uname without gVisor's kernel log is not enough.
+    lookalike = _describe("linux", "4.4.0", uname_version=GVISOR_UNAME_V)
+    assert (lookalike["os"], lookalike["key"]) == ("linux", "linux-4.4-x86_64-py3.12")
+
+
+def test_gvisor_is_recognised_by_its_marker_file_alone() -> None:
+    details = _describe(
+        "linux", "4.19.0-gvisor", environ=RUNSC_ENV, gvisor_marker_file=lambda: True
+    )
+    assert (details["os"], details["gvisor_markers"]) == ("gvisor", "marker file")
+
+
+def test_gvisor_upstream_release_names_its_date() -> None:
+    environ = {"SOCKMATRIX_RUNSC_VERSION": "runsc version release-20260817.0\nspec: 1.2.0"}
+    details = _gvisor(environ=environ)
+    assert details["key"] == "gvisor-20260817-x86_64-py3.12"
+    assert details["os_build"] == "runsc release-20260817.0"  # its first line only
+
+
+def test_gvisor_without_a_version_from_its_launcher_says_so() -> None:
+    details = _gvisor(environ={})
+    assert details["key"] == "gvisor-unknown-x86_64-py3.12"
+    assert details["os_build"].startswith("unknown: runsc's version was not passed in")
+    assert "SOCKMATRIX_RUNSC_VERSION" in details["os_build"]
+    assert details["runsc_network"].startswith("unknown")
+    undated = _gvisor(environ={"SOCKMATRIX_RUNSC_VERSION": "runsc version VERSION_MISSING"})
+    assert (undated["os_version"], undated["os_build"]) == ("unknown", "runsc VERSION_MISSING")
+
+
+def test_gvisor_version_from_the_environment_cannot_inject_text() -> None:
+    hostile = "runsc version 20221219\x1b]8;;http://x\x07<b>" + "A" * 500
+    details = _gvisor(
+        environ={"SOCKMATRIX_RUNSC_VERSION": hostile, "SOCKMATRIX_RUNSC_NETWORK": "\x1b[2J"}
+    )
+    assert details["os_version"] == "20221219"
+    assert set(details["os_build"]) <= set("runsc ") | set(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+~-"
+    )
+    assert len(details["os_build"]) <= len("runsc ") + 64
+    assert details["runsc_network"] == "_2J"
+
+
+def test_gvisor_over_the_hosts_stack_is_another_column() -> None:
+    hostinet = _gvisor(environ={**RUNSC_ENV, "SOCKMATRIX_RUNSC_NETWORK": "host"})
+    assert (hostinet["stack"], hostinet["key"]) == (
+        "Linux",
+        "gvisor-hostinet-20221219-x86_64-py3.12",
+    )
+    assert identity_conflict({"platform": hostinet}, {"platform": _gvisor()}) == (
+        "stack",
+        "Linux",
+        "gVisor",
+    )
+
+
+def test_gvisor_python_view_key_keeps_the_gvisor_key() -> None:
+    from matrix.results.document import api_key
+
+    assert api_key(_gvisor()["key"], "python") == "gvisor-20221219-x86_64-py3.12-py-api"
+
+
+@pytest.mark.parametrize(
+    ("sys_platform", "release", "readers"),
+    [
+        ("win32", "10", {"windows_build": lambda: "10.0.26100.4349"}),
+        ("darwin", "25.0.0", {"mac_product": lambda: "26.0.1"}),
+        ("freebsd14", "14.2-RELEASE", {}),
+    ],
+)
+def test_no_kernel_log_or_marker_is_read_outside_linux(
+    sys_platform: str, release: str, readers: dict[str, Callable[[], Any]]
+) -> None:
+    details = _describe(
+        sys_platform,
+        release,
+        uname_version=GVISOR_UNAME_V,
+        kernel_log=lambda: pytest.fail("kernel log read outside Linux"),
+        gvisor_marker_file=lambda: pytest.fail("gVisor marker read outside Linux"),
+        **readers,
+    )
+    assert details["os"] != "gvisor"
