@@ -79,6 +79,7 @@ _StepArgs = TypedDict(
         "closed_port": bool,
         "how": Literal["RD", "WR", "RDWR"],
         "backlog": int,
+        "options": dict[str, int],  # bind: integer options set right before it
         # Transfer.
         "bytes": int,
         "data": str,
@@ -92,6 +93,7 @@ _StepArgs = TypedDict(
         "raw": RawValue,
         "duration": float,
         "decode": Literal["int", "linger", "duration", "errno"],
+        "length": bool,
         "blocking": bool,
         "seconds": float | None,  # settimeout's may be None; sleep's is a number
         # Readiness.
@@ -101,6 +103,7 @@ _StepArgs = TypedDict(
         "timeout": float,
         "sockets": list[str],
         "events": list[Literal["IN", "OUT", "PRI", "RDHUP"]],
+        "allow_closed": bool,
         # TCP states.
         "expect": list[str],
         "wait": float,
