@@ -254,6 +254,18 @@ def peer_problem(peer: object) -> str | None:
     return None if problem is None else f"refused at once: {problem}"
 
 
+def datagram_problem(size: int, peer: object) -> str | None:
+    """Why a recvfrom() result of ``size`` bytes from ``peer`` must be refused.
+
+    0 bytes with no sender is no datagram: it is how a UDP receive ends after
+    shutdown(SHUT_RD) on Linux (the kernel fills in no address: recvfrom's
+    address length stays 0), so there is nobody to refuse. A datagram that
+    arrived, empty or not, always carries its sender's address."""
+    if size == 0 and peer is None:
+        return None
+    return peer_problem(peer)
+
+
 def option(ctx: Context, step: Step) -> tuple[int, int]:
     """(level, optname) of the step's option here (allow-listed), or unsupported."""
     from matrix.language.option_allowlist import OptionRefused, resolve

@@ -98,7 +98,7 @@ def _datagram(ctx: Context, sock: NativeSocket, size: int, flags: int) -> bytes:
     recvfrom() with null pointer address and address_len arguments"), so asking
     for the sender changes nothing the OS does."""
     data, peer = _api(ctx).recvfrom(sock, size, flags)
-    if (problem := common.peer_problem(peer)) is not None:
+    if (problem := common.datagram_problem(len(data), peer)) is not None:
         raise HarnessError(f"a datagram of {len(data)} bytes was dropped, {problem}")
     return data
 

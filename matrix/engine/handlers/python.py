@@ -95,7 +95,7 @@ def op_recv(ctx: Context, step: Step) -> Result:
 def _datagram(sock: socket.socket, size: int, flags: int) -> bytes:
     """A datagram received with its sender, which must be on loopback."""
     data, peer = sock.recvfrom(size, flags)
-    if (problem := common.peer_problem(peer)) is not None:
+    if (problem := common.datagram_problem(len(data), peer)) is not None:
         raise HarnessError(f"a datagram of {len(data)} bytes was dropped, {problem}")
     return bytes(data)
 
