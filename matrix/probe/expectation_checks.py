@@ -83,9 +83,15 @@ def _expect_problems(expect: object, where: KeyPath) -> Iterator[tuple[KeyPath, 
 def expectation_problems(data: Mapping[str, Any]) -> Iterator[tuple[KeyPath, str]]:
     """Words no observation can carry, in documented expectations and assumptions."""
     documented = data.get("documented")
-    for family, doc in documented.items() if isinstance(documented, Mapping) else ():
-        if isinstance(doc, Mapping):
-            yield from _expect_problems(doc.get("expect"), ("documented", family, "expect"))
+    for family, value in documented.items() if isinstance(documented, Mapping) else ():
+        # A family holds one entry or a list of them (the path keeps the file's shape).
+        if isinstance(value, list):
+            for index, doc in enumerate(value):
+                if isinstance(doc, Mapping):
+                    where: KeyPath = ("documented", family, index, "expect")
+                    yield from _expect_problems(doc.get("expect"), where)
+        elif isinstance(value, Mapping):
+            yield from _expect_problems(value.get("expect"), ("documented", family, "expect"))
     assumptions = data.get("assumptions")
     for platform, steps in assumptions.items() if isinstance(assumptions, Mapping) else ():
         yield from _expect_problems(steps, ("assumptions", platform))

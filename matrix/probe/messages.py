@@ -83,6 +83,9 @@ def explain(error: jsonschema.ValidationError) -> Iterator[tuple[KeyPath, str]]:
             yield path, f"{short(instance)} should be non-empty"
         else:
             yield path, f"{short(instance)} needs at least {expected} entries"
+    elif error.validator == "maxLength" and isinstance(instance, str):
+        # The same words as the limit check that runs before the schema (rules.py).
+        yield path, f"is {len(instance)} characters long; the limit is {error.validator_value}"
     elif error.validator in _LIMIT_MESSAGES:
         yield (
             path,
@@ -103,7 +106,6 @@ _LIMIT_MESSAGES = {
     "exclusiveMinimum": "{value} must be more than {limit}",
     "maximum": "{value} is above the limit of {limit}",
     "minLength": "must not be empty",
-    "maxLength": "is longer than {limit} characters, the limit",
     "maxProperties": "has more than {limit} entries, the limit",
 }
 

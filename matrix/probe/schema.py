@@ -181,20 +181,30 @@ def sound_view(data: dict[str, Any]) -> dict[str, Any] | None:
             sound = {**kept, "op": BROKEN_OP}
         view_steps.append(sound)
     verdict = data.get("verdict")
-    documented = data.get("documented")
     assumptions = data.get("assumptions")
-    return {
+    view: dict[str, Any] = {
         "sockets": view_sockets,
         "steps": view_steps,
         "verdict": verdict if isinstance(verdict, list) else [],
-        "documented": {
-            str(family): doc
-            for family, doc in (documented.items() if isinstance(documented, dict) else ())
-            if isinstance(doc, dict) and isinstance(doc.get("expect", {}), dict)
-        },
         "assumptions": {
             str(platform): entry
             for platform, entry in (assumptions.items() if isinstance(assumptions, dict) else ())
             if isinstance(entry, dict)
         },
     }
+    # The evidence sections are checked whole or not at all (their checks index
+    # required keys freely); the expectation words in documented are checked
+    # apart (matrix.probe.expectation_checks), whatever the section's shape.
+    for key in _WHOLE_SECTIONS:
+        if key in data and _section_validator(key).is_valid(data[key]):
+            view[key] = data[key]
+    return view
+
+
+_WHOLE_SECTIONS = ("documented", "runtimes", "bites")
+
+
+@functools.cache
+def _section_validator(key: str) -> jsonschema.protocols.Validator:
+    schema = _schema()
+    return _validator({"$schema": schema.get("$schema", ""), **schema["properties"][key]})
