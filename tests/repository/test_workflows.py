@@ -64,7 +64,28 @@ def run_lines(step: dict[str, Any]) -> list[str]:
 
 
 def test_there_are_workflows() -> None:
-    assert {p.name for p in WORKFLOWS} == {"matrix.yml", "probe-matrix.yml"}
+    assert {p.name for p in WORKFLOWS} == {"matrix.yml", "probe-matrix.yml", "release.yml"}
+
+
+def test_release_builds_and_tests_with_the_rehearsed_script_and_publishes_on_a_tag_only() -> None:
+    release = load(REPO / ".github/workflows/release.yml")
+    assert release[True] == {"push": {"tags": ["v*"]}}
+    jobs = release["jobs"]
+    (check,) = [s for s in jobs["build"]["steps"] if "release-check" in s.get("run", "")]
+    # The command tests/end_to_end/test_release_rehearsal.py runs, the same way.
+    assert run_lines(check)[-1] == 'sh .ci/release-check.sh dist "$TAG"'
+    assert check["env"]["TAG"] == "${{ github.ref_name }}"
+    upload = next(s for s in jobs["build"]["steps"] if "upload-artifact" in s.get("uses", ""))
+    assert upload["with"]["path"] == "dist/"
+    publish = jobs["publish"]
+    assert publish["needs"] == "build"
+    assert publish["if"] == "startsWith(github.ref, 'refs/tags/v')"
+    # Trusted publishing: an OIDC token, an environment a maintainer approves, no secret.
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["environment"]["name"] == "pypi"
+    assert "secrets." not in (REPO / ".github/workflows/release.yml").read_text(encoding="utf-8")
+    assert publish["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
+    assert "permissions" not in jobs["build"], "only publishing may write"
 
 
 def test_each_leg_runs_the_readmes_probe_command() -> None:
