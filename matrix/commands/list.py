@@ -24,8 +24,9 @@ def run(args: argparse.Namespace) -> int:
 
     from matrix.probe.validate import validate_paths
 
-    probes, problems = validate_paths(probe_sources(args))
-    print_problems(problems)
+    notes: list[str] = []
+    probes, problems = validate_paths(probe_sources(args), notes)
+    print_problems([*notes, *problems])
     rows = [
         [p.id, p.data["title"], ", ".join(p.data["tags"])]
         for p in probes

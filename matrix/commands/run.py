@@ -191,8 +191,9 @@ def run(args: argparse.Namespace) -> int:
     except KeywordError as exc:
         say(f"sockmatrix run: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    probes, problems = validate_paths(probe_sources(args))
-    print_problems(problems)
+    notes: list[str] = []
+    probes, problems = validate_paths(probe_sources(args), notes)
+    print_problems([*notes, *problems])
     if matcher is not None:
         probes = [p for p in probes if matcher.matches(p.id, p.data["tags"])]
     if not probes:

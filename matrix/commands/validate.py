@@ -27,8 +27,9 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from matrix.probe.validate import validate_paths
 
-    probes, problems = validate_paths(probe_sources(args))
-    print_problems(problems)
+    notes: list[str] = []
+    probes, problems = validate_paths(probe_sources(args), notes)
+    print_problems([*notes, *problems])
     if problems:
         files = len({p.file for p in problems})
         say(

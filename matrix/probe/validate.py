@@ -322,8 +322,22 @@ def probe_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     return sorted(dict.fromkeys(found)), problems
 
 
-def validate_paths(paths: Iterable[Path]) -> tuple[list[ProbeFile], list[Problem]]:
-    """Every valid probe under ``paths`` and every problem found, in one pass."""
+def validate_paths(
+    paths: Iterable[Path], notes: list[str] | None = None
+) -> tuple[list[ProbeFile], list[Problem]]:
+    """Every valid probe under ``paths`` and every problem found, in one pass.
+
+    Two files with one id are a problem, except a file of the user's and a
+    built-in probe (a user copies a built-in probe to add assumptions, then runs
+    with --with-builtin): the user's file is used, with a line in ``notes``.
+    """
+    from matrix.probe.selection import builtin_probe_dir
+
+    builtin = builtin_probe_dir().resolve()
+
+    def is_builtin(path: Path) -> bool:
+        return path.resolve().is_relative_to(builtin)
+
     files, problems = probe_paths(paths)
     probes: list[ProbeFile] = []
     first_seen: dict[str, ProbeFile] = {}
@@ -332,13 +346,24 @@ def validate_paths(paths: Iterable[Path]) -> tuple[list[ProbeFile], list[Problem
         problems.extend(file_problems)
         if probe is None:
             continue
-        if probe.id in first_seen:
+        other = first_seen.get(probe.id)
+        if other is not None and is_builtin(other.path) != is_builtin(path):
+            own, shadowed = (other, probe) if is_builtin(path) else (probe, other)
+            if notes is not None:
+                notes.append(
+                    f"{own.path}: id {own.id!r} is also a built-in probe "
+                    f"({shadowed.path.name}); your file is used in its place"
+                )
+            probes[probes.index(other)] = own
+            first_seen[probe.id] = own
+            continue
+        if other is not None:
             problems.append(
                 Problem(
                     str(path),
                     probe.lines.get(("id",)),
                     ("id",),
-                    f"id {probe.id!r} is already used by {first_seen[probe.id].path}",
+                    f"id {probe.id!r} is already used by {other.path}",
                 )
             )
             continue

@@ -387,3 +387,22 @@ def test_a_tab_in_indentation_is_called_a_tab(write_probe: WriteProbe) -> None:
     problem = only(problems_of(write_probe, HEADER + "sockets:\n\t- {tcp: s}\n"))
     assert problem.line == 7
     assert problem.message.endswith("(a tab: YAML indents with spaces only)")
+
+
+def test_a_users_copy_of_a_builtin_probe_wins_over_it_with_a_note(tmp_path: Path) -> None:
+    from matrix.probe.selection import builtin_probe_dir
+
+    builtin = next(builtin_probe_dir().rglob("close-unread-data-resets.yaml"))
+    mine = tmp_path / "socket-checks" / builtin.name
+    mine.parent.mkdir()
+    assumption = "assumptions:\n  all:\n    close: {outcome: returned}\n"
+    mine.write_text(builtin.read_text(encoding="utf-8") + assumption, encoding="utf-8")
+    notes: list[str] = []
+    probes, problems = validate_paths([mine.parent, builtin_probe_dir()], notes)
+    assert problems == []
+    (chosen,) = [p for p in probes if p.id == "close-unread-data-resets"]
+    assert chosen.path == mine
+    assert notes == [
+        f"{mine}: id 'close-unread-data-resets' is also a built-in probe "
+        "(close-unread-data-resets.yaml); your file is used in its place"
+    ]
