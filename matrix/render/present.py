@@ -20,7 +20,7 @@ from matrix.language.evidence import (
 from matrix.language.expectations import words
 from matrix.language.probe_types import Documented, Expectation
 from matrix.table.merge import Cell, Matrix, Row
-from matrix.table.model import CONTRADICTION_FLAGS
+from matrix.table.model import BREAKS_ASSUMPTION, CONTRADICTION_FLAGS
 
 
 def describe_expectation(expect: dict[str, Expectation]) -> str:
@@ -43,6 +43,7 @@ FLAG_SYMBOLS = {
     "differs from documentation": "≠doc",
     "not in library": "?",
     "incomplete run": "…",
+    BREAKS_ASSUMPTION: "✗",
 }
 FLAG_LEGEND = {
     "~": "unstable: re-runs on this platform gave different verdicts",
@@ -54,6 +55,8 @@ FLAG_LEGEND = {
     "≠doc": "differs from documentation: the observation contradicts the documented expectation",
     "?": "the probe is no longer in the library",
     "…": "from a run that was interrupted",
+    "✗": "breaks an assumption the probe states (or its probe could not run there); "
+    "`sockmatrix check` lists each with its file and line",
 }
 # Only https links, and only characters that mean nothing to Markdown or HTML:
 # no parentheses (they end a Markdown link and can start an image or a second

@@ -29,6 +29,7 @@ from matrix.language.evidence import by_family, kind_of
 from matrix.language.expectations import fits
 from matrix.language.os_families import table_position
 from matrix.language.probe_types import Documented, Expectation
+from matrix.probe.assumptions import broken_assumptions
 from matrix.probe.model import ProbeFile
 from matrix.results.document import SCHEMA_VERSION
 from matrix.results.document_types import Record, ResultsDocument
@@ -37,7 +38,7 @@ from matrix.results.identity import collision_reason
 from matrix.results.read import Unreadable, read_results
 from matrix.results.records import verdict_or_status
 from matrix.table.compare import differing_parts, documentation_says_differs
-from matrix.table.model import CONTRADICTION_FLAGS
+from matrix.table.model import BREAKS_ASSUMPTION, CONTRADICTION_FLAGS
 
 # Re-exported: renderers and tests import the model from here.
 from matrix.table.model import ROW_FILTERS as ROW_FILTERS
@@ -272,6 +273,10 @@ def _row(
             cell.flags.append("not in library")
         if not column.complete:
             cell.flags.append("incomplete run")
+        # The assumptions the record carries, judged as `sockmatrix check` judges
+        # them (one function), so the table shows what check fails on.
+        if broken_assumptions(newest, column.os, column.key):
+            cell.flags.append(BREAKS_ASSUMPTION)
         if newest["status"] == "ok" and cell.verdict is not None:
             if cell.verdict not in marks:
                 marks[cell.verdict] = next(names)

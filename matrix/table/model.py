@@ -14,6 +14,9 @@ from matrix.results.platform import stack_label
 MATRIX_FORMAT = "sockmatrix-matrix"
 MATRIX_VERSION = 1
 
+# A cell whose record breaks (or could not confirm) an assumption it carries.
+BREAKS_ASSUMPTION = "breaks an assumption"
+
 ROW_FILTERS = {
     "differs": "rows where observed platforms differ",
     "contradicts": "rows where an observation contradicts its platform's documentation "

@@ -6,6 +6,7 @@ tests/unit/probe/test_assumptions.py).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +244,20 @@ def test_broken_assumptions_come_in_line_order(
     assert main(["check", str(tmp_path)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[1] for line in lines] == ["10", "11"]
+
+
+def test_every_table_format_marks_the_cell_that_breaks_an_assumption(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_platform(tmp_path, "testos", probe_record([RESET]))
+    write_platform(tmp_path, "fakeos", probe_record([EOF_]))
+    assert main(["table", str(tmp_path), "--format", "json"]) == 0
+    row = json.loads(capsys.readouterr().out)["rows"][0]
+    flags = {key.split("-")[0]: cell.get("flags", []) for key, cell in row["cells"].items()}
+    assert "breaks an assumption" in flags["fakeos"]
+    assert "breaks an assumption" not in flags["testos"]
+    legend = "breaks an assumption the probe states"
+    for fmt in ("text", "md", "html"):
+        assert main(["table", str(tmp_path), "--format", fmt]) == 0
+        out = capsys.readouterr().out
+        assert "✗" in out and legend in out, fmt
