@@ -3,7 +3,7 @@
 Dotted names (``matrix.engine.child``, ``python -m matrix.tools.docs``) and
 paths (``matrix/language/errno_tables.py``) in matrix/ (docstrings, comments and
 strings such as the child's lazy-import tuple), tests/, bench/, docs/,
-README.md, the workflows, .ci/, tox.ini and pyproject.toml must name a module,
+README.md, CONTRIBUTING.md, the workflows, .ci/, tox.ini and pyproject.toml must name a module,
 a package or a file of the checkout. A dotted name may go on into an attribute
 of its module (a function, a class, a class's member). ``matrix.probes`` is the
 probes/ folder, shipped as that package (pyproject's package-dir).
@@ -34,7 +34,7 @@ MAPPED = {"matrix.probes": REPO / "probes"}
 def scanned_files() -> list[Path]:
     files = [*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.json")]
     files += [*(REPO / "tests").rglob("*.py"), *(REPO / "bench").rglob("*.py")]
-    files += [*(REPO / "docs").rglob("*.md"), REPO / "README.md"]
+    files += [*(REPO / "docs").rglob("*.md"), REPO / "README.md", REPO / "CONTRIBUTING.md"]
     files += [*(REPO / ".github" / "workflows").glob("*.yml")]
     files += [p for p in (REPO / ".ci").rglob("*") if p.is_file()]
     files += [REPO / "tox.ini", REPO / "pyproject.toml"]
