@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     from matrix.probe.validate import validate_paths
     from matrix.render.formats import format_for, render
     from matrix.render.job_summary import job_summary
-    from matrix.render.to_md import replace_between, summary_table
+    from matrix.render.to_md import brief_table, replace_between
     from matrix.results.document import default_results_dir, write_text_atomic
     from matrix.table.merge import load_and_merge, results_files
 
@@ -146,10 +146,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.readme:
         text = args.readme.read_text(encoding="utf-8")
-        body = (
-            summary_table(merged, details_in="results/MATRIX.md")
-            + "\nFull details: [results/MATRIX.md](results/MATRIX.md).\n"
-        )
+        # A doorway: the findings in brief; the full table is results/MATRIX.md.
+        body = brief_table(merged, details_in="results/MATRIX.md")
         markers = [README_MARKER]
         try:
             updated = replace_between(text, README_MARKER, body)

@@ -135,6 +135,43 @@ def summary_table(matrix: Matrix, details_in: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+# The filters of matrix.table.model.ROW_FILTERS the README's brief keeps.
+BRIEF_FILTERS = ("differs", "contradicts")
+
+
+def brief_table(matrix: Matrix, details_in: str) -> str:
+    """The README's findings in brief: the whole matrix's headline, then only the rows
+    where observed platforms differ or an observation contradicts its evidence, each
+    cell as its letter and flags; the verdicts and every other row are in
+    ``details_in``, one link away."""
+    rows = [r for r in matrix.rows if any(r.matches(kind) for kind in BRIEF_FILTERS)]
+    lines = [f"**{headline(matrix)}**", ""]
+    if not rows:
+        lines.append(f"No finding yet. Every probe and verdict: [{details_in}]({details_in}).")
+        return "\n".join(lines) + "\n"
+    lines += [
+        f"The {len(rows)} probe(s) where observed platforms differ or an observation "
+        "contradicts its documentation; cells with one letter observed one verdict. "
+        f"The verdicts, the sources and every other probe: [{details_in}]({details_in}).",
+        "",
+        "| Probe | " + " | ".join(_header(c) for c in matrix.columns) + " |",
+        "|---|" + "---|" * len(matrix.columns),
+    ]
+    used: set[str] = set()
+    for row in rows:
+        cells = []
+        for column in matrix.columns:
+            cell = row.cells[column.key]
+            text = "documented" if cell.kind == "documented" else cell_text(cell)
+            used.update(part for part in text.split() if part in FLAG_LEGEND)
+            cells.append(md(text))
+        lines.append(f"| [{md(row.title)}]({details_in}#{_anchor(row)}) | {' | '.join(cells)} |")
+    legend = [f"{md(sym)}: {md(text)}." for sym, text in FLAG_LEGEND.items() if sym in used]
+    if legend:
+        lines += ["", " ".join(legend)]
+    return "\n".join(lines) + "\n"
+
+
 def _differs(row: Row) -> str:
     words = []
     if row.differs:

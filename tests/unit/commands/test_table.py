@@ -115,8 +115,29 @@ def test_readme_update_replaces_only_the_marked_block(tmp_path: Path) -> None:
     text = readme.read_text(encoding="utf-8")
     assert text.startswith("intro\n<!-- BEGIN sockmatrix table -->\n**")
     assert text.endswith("<!-- END sockmatrix table -->\noutro\n")
-    assert "old" not in text and "testos 1.0" in text
+    assert "old" not in text and "1 platform(s) observed" in text
+    # One platform: no finding, and the brief says where everything else is.
+    assert "No finding yet. Every probe and verdict: [results/MATRIX.md]" in text
     assert main([*args, "--check"]) == 0
+
+
+def test_the_readme_brief_holds_only_the_rows_that_differ_with_letters(tmp_path: Path) -> None:
+    write_results(
+        tmp_path / "in", "a.json", recv_document("testos", {"p1": "recv: EOF", "p2": "x: 1"})
+    )
+    write_results(
+        tmp_path / "in", "b.json", recv_document("fakeos", {"p1": "recv: ECONNRESET", "p2": "x: 1"})
+    )
+    readme = tmp_path / "README.md"
+    readme.write_text("<!-- BEGIN sockmatrix table -->\n<!-- END sockmatrix table -->\n", "utf-8")
+    assert main(["table", str(tmp_path / "in"), "--readme", str(readme)]) == 0
+    text = readme.read_text(encoding="utf-8")
+    assert "The 1 probe(s) where observed platforms differ" in text
+    # p1 and p2 are in no library here: the cells carry the "?" flag, and its legend.
+    assert "(results/MATRIX.md#probe-p1) | A ? | B ? |" in text
+    assert "?: the probe is no longer in the library." in text
+    assert "#probe-p2" not in text, "a row where every platform agrees stays in MATRIX.md"
+    assert "ECONNRESET" not in text, "verdicts are one link away"
 
 
 def test_readme_without_markers_is_a_usage_error(tmp_path: Path) -> None:
