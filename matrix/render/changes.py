@@ -16,6 +16,8 @@ from matrix.table.compare import differing_parts
 from matrix.table.diff import Change, Diff
 
 PR_BODY_LIMIT = 60_000
+# A cell whose probe file changed between the runs: the question changed, maybe not the OS.
+PROBE_CHANGED = "probe file changed"
 
 
 def _md_row(change: Change) -> str:
@@ -25,8 +27,9 @@ def _md_row(change: Change) -> str:
         if change.old_platform == change.new_platform
         else f"{md(change.old_platform)} → {md(change.new_platform)}"
     )
+    probe = md(change.probe) + (f" ({PROBE_CHANGED})" if change.probe_changed else "")
     return (
-        f"| {md(change.probe)} | {platform} | {md(was or 'not run', 600)} | "
+        f"| {probe} | {platform} | {md(was or 'not run', 600)} | "
         f"{md(now or 'not run', 600)} | {md(change.old or 'not run', 600)} | "
         f"{md(change.new or 'not run', 600)} |"
     )
@@ -85,7 +88,8 @@ def render_diff_text(result: Diff) -> str:
             where = f"{one_line(change.old_platform)} -> {where}"
         lines += [
             "",
-            f"{one_line(change.probe)} on {where}",
+            f"{one_line(change.probe)} on {where}"
+            + (f" ({PROBE_CHANGED})" if change.probe_changed else ""),
             f"  was: {one_line(was or 'not run')}",
             f"  now: {one_line(now or 'not run')}",
         ]

@@ -55,6 +55,9 @@ class Change:
     new_platform: str
     old: str | None  # None: the probe did not run there
     new: str | None
+    # The probe file itself changed between the runs (both sha256 known): the
+    # verdict may differ because the question did, not the OS.
+    probe_changed: bool = False
 
     @property
     def parts(self) -> tuple[str, str]:
@@ -214,7 +217,16 @@ def diff(old: Snapshot, new: Snapshot) -> Diff:
             renamed.append((before.label, after.label))
         for probe in sorted(before.verdicts.keys() | after.verdicts.keys()):
             was, now = before.verdicts.get(probe), after.verdicts.get(probe)
-            change = Change(probe, titles.get(probe, probe), before.label, after.label, was, now)
+            stamps = before.stamps.get(probe), after.stamps.get(probe)
+            change = Change(
+                probe,
+                titles.get(probe, probe),
+                before.label,
+                after.label,
+                was,
+                now,
+                probe_changed=all(stamps) and stamps[0] != stamps[1],
+            )
             if was != now:
                 changes.append(change)
             elif _marks_differ(before, after, probe):

@@ -151,3 +151,21 @@ def test_exit_code_is_1_when_the_table_would_show_it(tmp_path: Path, change: str
     elif change == "new OS version":
         new = verdicts_document("fakeos", {"p1": "recv: EOF", "p2": "x: 1"}, version="1.1")
     assert _exit_code(tmp_path, old, new) == 1
+
+
+def test_a_cell_whose_probe_file_changed_is_marked_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = verdicts_document("fakeos", {"p1": "recv: EOF", "p2": "x: 1"})
+    new = verdicts_document("fakeos", {"p1": "recv: blocked", "p2": "x: 2"})
+    new["probes"][0]["sha256"] = "e" * 64  # type: ignore[index]  # p1's file was edited
+    write_results(tmp_path / "old", "a.json", old)
+    write_results(tmp_path / "new", "a.json", new)
+    args = ["diff", str(tmp_path / "old"), str(tmp_path / "new")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "p1 on fakeos 1.0 x86_64 py3.11 (probe file changed)\n" in out
+    assert "p2 on fakeos 1.0 x86_64 py3.11\n" in out, "the same file: the OS changed"
+    assert main([*args, "--format", "md"]) == 0
+    out = capsys.readouterr().out
+    assert "| p1 (probe file changed) |" in out and "| p2 |" in out
