@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -204,6 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{CLONES_VARIABLE}); {len(citations)} cited lines in {', '.join(cited) or 'none'}"
         )
         return 0
+    if shutil.which("git") is None:
+        print("citations: git is not installed; it is needed to read the clones")
+        return 2
     for repository in cited:
         if repository not in clones:
             print(f"citations: skipped {repository}, no clone given")

@@ -228,3 +228,16 @@ def test_every_cited_line_of_the_library_is_collected() -> None:
     found = citations.collect([library])
     assert found, "the library cites lines"
     assert all(c.last - c.first + 1 == len(c.quote) for c in found)
+
+
+def test_without_git_the_check_says_so(
+    source: tuple[Path, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo, pinned = source
+    probe = probe_file(tmp_path, pinned)
+    monkeypatch.setattr(citations.shutil, "which", lambda name: None)
+    assert citations.main([str(probe), "--clone", f"owner/source={repo}"]) == 2
+    assert "git is not installed" in capsys.readouterr().out
