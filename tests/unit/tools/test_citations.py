@@ -52,7 +52,7 @@ def source(tmp_path: Path) -> tuple[Path, str]:
     repo = tmp_path / "source"
     repo.mkdir()
     git(repo, "init", "-q")
-    return repo, commit(repo, {"tests/sock.c": ORIGINAL})
+    return repo, commit(repo, {"dlls/sock.c": ORIGINAL})
 
 
 def probe_file(
@@ -70,7 +70,7 @@ def probe_file(
         "      source: a conformance test\n"
         "      repository: owner/source\n"
         f"      commit: {cited}\n"
-        "      path: tests/sock.c\n"
+        "      path: dlls/sock.c\n"
         f"      line: {first}\n"
         f"      last_line: {last}\n"
         "      quote: |-\n"
@@ -94,7 +94,7 @@ def test_a_line_that_moved_is_reported_with_its_new_lines(
     source: tuple[Path, str], tmp_path: Path
 ) -> None:
     repo, pinned = source
-    commit(repo, {"tests/sock.c": "/* new */\n/* header */\n" + ORIGINAL})
+    commit(repo, {"dlls/sock.c": "/* new */\n/* header */\n" + ORIGINAL})
     assert statuses(probe_file(tmp_path, pinned), repo) == [
         ("ok", ""),
         ("moved", "L2-L3 is now L4-L5 at HEAD"),
@@ -103,13 +103,13 @@ def test_a_line_that_moved_is_reported_with_its_new_lines(
 
 def test_a_reindented_line_has_not_moved(source: tuple[Path, str], tmp_path: Path) -> None:
     repo, pinned = source
-    commit(repo, {"tests/sock.c": ORIGINAL.replace("ok(err", "\t  ok(err")})
+    commit(repo, {"dlls/sock.c": ORIGINAL.replace("ok(err", "\t  ok(err")})
     assert statuses(probe_file(tmp_path, pinned), repo)[1] == ("current", "")
 
 
 def test_a_changed_line_is_reported(source: tuple[Path, str], tmp_path: Path) -> None:
     repo, pinned = source
-    commit(repo, {"tests/sock.c": ORIGINAL.replace("WSAEINVAL", "WSAEISCONN")})
+    commit(repo, {"dlls/sock.c": ORIGINAL.replace("WSAEINVAL", "WSAEISCONN")})
     assert statuses(probe_file(tmp_path, pinned), repo)[1] == (
         "changed",
         "the quote of L2-L3 is nowhere at HEAD",
@@ -118,10 +118,10 @@ def test_a_changed_line_is_reported(source: tuple[Path, str], tmp_path: Path) ->
 
 def test_a_vanished_file_is_reported(source: tuple[Path, str], tmp_path: Path) -> None:
     repo, pinned = source
-    commit(repo, {"tests/sock.c": None, "tests/other.c": ORIGINAL})
+    commit(repo, {"dlls/sock.c": None, "dlls/other.c": ORIGINAL})
     assert statuses(probe_file(tmp_path, pinned), repo)[1] == (
         "vanished",
-        "no tests/sock.c at HEAD",
+        "no dlls/sock.c at HEAD",
     )
 
 
@@ -145,7 +145,7 @@ def test_a_commit_the_clone_lacks_is_reported(source: tuple[Path, str], tmp_path
 
 def test_the_newer_copy_can_be_any_ref(source: tuple[Path, str], tmp_path: Path) -> None:
     repo, pinned = source
-    commit(repo, {"tests/sock.c": "\n" + ORIGINAL})
+    commit(repo, {"dlls/sock.c": "\n" + ORIGINAL})
     probe = probe_file(tmp_path, pinned)
     assert statuses(probe, repo, pinned)[1] == ("current", "")
     assert statuses(probe, repo, "HEAD")[1][0] == "moved"
@@ -184,7 +184,7 @@ def test_drift_fails_only_when_strict(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     repo, pinned = source
-    commit(repo, {"tests/sock.c": "\n" + ORIGINAL})
+    commit(repo, {"dlls/sock.c": "\n" + ORIGINAL})
     probe = probe_file(tmp_path, pinned)
     monkeypatch.setenv(citations.CLONES_VARIABLE, f"owner/source={repo}")
     assert citations.main([str(probe)]) == 0
@@ -217,7 +217,7 @@ def test_runtime_citations_are_checked_too(source: tuple[Path, str], tmp_path: P
     probe = tmp_path / "r.yaml"
     probe.write_text(
         "id: r\nruntimes:\n  - runtime: java\n    repository: owner/source\n"
-        f"    commit: {pinned}\n    path: tests/sock.c\n    line: 4\n    quote: int b;\n",
+        f"    commit: {pinned}\n    path: dlls/sock.c\n    line: 4\n    quote: int b;\n",
         encoding="utf-8",
     )
     assert statuses(probe, repo) == [("ok", ""), ("current", "")]
