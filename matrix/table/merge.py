@@ -32,7 +32,7 @@ from matrix.probe.model import ProbeFile
 from matrix.results.document import SCHEMA_VERSION
 from matrix.results.document_types import Record, ResultsDocument
 from matrix.results.embedded_probe import embedded_probes
-from matrix.results.platform import collision_reason
+from matrix.results.identity import collision_reason
 from matrix.results.read import Unreadable, read_results
 from matrix.results.records import verdict_or_status
 from matrix.table.compare import differing_parts, documentation_says_differs
