@@ -687,4 +687,16 @@ VERIFIED: dict[tuple[str, ...], tuple[str, str]] = {
             "L289-L294",
         ),
     ),
+    ("fresh-tcp-socket-readiness", "windows", "dlls/ws2_32/tests/sock.c#L4326"): (
+        "38de9ef4afa48fde",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L4326-L4333"),
+    ),
+    ("half-close-peer-replies", "windows", "dlls/ws2_32/tests/sock.c#L9441"): (
+        "dd639514111dcd5a",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9441-L9442"),
+    ),
+    ("half-close-peer-replies", "windows", "dlls/ws2_32/tests/sock.c#L9459"): (
+        "be26642f38625637",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9459-L9461"),
+    ),
 }
