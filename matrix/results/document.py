@@ -3,9 +3,13 @@
 Rules of this module:
 - The platform fingerprint names the OS, its version, the architecture and
   Python, never the host or user: results files are published.
-- The file is rewritten atomically after every finished probe (temporary
-  file, then ``os.replace``), so a reader, a concurrent writer, Ctrl-C or a
-  crash never leaves a half-written file, and every finished probe is kept.
+- The file is written whole (temporary file, then ``os.replace``) at a run's
+  first record and at its end; every record in between is one line appended
+  to its journal (matrix.results.journal), so a record costs its own length,
+  not the file's. A reader, a concurrent writer, Ctrl-C, ``kill -9`` or a full
+  disk never leaves a half-written file or journal line, and every finished
+  probe is kept (readers fold a leftover journal in; the next whole write
+  folds it into the file).
 - A run replaces only the records of the probes it ran: the others stay, with
   their own provenance, and runs writing one file at once merge under a lock.
 - ``complete`` is false until the run ends normally.
@@ -19,10 +23,12 @@ import json
 import os
 import threading
 from pathlib import Path
+from typing import NamedTuple
 
 import matrix
 from matrix.files.write import write_text_atomic as write_text_atomic  # re-exported
-from matrix.results.document_types import Platform, Record, ResultsDocument, RunProvenance
+from matrix.results.document_types import Platform, Record, ResultsDocument
+from matrix.results.journal import provenance as provenance  # re-exported
 from matrix.results.platform import platform_key as platform_key  # re-exported for callers
 from matrix.results.platform import this_platform
 
@@ -108,15 +114,6 @@ class ResultsNotWritten(Exception):
         self.cause = cause
 
 
-def provenance(document: ResultsDocument) -> RunProvenance:
-    """Where a record kept from ``document`` came from: its run, tool and CI source."""
-    return {
-        "started": str(document.get("started", "")),
-        "tool_version": str(document.get("tool", {}).get("version", "")),
-        "source": dict(document.get("source", {})),
-    }
-
-
 def merged_document(ours: ResultsDocument, on_disk: ResultsDocument | None) -> ResultsDocument:
     """Our run's header and records, plus every other probe's record from ``on_disk``.
 
@@ -161,9 +158,14 @@ def existing_results_problem(path: Path, key: str) -> str | None:
 class ResultsWriter:
     """Accumulates this run's records and keeps the file on disk current.
 
-    Every write takes the file's lock, reads what is on disk, keeps the records
-    of probes this run did not run (an earlier run's, or a concurrent run's),
-    and replaces the file. ``fresh``: the first write ignores what was there.
+    A whole write takes the file's lock, reads what is on disk (its journal
+    folded in), keeps the records of probes this run did not run (an earlier
+    run's, or a concurrent run's), replaces the file and removes the journal.
+    ``fresh``: the first write ignores what was there. The first record and
+    ``finish`` write whole; every record in between is appended to the journal
+    under the lock, unless the file or journal changed since this writer last
+    touched them (another run wrote: then a whole write merges it), or the pair
+    would pass the reader's limits (the whole write shrinks records to fit).
     While Windows refuses the replace (the file is open elsewhere), records
     stay pending and are written at the next chance; only ``finish`` gives up.
 
@@ -189,48 +191,69 @@ class ResultsWriter:
         self.pending = False
         self.not_written: list[str] = []  # ids of this run's records the file cannot hold
         self._lock = threading.Lock()
-        self._admitted: set[int] = set()  # id() of records already checked
         self._order: list[str] = []  # this run's probe ids, oldest first
+        self._admitted: set[int] = set()  # id() of records already checked
         self._slim: set[str] = set()  # ids already shrunk to a harness error
         # sha256 of the file as this writer last read or wrote it: a file that then
         # fails to read was changed by someone else only if it is not that file.
         self._known: str | None = None
+        # The file and journal as this writer left them (None: write whole next).
+        self._disk: _DiskState | None = None
 
     def add(self, record: Record) -> None:
         with self._lock:
-            self.document["probes"].append(record)
-            self.document["probes"].sort(key=lambda r: r["id"])
-            self._write(self.RUN_PATIENCE, final=False)
+            if self._disk is None:  # before a whole write: the header is checked first
+                self._check_header()
+            admitted = self._admit(record)
+            if admitted is None:
+                return
+            self.document["probes"].append(admitted)
+            if not self._append(admitted):
+                self._write(self.RUN_PATIENCE, final=False)
 
     def finish(self, complete: bool = True) -> None:
         with self._lock:
+            self.document["probes"].sort(key=lambda r: r["id"])
             self.document["finished"] = now_iso()
             self.document["complete"] = complete
             self._write(self.FINISH_PATIENCE, final=True)
 
-    def _admit(self) -> None:
-        """Check every record not checked yet; one the reader would refuse fails alone."""
-        from matrix.results.fit import failed_record, header_of, record_problem
+    def _check_header(self) -> None:
+        from matrix.results.fit import header_of
         from matrix.results.read import Unreadable, check_document
 
-        header = header_of(self.document)
         try:
-            check_document({**header, "probes": []}, SCHEMA_VERSION)
+            check_document({**header_of(self.document), "probes": []}, SCHEMA_VERSION)
         except Unreadable as exc:  # this platform's own description, not a probe's fault
             raise ResultsNotWritten(self.path, f"a results file with this header {exc}") from None
+
+    def _admit(self, record: Record) -> Record | None:
+        """``record`` as the reader will accept it: itself, or its harness error (None:
+        not even that fits, named in ``not_written``)."""
+        from matrix.results.fit import failed_record, header_of, record_problem
+
+        header = header_of(self.document)
+        problem = record_problem(record, header, SCHEMA_VERSION)
+        if problem is not None:
+            record = failed_record(record, problem)
+            if record_problem(record, header, SCHEMA_VERSION) is not None:
+                self.not_written.append(str(record["id"]))
+                return None
+        self._admitted.add(id(record))
+        self._order.append(record["id"])
+        return record
+
+    def _admit_all(self) -> None:
+        """Check the records put in ``document`` directly (the pytest plugin does)."""
+        probes = self.document["probes"]
+        if all(id(record) in self._admitted for record in probes):
+            return
         admitted = []
-        for record in self.document["probes"]:
-            if id(record) not in self._admitted:
-                problem = record_problem(record, header, SCHEMA_VERSION)
-                if problem is not None:
-                    record = failed_record(record, problem)
-                    if record_problem(record, header, SCHEMA_VERSION) is not None:
-                        self.not_written.append(str(record["id"]))
-                        continue
-                self._admitted.add(id(record))
-                if record["id"] not in self._order:
-                    self._order.append(record["id"])
-            admitted.append(record)
+        for record in probes:
+            if id(record) in self._admitted:
+                admitted.append(record)
+            elif (checked := self._admit(record)) is not None:
+                admitted.append(checked)
         self.document["probes"] = admitted
 
     def _fitted_text(self, on_disk: ResultsDocument | None) -> str:
@@ -263,14 +286,18 @@ class ResultsWriter:
     def _read_on_disk(self) -> ResultsDocument:
         import hashlib
 
-        from matrix.files.read import parse_json, read_bounded
+        from matrix.files.read import read_bounded
+        from matrix.results.journal import read_folded
         from matrix.results.read import Unreadable, check_document
 
-        data = b""
         try:
-            data = read_bounded(self.path)
-            document = check_document(parse_json(data), SCHEMA_VERSION)
+            data, folded = read_folded(self.path)
+            document = check_document(folded, SCHEMA_VERSION)
         except Unreadable as exc:
+            try:
+                data = read_bounded(self.path)
+            except Unreadable:
+                data = b""
             digest = hashlib.sha256(data).hexdigest() if data else None
             if self._known is None:
                 why = f"it is not a results file this run can add to: it {exc}"
@@ -282,12 +309,43 @@ class ResultsWriter:
         self._known = hashlib.sha256(data).hexdigest()
         return document
 
+    def _append(self, record: Record) -> bool:
+        """Append ``record`` to the journal; False when a whole write must do instead."""
+        from matrix.files.journal import HEADER_SIZE, append_line
+        from matrix.files.write import locked
+        from matrix.results.journal import entry_line, text_cost, within_limits
+
+        expected = self._disk
+        if expected is None or self.pending:
+            return False
+        line = entry_line(record, provenance(self.document))
+        cost = text_cost(line)
+        try:
+            with locked(self.path):
+                now = _disk_state(self.path, expected.file_cost, expected.journal_cost)
+                if now != expected:
+                    return False  # another run wrote since: a whole write merges it
+                size = expected.file_size + expected.journal_size + HEADER_SIZE + len(line)
+                if not within_limits(size, expected.file_cost + expected.journal_cost + cost):
+                    return False
+                journal_size = append_line(self.path, line)
+        except OSError as exc:
+            raise ResultsNotWritten(self.path, exc) from exc
+        self._disk = expected._replace(
+            journal_size=journal_size, journal_cost=expected.journal_cost + cost
+        )
+        return True
+
     def _write(self, patience: float, final: bool) -> None:
         import hashlib
 
+        from matrix.files.journal import remove_journal
         from matrix.files.write import ReplaceBusy, locked
+        from matrix.results.journal import cost_bound
 
-        self._admit()
+        self._check_header()
+        self._admit_all()
+        self._disk = None
         try:
             with locked(self.path):
                 on_disk = None
@@ -295,7 +353,11 @@ class ResultsWriter:
                     on_disk = self._read_on_disk()
                 text = self._fitted_text(on_disk)
                 write_text_atomic(self.path, text, patience)
-                self._known = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                remove_journal(self.path)  # its lines are in the file now
+                data = text.encode("utf-8")
+                self._known = hashlib.sha256(data).hexdigest()
+                state = _disk_state(self.path, cost_bound(data), 0)
+                self._disk = state if state is not None and state.journal_size == 0 else None
             self.fresh = False
             self.pending = False
         except ReplaceBusy as exc:
@@ -304,6 +366,38 @@ class ResultsWriter:
             self.pending = True  # open in another program: try again with the next record
         except OSError as exc:
             raise ResultsNotWritten(self.path, exc) from exc
+
+
+class _DiskState(NamedTuple):
+    """The results file and its journal as a writer last left them, and what
+    parsing each may cost (matrix.results.journal: the readers' limits)."""
+
+    file_id: tuple[int, int, int]  # inode, size, mtime: a whole write changes it
+    file_size: int
+    journal_size: int
+    file_cost: int
+    journal_cost: int
+
+
+def _disk_state(path: Path, file_cost: int, journal_cost: int) -> _DiskState | None:
+    """The state now (None: the file is gone)."""
+    from matrix.files.journal import journal_path
+
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    try:
+        journal_size = os.lstat(journal_path(path)).st_size
+    except FileNotFoundError:
+        journal_size = 0
+    return _DiskState(
+        (info.st_ino, info.st_size, info.st_mtime_ns),
+        info.st_size,
+        journal_size,
+        file_cost,
+        journal_cost,
+    )
 
 
 RESULTS_DIR_VARIABLE = "SOCKMATRIX_RESULTS_DIR"

@@ -23,6 +23,7 @@ from helpers.processes import sockmatrix
 from helpers.synthetic import ids_in
 
 from matrix.cli import main
+from matrix.files import journal as journal_module
 from matrix.files import write as results_write
 from matrix.results import document as results_module
 from matrix.results.document import new_document
@@ -206,7 +207,15 @@ def test_disk_filling_while_writing_keeps_the_last_good_file(
         def fileno(self) -> int:
             return int(self.handle.fileno())
 
+    real_write_all = journal_module._write_all
+
+    def journal_fills_up(fd: int, data: bytes) -> None:
+        writes["count"] += 1
+        real_write_all(fd, data[: len(data) // 2])  # half a line reaches the disk
+        raise OSError(errno.ENOSPC, "No space left on device")
+
     monkeypatch.setattr(results_module.os, "fdopen", lambda *a, **k: FillsUp(real_fdopen(*a, **k)))
+    monkeypatch.setattr(journal_module, "_write_all", journal_fills_up)
     status = main(["run", str(tmp_path / "probes"), "--output", str(output), "--quiet", "-n", "1"])
     assert status == 1
     assert "No space left on device" in capsys.readouterr().err
