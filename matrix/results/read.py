@@ -53,3 +53,18 @@ def check_document(document: Any, schema_version: int) -> ResultsDocument:
 def read_results(path: Path, schema_version: int) -> ResultsDocument:
     """A results document that is safe to use, or Unreadable with the reason."""
     return check_document(read_folded(path)[1], schema_version)
+
+
+def recorded_durations(path: Path, schema_version: int) -> dict[str, float]:
+    """How long each probe took when ``path`` last recorded it, by id ({} when the
+    file is missing or unreadable: it only orders the next run's start)."""
+    try:
+        document = read_results(path, schema_version)
+    except (Unreadable, OSError):
+        return {}
+    durations: dict[str, float] = {}
+    for record in document["probes"]:
+        duration = record.get("duration")
+        if isinstance(duration, (int, float)) and not isinstance(duration, bool):
+            durations[record["id"]] = float(duration)
+    return durations

@@ -59,6 +59,29 @@ def test_running_one_probe_keeps_every_other_result_with_its_provenance(
     assert ids_in(output) == ["alpha"]
 
 
+def test_a_run_starts_probes_by_the_durations_its_results_file_recorded(
+    write_probe: WriteProbe, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matrix.runner.runner import Runner
+
+    write_probe(id="alpha")
+    write_probe(id="beta")
+    output = tmp_path / "r.json"
+    assert main(["run", str(tmp_path / "probes"), "--output", str(output), "--quiet"]) == 0
+    recorded = {p["id"]: p["duration"] for p in json.loads(output.read_text("utf-8"))["probes"]}
+    given: list[object] = []
+    real = Runner.run_many
+
+    def noting(self: Runner, *args: Any, **kwargs: Any) -> Any:
+        given.append(kwargs.get("durations"))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Runner, "run_many", noting)
+    assert main(["run", str(tmp_path / "probes"), "--output", str(output), "--quiet"]) == 0
+    assert main(["run", str(tmp_path / "probes"), "--output", str(output), "--fresh"]) == 0
+    assert given == [recorded, {}], "--fresh starts over: nothing recorded counts"
+
+
 def test_an_existing_file_of_another_platform_or_unreadable_is_never_merged_into(
     write_probe: WriteProbe, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
