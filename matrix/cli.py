@@ -75,3 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         say(f"sockmatrix {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    # `python -m matrix.cli` is how some docs and habits call it: it must run the
+    # command, not import the module and exit 0 having done nothing.
+    raise SystemExit(main())

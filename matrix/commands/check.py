@@ -53,6 +53,20 @@ def add_parser(commands: Any) -> None:
         "carry (after editing assumptions, without re-running)",
     )
     check.add_argument(
+        "--annotations",
+        type=Path,
+        metavar="FILE",
+        help="also append each broken assumption to FILE as a GitHub Actions annotation "
+        "on its probe file and line (::error file=…,line=…::), for a CI step to print",
+    )
+    check.add_argument(
+        "--annotation-root",
+        default="",
+        metavar="DIR",
+        help="with --annotations: probe paths under DIR are given relative to it (the "
+        "reusable workflow checks a caller's repository out under caller/)",
+    )
+    check.add_argument(
         "--summary",
         type=Path,
         metavar="FILE",
@@ -89,6 +103,21 @@ def _differences(platforms: list[ResultsDocument]) -> list[str]:
                 f"{files[probe_id]}: {probe_id}: verdict differs between platforms: {parts}"
             )
     return lines
+
+
+def _annotation(problem: Broken, root: str) -> str:
+    """A broken assumption as an error annotation on its probe file's line."""
+    from matrix.render.workflow_commands import annotation
+
+    file = problem.file.replace("\\", "/")
+    prefix = root.replace("\\", "/").rstrip("/") + "/"
+    if root and file.startswith(prefix):
+        file = file[len(prefix) :]
+    message = (
+        f"{problem.probe}: step {problem.step!r} on {problem.platform}: "
+        f"assumed {problem.assumed}, observed {problem.observed}"
+    )
+    return annotation("error", message, file=file, line=problem.line, title="broken assumption")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -134,6 +163,11 @@ def run(args: argparse.Namespace) -> int:
     differences = _differences(platforms) if args.same_everywhere else []
     for line in [*map(str, broken), *differences]:
         say(line)
+    if args.annotations:
+        # Workflow commands on purpose, so never through say() (which defuses them):
+        # written to a file the CI step prints (matrix.tools.ci_fan_in).
+        with args.annotations.open("a", encoding="utf-8") as annotations:
+            annotations.writelines(_annotation(one, args.annotation_root) + "\n" for one in broken)
     if args.summary:
         with args.summary.open("a", encoding="utf-8") as summary:
             summary.write(check_summary(broken, differences, checked, len(platforms)))

@@ -1,7 +1,8 @@
 """``sockmatrix diff OLD NEW``: the cells whose verdict changed between two runs.
 
 Markdown output fits a pull request body: changes past ``--limit`` are
-counted, not listed (matrix.render.changes).
+counted, not listed (matrix.render.changes). ``--exit-code`` answers "did the
+table change?" for scripts, as ``git diff --exit-code`` does.
 """
 
 from __future__ import annotations
@@ -32,6 +33,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--format", choices=("text", "md"), default="text")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write here, not stdout")
     parser.add_argument(
+        "--exit-code",
+        action="store_true",
+        help="exit 1 when the table would show a difference (a verdict, a platform added, "
+        "gone or renamed, a cell re-measured), 0 when not, like `git diff --exit-code`; "
+        "timestamps, durations and run URLs never count",
+    )
+    parser.add_argument(
         "--limit",
         type=int,
         default=DEFAULT_LIMIT,
@@ -57,4 +65,7 @@ def run(args: argparse.Namespace) -> int:
         write_text_atomic(args.output, text)
     else:
         say(text, end="")
+    if args.exit_code:
+        # A skipped file is reported above; whether the readable ones differ decides.
+        return EXIT_FAILED if result.changed else EXIT_OK
     return EXIT_FAILED if result.skipped else EXIT_OK

@@ -17,7 +17,7 @@ from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK
 DEFAULT_DIR = Path("results") / "history"
 # matrix.table.history.DEFAULT_KEEP, named here so that --help does not load the
 # table (tests/unit/commands check they agree).
-DEFAULT_KEEP = 60
+DEFAULT_KEEP = 26
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

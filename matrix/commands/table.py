@@ -19,6 +19,8 @@ from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 FORMATS = ("md", "html", "json", "text")
 PAGES = (("MATRIX.md", "md"), ("index.html", "html"))
 README_MARKER = "sockmatrix table"
+# The bite list's markers: optional, so a user's README with only the table's works.
+BITES_MARKER = "sockmatrix bites"
 
 
 def add_parser(commands: Any) -> None:
@@ -79,7 +81,8 @@ def add_parser(commands: Any) -> None:
         "--readme",
         type=Path,
         metavar="FILE",
-        help="replace the table between the sockmatrix markers in FILE",
+        help="replace the table between the sockmatrix markers in FILE (and the bite "
+        "list between the sockmatrix bites markers, where FILE has them)",
     )
     parser.add_argument(
         "--check",
@@ -147,20 +150,28 @@ def run(args: argparse.Namespace) -> int:
             summary_table(merged, details_in="results/MATRIX.md")
             + "\nFull details: [results/MATRIX.md](results/MATRIX.md).\n"
         )
+        markers = [README_MARKER]
         try:
             updated = replace_between(text, README_MARKER, body)
+            if f"<!-- BEGIN {BITES_MARKER} -->" in updated:
+                from matrix.render.bites import bite_list
+
+                markers = [BITES_MARKER]
+                library = [p.data for p in (given or builtin)]
+                bites = bite_list(library, "results/MATRIX.md", {r.id for r in merged.rows})
+                updated = replace_between(updated, BITES_MARKER, bites)
         except ValueError:
             say(
-                f"sockmatrix table: {args.readme} has no <!-- BEGIN {README_MARKER} --> / "
-                f"<!-- END {README_MARKER} --> markers",
+                f"sockmatrix table: {args.readme} has no <!-- BEGIN {markers[0]} --> / "
+                f"<!-- END {markers[0]} --> markers",
                 file=sys.stderr,
             )
             return EXIT_USAGE
         if args.check:
             if updated != text:
                 say(
-                    f"{args.readme}: the table is out of date; run: sockmatrix table "
-                    f"--readme {args.readme}",
+                    f"{args.readme}: the table or the bite list is out of date; run: "
+                    f"sockmatrix table --readme {args.readme}",
                     file=sys.stderr,
                 )
                 return EXIT_FAILED

@@ -47,6 +47,9 @@ class Context:
         # Sockets whose latest bind step failed: a later listen binds them
         # itself, to an ephemeral wildcard port (see handlers.common.listened).
         self.failed_binds: set[str] = set()
+        # --api python: the descriptor number each socket had when a step closed
+        # it (CPython forgets it), for a select/poll step with allow_closed.
+        self.closed_numbers: dict[str, int] = {}
         # socket -> SO_LINGER seconds while the option is on (setup or a step):
         # a close may take that long, so cleanup bounds its closes by it.
         self.lingers: dict[str, float] = {}
@@ -75,8 +78,15 @@ class Context:
         raise NotReached(f"socket {name!r} was never created (the step making it did not succeed)")
 
     def bound_address(self, name: str) -> tuple[Any, ...]:
-        """Where socket ``name`` is (or was) bound: a closed socket's port stays known."""
+        """Where socket ``name`` is (or was) bound: a closed socket's port stays known.
+
+        A socket whose bind step did not succeed (it failed, or its option is
+        unsupported here) has no address: a step that needs one is not
+        reached, as a step on a socket that was never made is.
+        """
         if name not in self.bound:
+            if name in self.failed_binds:
+                raise NotReached(f"socket {name!r} has no address: its bind step did not succeed")
             raise HarnessError(f"socket {name!r} has no bound address")
         return self.bound[name]
 

@@ -49,6 +49,15 @@ OPTIONS: dict[str, Operation] = {
                 "error name.",
             },
             "raw": RAW_VALUE,
+            "length": {
+                "type": "boolean",
+                "const": True,
+                "description": "`true`: also observe how many bytes the OS wrote, the "
+                "option length getsockopt() hands back, into an int-sized buffer: `1, 1 "
+                "byte`. Winsock writes one byte for some BOOL options (Wine's conformance "
+                "tests assert it) where POSIX systems write an int. For integer reads "
+                "(no `decode`, or `int` or `errno`).",
+            },
         },
         ("socket", "option"),
     ),

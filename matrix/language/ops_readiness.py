@@ -8,6 +8,8 @@ matrix.language.operations assembles the families into OPERATIONS.
 
 from __future__ import annotations
 
+from typing import Any
+
 from matrix.language.arguments import MAX_SECONDS, SOCKET_LIST, Operation
 
 # The events a poll step may ask for. ERR, HUP and NVAL are results only: POSIX
@@ -28,11 +30,25 @@ POLL_RESULT_ONLY_REASON = (
     "with WSAEINVAL; ask for IN, OUT, PRI or RDHUP"
 )
 
+# A socket the probe already closed may be named only where a step says so:
+# its number is no longer the probe's (matrix.engine.handlers.native,
+# _open_handle), so the engine passes it only after checking nothing took it.
+ALLOW_CLOSED: dict[str, Any] = {
+    "type": "boolean",
+    "const": True,
+    "description": "`true`: sockets this probe already closed may be named. Their "
+    "former descriptor numbers are passed, as a C program that kept a stale number "
+    "passes them. The engine checks just before and just after the call that nothing "
+    "has taken the number (a number reused meanwhile is a harness error, never an "
+    "observation). Main sequence only: no thread step may run during the check.",
+}
+
 READINESS: dict[str, Operation] = {
     "select": Operation(
         "select() on sockets; observes which were reported, by name. A socket closed "
-        "before the call cannot be passed (its descriptor is gone). A return when the "
-        "timeout ran out reads `at its timeout` in the verdict.",
+        "before the call can be passed only with `allow_closed` (its descriptor number "
+        "may be reused). A return when the timeout ran out reads `at its timeout` in the "
+        "verdict.",
         {
             "read": {**SOCKET_LIST, "description": "Sockets to watch for reading."},
             "write": {**SOCKET_LIST, "description": "Sockets to watch for writing."},
@@ -47,6 +63,7 @@ READINESS: dict[str, Operation] = {
                 "maximum": MAX_SECONDS,
                 "description": "Seconds to wait (0: just look).",
             },
+            "allow_closed": ALLOW_CLOSED,
         },
         ("timeout",),
     ),
@@ -71,6 +88,7 @@ READINESS: dict[str, Operation] = {
                 "maximum": MAX_SECONDS,
                 "description": "Seconds to wait (0: just look).",
             },
+            "allow_closed": ALLOW_CLOSED,
         },
         ("sockets", "timeout"),
     ),

@@ -8,7 +8,12 @@ matrix.language.operations assembles the families into OPERATIONS.
 
 from __future__ import annotations
 
-from matrix.language.arguments import SOCKET, Operation
+from matrix.language.arguments import (
+    INT_OPTION_VALUE,
+    OPTION_NAME_PATTERN,
+    SOCKET,
+    Operation,
+)
 
 SOCKETS: dict[str, Operation] = {
     "close": Operation(
@@ -67,6 +72,17 @@ SOCKETS: dict[str, Operation] = {
                 "(default: the loopback address of the socket's family).",
             },
             "port_of": {**SOCKET, "description": "Bind to the same port as this socket."},
+            "options": {
+                "type": "object",
+                "description": "Socket options set with setsockopt() right before the "
+                "bind, as a C program sets them: integer values by name. An option this "
+                "OS lacks (SO_EXCLUSIVEADDRUSE outside Windows) makes the step "
+                "`unsupported` and the socket stays unbound; a later step that needs its "
+                "address is `not reached`.",
+                "maxProperties": 4,
+                "patternProperties": {OPTION_NAME_PATTERN: INT_OPTION_VALUE},
+                "additionalProperties": False,
+            },
         },
         ("socket",),
     ),

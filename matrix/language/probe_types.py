@@ -79,6 +79,7 @@ _StepArgs = TypedDict(
         "closed_port": bool,
         "how": Literal["RD", "WR", "RDWR"],
         "backlog": int,
+        "options": dict[str, int],  # bind: integer options set right before it
         # Transfer.
         "bytes": int,
         "data": str,
@@ -92,6 +93,7 @@ _StepArgs = TypedDict(
         "raw": RawValue,
         "duration": float,
         "decode": Literal["int", "linger", "duration", "errno"],
+        "length": bool,
         "blocking": bool,
         "seconds": float | None,  # settimeout's may be None; sleep's is a number
         # Readiness.
@@ -101,6 +103,7 @@ _StepArgs = TypedDict(
         "timeout": float,
         "sockets": list[str],
         "events": list[Literal["IN", "OUT", "PRI", "RDHUP"]],
+        "allow_closed": bool,
         # TCP states.
         "expect": list[str],
         "wait": float,
@@ -132,10 +135,56 @@ class _Quote(TypedDict):
     quote: str
 
 
-class Documented(_Quote, total=False):
-    """What documentation says for one OS family: a quote, its source, what it implies."""
+class Citation(TypedDict, total=False):
+    """A line of a public repository at a commit (matrix.language.evidence)."""
 
+    repository: str
+    commit: str
+    path: str
+    line: int
+    last_line: int
+
+
+class Documented(_Quote, Citation, total=False):
+    """What a source says for one OS family: a quote, its source, what it implies.
+
+    ``kind`` is prose (the default), test (a conformance test's line) or rule (a
+    specification's rule, checked against ``os_version``); test and rule entries
+    cite their line (Citation)."""
+
+    kind: Literal["test", "rule", "prose"]
     expect: dict[str, Expectation]
+    os_version: str
+
+
+class BiteIssue(TypedDict):
+    """A public issue or pull request that shows a behaviour."""
+
+    url: str
+    shows: str
+
+
+class Bite(TypedDict):
+    """A behaviour users keep filing bugs about (matrix.language.bites) that this probe shows."""
+
+    behaviour: str
+    issues: list[BiteIssue]
+
+
+class _RuntimeRequired(_Quote):
+    runtime: str
+    effect: Literal["shields", "avoids", "partly", "documents"]
+    says: str
+    repository: str
+    commit: str
+    path: str
+    line: int
+
+
+class RuntimeEntry(_RuntimeRequired, total=False):
+    """What a well-known runtime (matrix.language.runtimes) does about this probe's difference."""
+
+    last_line: int
 
 
 class _ProbeRequired(TypedDict):
@@ -152,7 +201,10 @@ class _ProbeRequired(TypedDict):
 class Probe(_ProbeRequired, total=False):
     """A validated probe document."""
 
-    documented: dict[str, Documented]
+    # Family -> one entry, or a list of them (matrix.language.evidence.by_family).
+    documented: dict[str, Documented | list[Documented]]
+    bites: list[Bite]
+    runtimes: list[RuntimeEntry]
     # Family (or "all") -> step name -> what the code assumes it does.
     assumptions: dict[str, dict[str, Expectation]]
     notes: str

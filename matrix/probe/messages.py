@@ -71,6 +71,17 @@ def explain(error: jsonschema.ValidationError) -> Iterator[tuple[KeyPath, str]]:
         expected = error.validator_value
         expected_text = " or ".join(expected) if isinstance(expected, list) else expected
         yield path, f"expected {expected_text}, got {describe(instance)}"
+    elif error.validator == "minProperties":
+        # Our own words: jsonschema's changed between releases ("does not have
+        # enough properties" up to 4.17, "should be non-empty" since), and the
+        # systems' packages ship both (Debian 12: 4.10.3, OmniOS r151054: 4.17.3).
+        if expected == 1:
+            yield path, f"{short(instance)} should be non-empty"
+        else:
+            yield path, f"{short(instance)} needs at least {expected} entries"
+    elif error.validator == "maxLength" and isinstance(instance, str):
+        # The same words as the limit check that runs before the schema (rules.py).
+        yield path, f"is {len(instance)} characters long; the limit is {error.validator_value}"
     elif error.validator in _LIMIT_MESSAGES:
         yield (
             path,
@@ -91,7 +102,6 @@ _LIMIT_MESSAGES = {
     "exclusiveMinimum": "{value} must be more than {limit}",
     "maximum": "{value} is above the limit of {limit}",
     "minLength": "must not be empty",
-    "maxLength": "is longer than {limit} characters, the limit",
     "maxProperties": "has more than {limit} entries, the limit",
 }
 

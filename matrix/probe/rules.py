@@ -122,10 +122,28 @@ def option_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
             kind = KNOWN_OPTIONS[name].kind
             if decode in ("linger", "duration") and decode != kind:
                 yield (*where, "decode"), f"decode: {decode} does not fit {name} (a {kind} option)"
+            if step.get("length") and (decode in ("linger", "duration") or "raw" in step):
+                yield (
+                    (*where, "length"),
+                    "length: true applies to integer reads (no decode, or decode int or "
+                    "errno); a raw read already reports how many bytes the OS wrote",
+                )
+        elif step["op"] == "bind":
+            for name, value in step.get("options", {}).items():
+                problem = name_problem(name, setting=True) or value_problem(name, "value", value)
+                if problem is not None:
+                    yield (*where, "options", name), problem
 
 
 def select_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
     for index, step in enumerate(data["steps"]):
+        if step["op"] in ("select", "poll") and step.get("allow_closed") and "thread" in step:
+            yield (
+                ("steps", index, "thread"),
+                "a step with allow_closed runs on the main sequence: a closed socket's "
+                "number is checked free just before and after the call, which another "
+                "step running meanwhile could take",
+            )
         if step["op"] == "select" and not any(
             step.get(key) for key in ("read", "write", "exceptional")
         ):

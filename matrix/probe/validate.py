@@ -24,6 +24,7 @@ from matrix.language.operations import (
 from matrix.language.probe_types import Probe, Step
 from matrix.probe.assumptions import reference_problems
 from matrix.probe.digest import probe_digest
+from matrix.probe.evidence_rules import evidence_problems
 from matrix.probe.messages import describe, did_you_mean, explain
 from matrix.probe.model import KeyPath, ProbeFile, Problem, short
 from matrix.probe.rules import (
@@ -41,7 +42,17 @@ MAX_FILE_BYTES = 256 * 1024
 # bounded, so a results file holds hundreds of probes within its own size limit
 # (the library's largest probe text is about 2 kB).
 MAX_EMBEDDED_BYTES = 32 * 1024
-EMBEDDED_KEYS = ("title", "question", "tags", "sources", "notes", "documented", "assumptions")
+EMBEDDED_KEYS = (
+    "title",
+    "question",
+    "tags",
+    "sources",
+    "notes",
+    "documented",
+    "runtimes",
+    "bites",
+    "assumptions",
+)
 MAX_THREADS = 8
 # A file with more problems than this gets this many and a count: a hostile
 # file must not turn into tens of thousands of lines.
@@ -155,13 +166,7 @@ def _reference_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
         if name not in steps:
             yield ("verdict", index), f"no step named {short(name)}{did_you_mean(name, steps)}"
     yield from reference_problems(data, list(steps))
-    for platform, doc in data.get("documented", {}).items():
-        for name in doc.get("expect", {}):
-            if name not in steps:
-                yield (
-                    ("documented", platform, "expect", name),
-                    (f"no step named {short(name)}{did_you_mean(name, steps)}"),
-                )
+    yield from evidence_problems(data, steps)
 
 
 def _document_problems(loaded: LoadedYaml, file: str, stem: str) -> list[Problem]:
@@ -206,8 +211,8 @@ def embedded_size_problems(data: Mapping[str, Any]) -> Iterator[tuple[KeyPath, s
         yield (
             (largest,),
             f"the probe's text (title, question, tags, sources, notes, documented, "
-            f"assumptions) takes {total} bytes in every results record; the limit is "
-            f"{MAX_EMBEDDED_BYTES} ({largest} alone takes {sizes[largest]})",
+            f"runtimes, bites, assumptions) takes {total} bytes in every results record; the "
+            f"limit is {MAX_EMBEDDED_BYTES} ({largest} alone takes {sizes[largest]})",
         )
 
 

@@ -39,6 +39,13 @@ def render_diff_md(result: Diff, limit: int = PR_BODY_LIMIT) -> str:
         lines.append("New platforms: " + ", ".join(md(label) for label in result.added) + ".")
     if result.removed:
         lines.append("Not in the new run: " + ", ".join(md(x) for x in result.removed) + ".")
+    for old, new in result.renamed:
+        lines.append(f"Column renamed (a new OS version or runner image): {md(old)} → {md(new)}.")
+    if result.refreshed:
+        lines.append(
+            f"{len(result.refreshed)} cell(s) keep their verdict, re-measured with another "
+            "probe file or sockmatrix version, or now from a complete run."
+        )
     if result.changes:
         lines += [
             "",
@@ -62,6 +69,15 @@ def render_diff_text(result: Diff) -> str:
     lines = [f"{len(result.changes)} changed cell(s) across {len(result.compared)} platform(s)"]
     lines += [f"new platform: {one_line(label)}" for label in result.added]
     lines += [f"not in the new run: {one_line(label)}" for label in result.removed]
+    lines += [
+        f"column renamed (a new OS version or runner image): {one_line(old)} -> {one_line(new)}"
+        for old, new in result.renamed
+    ]
+    if result.refreshed:
+        lines.append(
+            f"{len(result.refreshed)} cell(s) keep their verdict, re-measured with another "
+            "probe file or sockmatrix version, or now from a complete run"
+        )
     for change in result.changes:
         was, now = change.parts
         where = one_line(change.new_platform)

@@ -121,9 +121,21 @@ SCRIPT = """
     probe.sources.forEach(function (s) { list.appendChild(el('li', s)); });
     box.appendChild(list);
     probe.documented.forEach(function (d) {
-      box.appendChild(el('h4', 'Documented for ' + d.family + ' (' + d.source + ')'));
+      box.appendChild(el('h4', d.kind + ' for ' + d.family + d.checked + ' (' + d.source + ')'));
       box.appendChild(el('blockquote', d.quote));
+      if (d.url) { box.appendChild(el('p', d.url)); }
     });
+    if (probe.runtimes.length) {
+      box.appendChild(el('h4', 'Runtimes that hide or state this difference'));
+      var runtimes = el('ul');
+      probe.runtimes.forEach(function (r) {
+        var item = el('li', r.name + ' ' + r.effect + ': ' + r.says + ' (' + r.source + ', ' +
+          r.url + ')');
+        item.appendChild(el('blockquote', r.quote));
+        runtimes.appendChild(item);
+      });
+      box.appendChild(runtimes);
+    }
     labels = labels || JSON.parse(document.getElementById('labels').textContent);
     probe.platforms.forEach(function (p) {
       box.appendChild(el('h4', labels[p.c] + ': ' + (p.v || probe.legend[p.m])));

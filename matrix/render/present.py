@@ -10,8 +10,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from matrix.language.probe_types import Expectation
+from matrix.language.evidence import (
+    CONFORMANCE_KINDS,
+    citation_url,
+    cited_at,
+    has_citation,
+    kind_of,
+)
+from matrix.language.probe_types import Documented, Expectation
 from matrix.table.merge import Cell, Matrix, Row
+from matrix.table.model import CONTRADICTION_FLAGS
 
 
 def describe_expectation(expect: dict[str, Expectation]) -> str:
@@ -27,6 +35,8 @@ def describe_expectation(expect: dict[str, Expectation]) -> str:
 FLAG_SYMBOLS = {
     "unstable": "~",
     "stale": "†",
+    "differs from a conformance test": "≠test",
+    "differs from a specification rule": "≠spec",
     "differs from documentation": "≠doc",
     "not in library": "?",
     "incomplete run": "…",
@@ -34,6 +44,10 @@ FLAG_SYMBOLS = {
 FLAG_LEGEND = {
     "~": "unstable: re-runs on this platform gave different verdicts",
     "†": "stale: written by another sockmatrix version or for an older probe file",
+    "≠test": "differs from a conformance test: the observation contradicts what a "
+    "conformance test asserts on that OS (stronger than documentation)",
+    "≠spec": "differs from a specification rule: the observation contradicts a rule "
+    "checked against the OS version it names",
     "≠doc": "differs from documentation: the observation contradicts the documented expectation",
     "?": "the probe is no longer in the library",
     "…": "from a run that was interrupted",
@@ -88,11 +102,78 @@ def cell_text(cell: Cell) -> str:
     return f"{main} {symbols}".strip()
 
 
+# How each kind of documented entry (matrix.language.evidence.KINDS) is named:
+# in a sentence, and as a tag after an expectation in a cell.
+KIND_WORDS = {
+    "test": "asserted by a conformance test",
+    "rule": "specified by a rule",
+    "prose": "documented",
+}
+KIND_TAGS = {"test": "test", "rule": "rule", "prose": "doc"}
+
+
+def evidence_url(entry: Mapping[str, Any]) -> str | None:
+    """The link of an entry: the cited line of an entry that cites one (a conformance
+    entry always does), built only from plain fields; else, for prose, the first
+    plain https URL of its source, as for a probe's sources. Nothing else in an
+    entry (quote, kind, a citation that is not plain) ever becomes a link."""
+    if has_citation(entry) or kind_of(entry) in CONFORMANCE_KINDS:
+        return citation_url(entry)
+    return source_url(str(entry.get("source", "")))
+
+
+def evidence_kind(entry: Mapping[str, Any]) -> str:
+    """``Asserted by a conformance test``, ``Specified by a rule``, ``Documented``."""
+    return KIND_WORDS[kind_of(entry)].capitalize()
+
+
+def evidence_checked(entry: Mapping[str, Any]) -> str:
+    """``, checked against Linux 2.4.20-8`` for a rule that names its OS version."""
+    version = entry.get("os_version")
+    return f", checked against {version}" if kind_of(entry) == "rule" and version else ""
+
+
+def evidence_source(entry: Mapping[str, Any]) -> str:
+    """The source in words, and where its cited line is."""
+    where = cited_at(entry)
+    return str(entry.get("source", "")) + (f" ({where})" if where else "")
+
+
+def evidence_heading(family: str, entry: Mapping[str, Any]) -> str:
+    """``Asserted by a conformance test for windows: …`` and the like."""
+    return f"{evidence_kind(entry)} for {family}{evidence_checked(entry)}: {evidence_source(entry)}"
+
+
+def _tag(entry: Documented) -> str:
+    kind = kind_of(entry)
+    version = entry.get("os_version")
+    return f"{KIND_TAGS[kind]}, {version}" if kind == "rule" and version else KIND_TAGS[kind]
+
+
 def documented_text(cell: Cell) -> str:
-    doc: Mapping[str, Any] = cell.documented or {}
-    if doc.get("expect"):
-        return describe_expectation(doc["expect"])
-    return "see quote"
+    """What the family's entries expect, each expectation once, tagged with the
+    kinds of entry that say it when any is not prose (strongest first)."""
+    said: dict[str, list[str]] = {}
+    for entry in cell.evidence:
+        if entry.get("expect"):
+            tags = said.setdefault(describe_expectation(entry["expect"]), [])
+            if _tag(entry) not in tags:
+                tags.append(_tag(entry))
+    if not said:
+        return "see quote"
+    if all(tags == [KIND_TAGS["prose"]] for tags in said.values()):
+        return " / ".join(said)
+    return " / ".join(f"{text} [{'; '.join(tags)}]" for text, tags in said.items())
+
+
+def contradiction_url(cell: Cell, flag: str) -> str | None:
+    """The link of the first entry with a link whose contradiction raised ``flag``."""
+    for contradiction in cell.contradictions:
+        if CONTRADICTION_FLAGS.get(contradiction.kind) == flag:
+            url = evidence_url(contradiction.entry)
+            if url:
+                return url
+    return None
 
 
 def differing_text(cell: Cell, row: Row) -> str:
@@ -114,3 +195,9 @@ def headline(matrix: Matrix) -> str:
         f"{counts['contradicts']} where an observation contradicts its documentation · "
         f"{counts['documented']} where only documentation says platforms differ"
     )
+
+
+def contradiction_symbols(row: Row) -> list[str]:
+    """The contradiction flags of a row's cells, each once, strongest kind first."""
+    flags = {flag for cell in row.cells.values() for flag in cell.flags}
+    return [FLAG_SYMBOLS[f] for f in CONTRADICTION_FLAGS.values() if f in flags]

@@ -10,6 +10,8 @@ reader learns of them).
 
 from __future__ import annotations
 
+import textwrap
+
 from tabulate import tabulate
 
 from matrix.engine.observation_types import ExceptionInfo, Observation
@@ -17,6 +19,9 @@ from matrix.language.probe_types import Probe
 from matrix.results.document_types import Record
 
 UNSTABLE_MARK = "UNSTABLE"
+# The verdict column wraps at this width. Wrapped here, not with tabulate's
+# maxcolwidths, which tabulate 0.8.9 (Debian 12's python3-tabulate) lacks.
+VERDICT_WIDTH = 90
 
 
 def _verdict_cell(record: Record) -> str:
@@ -33,14 +38,11 @@ def verdict_table(records: list[Record], platform_key: str) -> str:
     """One row per probe; a probe whose repeated runs disagreed shows every verdict seen."""
     rows = [
         [r["id"], f"{r['status']} ({UNSTABLE_MARK})" if r.get("unstable") else r["status"],
-         _verdict_cell(r)]
+         textwrap.fill(_verdict_cell(r), VERDICT_WIDTH)]
         for r in sorted(records, key=lambda r: r["id"])
     ]  # fmt: skip
     return tabulate(
-        rows,
-        headers=["probe", "status", f"verdict on {platform_key}"],
-        tablefmt="simple",
-        maxcolwidths=[None, None, 90],
+        rows, headers=["probe", "status", f"verdict on {platform_key}"], tablefmt="simple"
     )
 
 

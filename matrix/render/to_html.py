@@ -23,19 +23,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from matrix.engine.observation_types import ExceptionInfo, Observation
+from matrix.language.evidence import citation_url
+from matrix.language.runtimes import EFFECTS, RUNTIMES
 from matrix.render.html_assets import CSS, SCRIPT
 from matrix.render.present import (
     FLAG_LEGEND,
     FLAG_SYMBOLS,
     cell_text,
+    contradiction_symbols,
+    contradiction_url,
     documented_text,
+    evidence_checked,
+    evidence_kind,
+    evidence_source,
+    evidence_url,
     header_label,
     headline,
     safe_url,
-    source_url,
 )
 from matrix.render.safe_text import CELL_LIMIT, TEXT_LIMIT, shown, shown_json
 from matrix.table.merge import ROW_FILTERS, Cell, Column, Matrix, Row
+from matrix.table.model import CONTRADICTION_FLAGS
 from matrix.table.nogc import without_gc
 
 # Each row's marks take colours k0, k1, … (CSS classes in _html_assets): a class per
@@ -78,15 +86,22 @@ _SIMPLE_FLAGS = {
 }
 
 
+_CONTRADICTION_BY_SYMBOL = {FLAG_SYMBOLS[flag]: flag for flag in CONTRADICTION_FLAGS.values()}
+
+
 def _flag(symbol: str, cell: Cell) -> str:
-    if symbol != FLAG_SYMBOLS["differs from documentation"] and symbol in _SIMPLE_FLAGS:
+    flag = _CONTRADICTION_BY_SYMBOL.get(symbol)
+    if flag is None and symbol in _SIMPLE_FLAGS:
         return _SIMPLE_FLAGS[symbol]
     title = FLAG_LEGEND.get(symbol, symbol)
-    # Name the documentation contradicted, and link it when it is a URL.
-    doc: Mapping[str, Any] = cell.documented or {}
-    contradicted = ", ".join(cell.contradicts)
-    title = f'{title} ({contradicted}): "{doc.get("quote", "")}" ({doc.get("source", "")})'
-    link = source_url(str(doc.get("source", "")))
+    # Name the entries contradicted, and link the first when it has a link.
+    said = [
+        f'({", ".join(c.steps)}): "{c.entry.get("quote", "")}" ({evidence_source(c.entry)})'
+        for c in cell.contradictions
+        if CONTRADICTION_FLAGS.get(c.kind) == flag
+    ]
+    title = f"{title} " + "; ".join(said)
+    link = safe_url(contradiction_url(cell, flag) or "") if flag else None
     if link is None:
         return f'<span class="flag" title="{e(title)}">{e(symbol)}</span>'
     return (
@@ -121,9 +136,12 @@ def _cell(cell: Cell, marks: dict[str, tuple[str, str]]) -> str:
         return '<td class="missing">—</td>'
     if cell.kind == "documented":
         doc: Mapping[str, Any] = cell.documented or {}
-        source = str(doc.get("source", ""))
-        title = f"{doc.get('quote', '')} — {source}"
-        link = source_url(source)
+        title = " | ".join(
+            f"{evidence_kind(entry)}{evidence_checked(entry)}: {entry.get('quote', '')} — "
+            f"{evidence_source(entry)}"
+            for entry in cell.evidence
+        )
+        link = safe_url(evidence_url(doc) or "")
         more = f' <a href="{e(link)}" rel="noopener noreferrer">source</a>' if link else ""
         return (
             f'<td class="documented" title="{e(title)}">documented: '
@@ -154,13 +172,11 @@ def _row(index: int, row: Row, columns: list[Column]) -> str:
     marks = _mark_cells(row)
     cells = "".join(_cell(row.cells[c.key], marks) for c in columns)
     differs = " ".join(
-        word
-        for word, on in (
-            ("yes", row.differs),
-            ("≠doc", row.contradicts),
-            ("documented", row.documented_differs),
-        )
-        if on
+        [
+            *(["yes"] if row.differs else []),
+            *contradiction_symbols(row),
+            *(["documented"] if row.documented_differs else []),
+        ]
     )
     return (
         f'<tr class="probe-row{" differs" if row.differs else ""}" data-index="{index}" '
@@ -234,8 +250,27 @@ def _details_value(row: Row, columns: list[Column], safe: Any) -> dict[str, Any]
         "question": safe(row.question),
         "sources": [safe(s) for s in row.sources],
         "documented": [
-            {"family": safe(f), "source": safe(d.get("source")), "quote": safe(d.get("quote"))}
-            for f, d in row.documented.items()
+            {
+                "family": safe(f),
+                "kind": safe(evidence_kind(d)),
+                "checked": safe(evidence_checked(d)),
+                "source": safe(evidence_source(d)),
+                "url": safe(evidence_url(d)),
+                "quote": safe(d.get("quote")),
+            }
+            for f, entries in row.documented.items()
+            for d in entries
+        ],
+        "runtimes": [
+            {
+                "name": safe(RUNTIMES.get(r["runtime"], r["runtime"])),
+                "effect": safe(f"{r['effect']} ({EFFECTS.get(r['effect'], '')})"),
+                "says": safe(r.get("says")),
+                "source": safe(evidence_source(r)),
+                "url": safe(citation_url(r)),
+                "quote": safe(r.get("quote")),
+            }
+            for r in row.runtimes
         ],
         "legend": {mark: safe(verdict) for mark, verdict in row.legend.items()},
         # json.dumps writes tuples as arrays; only the slow path rebuilds them.
@@ -337,8 +372,10 @@ Where platforms differ, a cell shows only the parts of its verdict that differ f
 the other platforms; hover for the full verdict, click for every step. The last
 column lists each letter's full verdict. Striped italic cells are what a source
 documents for a platform with no observation: not measured. — means neither.
-<i>Differs</i>: yes = observed platforms differ; ≠doc = an observation contradicts
-its platform's documentation; documented = only documentation says platforms differ.</p>
+<i>Differs</i>: yes = observed platforms differ; ≠doc, ≠test, ≠spec = an observation
+contradicts its platform's documentation, a conformance test (stronger than documentation)
+or a specification rule (checked against the OS version it names); documented = only
+documentation says platforms differ.</p>
 <ul>{flags}</ul>
 {data}
 <script>{SCRIPT}</script>

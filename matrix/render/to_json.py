@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from matrix.language.evidence import citation_url, kind_of
+from matrix.language.probe_types import Documented
+from matrix.render.present import evidence_url
 from matrix.results.document import now_iso
 from matrix.table.merge import Matrix
 from matrix.table.model import MATRIX_FORMAT, MATRIX_VERSION
@@ -41,6 +44,8 @@ def matrix_document(matrix: Matrix) -> dict[str, Any]:
                 "question": r.question,
                 "tags": r.tags,
                 "sources": r.sources,
+                "runtimes": [{**entry, "url": citation_url(entry)} for entry in r.runtimes],
+                "bites": r.bites,
                 "differs": r.differs,
                 "legend": r.legend,
                 "in_library": r.in_library,
@@ -53,7 +58,11 @@ def matrix_document(matrix: Matrix) -> dict[str, Any]:
                         "flags": cell.flags,
                         "verdicts_seen": cell.verdicts_seen,
                         "documented": cell.documented,
+                        "evidence": [_entry(entry) for entry in cell.evidence],
                         "contradicts": cell.contradicts,
+                        "contradictions": [
+                            {**_entry(c.entry), "steps": c.steps} for c in cell.contradictions
+                        ],
                     }
                     for key, cell in r.cells.items()
                 },
@@ -62,6 +71,11 @@ def matrix_document(matrix: Matrix) -> dict[str, Any]:
         ],
         "skipped": [{"file": s.file, "reason": s.reason} for s in matrix.skipped],
     }
+
+
+def _entry(entry: Documented) -> dict[str, Any]:
+    """A documented entry as given, with its kind and link spelled out."""
+    return {**entry, "kind": kind_of(entry), "url": evidence_url(entry)}
 
 
 @without_gc

@@ -6,8 +6,10 @@ newlines are folded, so no title can add a link, a tag or a table column; and
 what GitHub would turn into a link by itself is broken up: bare URLs
 (``http://``, ``https://``, ``www.``: cmark-gfm's autolink extension), e-mail
 addresses, ``@user`` and ``@org/team`` mentions and ``#123`` references (GitHub's
-own filters). Only a probe's sources and a run's URL become links, through
-:func:`link`, and only https ones.
+own filters). Only a probe's sources, a prose entry's source, a cited line (built
+from its plain repository, commit, path and line: matrix.language.evidence), a
+bite's issue and a run's URL become links, through :func:`link`, and only https
+ones.
 GitHub job summaries take at most 1 MiB, so details shrink to fit:
 per platform, then one platform per verdict, then only rows that differ,
 then none.
@@ -20,12 +22,20 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from matrix.language.evidence import citation_url, quote_lines
+from matrix.language.runtimes import EFFECTS, RUNTIMES
 from matrix.render.present import (
     FLAG_LEGEND,
     FLAG_SYMBOLS,
     cell_text,
+    contradiction_symbols,
+    contradiction_url,
     differing_text,
     documented_text,
+    evidence_checked,
+    evidence_kind,
+    evidence_source,
+    evidence_url,
     header_label,
     headline,
     safe_url,
@@ -34,6 +44,7 @@ from matrix.render.present import (
 from matrix.render.run_report import describe_error
 from matrix.render.safe_text import CELL_LIMIT, TEXT_LIMIT, shown
 from matrix.table.merge import Cell, Column, Matrix, Row, api_differences
+from matrix.table.model import CONTRADICTION_FLAGS
 from matrix.table.nogc import without_gc
 
 SUMMARY_LIMIT = 1024 * 1024
@@ -82,20 +93,17 @@ def _cell(cell: Cell, row: Row, details: str) -> str:
     """One cell: the mark, its flags and the parts of the verdict that differ from
     the row's other platforms; ``details`` links the row's details."""
     if cell.kind == "documented":
-        doc: Mapping[str, Any] = cell.documented or {}
-        source = source_url(str(doc.get("source", "")))
+        source = safe_url(evidence_url(cell.documented or {}) or "")
         text = f"*documented:* {md(documented_text(cell), CELL_LIMIT)}"
         return f"{text} [source]({source})" if source else text
     text = md(cell_text(cell))
     parts = differing_text(cell, row)
-    if cell.contradicts:
-        # The flag links the documentation it contradicts (or the quote, in the details).
-        contradicted: Mapping[str, Any] = cell.documented or {}
-        source = source_url(str(contradicted.get("source", ""))) or details
-        text = text.replace(
-            md(FLAG_SYMBOLS["differs from documentation"]),
-            f"[{md(FLAG_SYMBOLS['differs from documentation'])}]({source})",
-        )
+    for flag in CONTRADICTION_FLAGS.values():
+        if flag in cell.flags:
+            # The flag links the entry it contradicts (or the quote, in the details).
+            target = safe_url(contradiction_url(cell, flag) or "") or details
+            symbol = md(FLAG_SYMBOLS[flag])
+            text = text.replace(symbol, f"[{symbol}]({target})")
     if not cell.mark:
         return text
     return f"**{text}** {md(parts, CELL_LIMIT)}" if parts else f"**{text}**"
@@ -131,8 +139,7 @@ def _differs(row: Row) -> str:
     words = []
     if row.differs:
         words.append("**yes**")
-    if row.contradicts:
-        words.append("≠doc")
+    words += contradiction_symbols(row)
     if row.documented_differs:
         words.append("*documented*")
     return " ".join(words)
@@ -151,8 +158,10 @@ def _legend(matrix: Matrix) -> str:
         "differ, each cell shows only the parts of its verdict that differ from the others "
         "(the full verdicts are listed under *Verdicts*). *documented* cells are what a "
         "source says, for a platform with no observation: not measured. — means neither. "
-        "*Differs*: **yes** observed platforms differ; ≠doc an observation contradicts its "
-        "platform's documentation; *documented* only documentation says platforms differ."
+        "*Differs*: **yes** observed platforms differ; ≠doc, ≠test, ≠spec an observation "
+        "contradicts its platform's documentation, a conformance test (stronger than "
+        "documentation) or a specification rule (checked against the OS version it names); "
+        "*documented* only documentation says platforms differ."
     ]
     parts += [
         f"{md(symbol)}: {md(text)}." for symbol, text in FLAG_LEGEND.items() if symbol in used
@@ -209,14 +218,10 @@ def _details(row: Row, columns: list[Column], level: str) -> str:
         "",
     ]
     lines += [f"- {link(s, source_url(s))}" for s in row.sources]
-    for family, doc in row.documented.items():
-        source = str(doc.get("source", ""))
-        lines += [
-            "",
-            f"Documented for **{md(family)}** ({link(source, source_url(source))}):",
-            "",
-            f"> {md(doc.get('quote', ''))}",
-        ]
+    for family, entries in row.documented.items():
+        for entry in entries:
+            lines += ["", f"{_evidence(family, entry)}:", "", f"> {_quote(entry)}"]
+    lines += _runtimes(row)
     observed = [c for c in columns if row.cells[c.key].kind == "observed"]
     shown: set[str] = set()
     for column in observed:
@@ -255,6 +260,40 @@ def _details(row: Row, columns: list[Column], level: str) -> str:
         ]
     lines += ["", "</details>", ""]
     return "\n".join(lines)
+
+
+def _evidence(family: str, entry: Mapping[str, Any]) -> str:
+    """The heading of a documented entry: its kind in words, the family in bold, and
+    its source linked at the cited line (or the source's own https URL)."""
+    return (
+        f"{md(evidence_kind(entry))} for **{md(family)}**{md(evidence_checked(entry))} "
+        f"({link(evidence_source(entry), evidence_url(entry))})"
+    )
+
+
+def _quote(entry: Mapping[str, Any]) -> str:
+    """A quote as one blockquote line; a cited line's quote keeps its line breaks."""
+    quote = str(entry.get("quote", ""))
+    if citation_url(entry) is None:
+        return md(quote)
+    return "<br>".join(md(line) for line in quote_lines(quote))
+
+
+def _runtimes(row: Row) -> list[str]:
+    if not row.runtimes:
+        return []
+    lines = ["", "Runtimes that hide or state this difference:", ""]
+    for entry in row.runtimes:
+        name = RUNTIMES.get(entry["runtime"], entry["runtime"])
+        effect = f"{entry['effect']} ({EFFECTS.get(entry['effect'], '')})"
+        lines += [
+            f"- **{md(name)}** {md(effect)}: {md(entry['says'])} "
+            f"({link(entry['source'], citation_url(entry))})",
+            "",
+            f"  > {_quote(entry)}",
+            "",
+        ]
+    return lines[:-1]
 
 
 @without_gc

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import textwrap
 
-from matrix.render.present import FLAG_LEGEND, cell_text, differing_text, headline
+from matrix.language.runtimes import RUNTIMES
+from matrix.render.present import (
+    FLAG_LEGEND,
+    cell_text,
+    contradiction_symbols,
+    differing_text,
+    headline,
+)
 from matrix.render.safe_text import one_line
 from matrix.table.merge import Matrix, Row
 from matrix.table.nogc import without_gc
@@ -49,6 +56,11 @@ def _verdicts(row: Row, numbers: dict[str, int]) -> list[str]:
             lines += _wrapped(one_line(verdict), " " * len(head) + "full: ", " " * (len(head) + 6))
         else:
             lines += _wrapped(one_line(verdict), head, " " * len(head))
+    if row.runtimes:
+        said = ", ".join(
+            f"{RUNTIMES.get(r['runtime'], r['runtime'])} {r['effect']}" for r in row.runtimes
+        )
+        lines += _wrapped(one_line(said, WIDTH * 4), "  runtimes: ", " " * 12)
     return lines
 
 
@@ -64,13 +76,11 @@ def render_text(matrix: Matrix) -> str:
             text = cell_text(row.cells[column.key])
             cells.append("doc" if text.startswith("documented:") else one_line(text))
         differs = " ".join(
-            word
-            for word, on in (
-                ("yes", row.differs),
-                ("≠doc", row.contradicts),
-                ("doc", row.documented_differs),
-            )
-            if on
+            [
+                *(["yes"] if row.differs else []),
+                *contradiction_symbols(row),
+                *(["doc"] if row.documented_differs else []),
+            ]
         )
         grid.append([one_line(row.id), differs, *cells])
     lines += [

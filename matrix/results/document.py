@@ -13,6 +13,8 @@ Rules of this module:
 - A run replaces only the records of the probes it ran: the others stay, with
   their own provenance, and runs writing one file at once merge under a lock.
 - ``complete`` is false until the run ends normally.
+- The JSON is compact, one probe's record per line: small to commit and to
+  archive, and a change to one record is a change to one line of a diff.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
 import matrix
 from matrix.files.write import write_text_atomic as write_text_atomic  # re-exported
 from matrix.results.document_types import Platform, Record, ResultsDocument
 from matrix.results.journal import provenance as provenance  # re-exported
+
+if TYPE_CHECKING:
+    from matrix.results.journal import DiskState
 from matrix.results.platform import platform_key as platform_key  # re-exported for callers
 from matrix.results.platform import this_platform
 
@@ -70,7 +75,7 @@ def ci_source(environ: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def now_iso() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
 # The CPython view of a platform is its own column, never passed off as the OS.
@@ -98,10 +103,22 @@ def new_document(api: str = "native") -> ResultsDocument:
     }
 
 
+def results_text(document: ResultsDocument) -> str:
+    """``document`` as compact JSON: the header on the first line, then one record
+    per line. Still one JSON value: any JSON reader reads it."""
+    compact = (",", ":")  # ASCII only (the default): no bidi or control text in a diff
+    if "probes" not in document:
+        return json.dumps(document, separators=compact) + "\n"
+    header = {k: v for k, v in document.items() if k != "probes"}
+    head = json.dumps(header, separators=compact)
+    records = ",\n".join(json.dumps(r, separators=compact) for r in document["probes"])
+    body = f"\n{records}\n" if records else ""
+    return f'{head[:-1]}{"," if header else ""}"probes":[{body}]}}\n'
+
+
 def write_atomic(path: Path, document: ResultsDocument, patience: float = 8.0) -> None:
     """Replace ``path`` with ``document`` as JSON in one step."""
-    text = json.dumps(document, indent=1, sort_keys=False) + "\n"
-    write_text_atomic(path, text, patience)
+    write_text_atomic(path, results_text(document), patience)
 
 
 class ResultsNotWritten(Exception):
@@ -198,7 +215,7 @@ class ResultsWriter:
         # fails to read was changed by someone else only if it is not that file.
         self._known: str | None = None
         # The file and journal as this writer left them (None: write whole next).
-        self._disk: _DiskState | None = None
+        self._disk: DiskState | None = None
 
     def add(self, record: Record) -> None:
         with self._lock:
@@ -311,29 +328,17 @@ class ResultsWriter:
 
     def _append(self, record: Record) -> bool:
         """Append ``record`` to the journal; False when a whole write must do instead."""
-        from matrix.files.journal import HEADER_SIZE, append_line
-        from matrix.files.write import locked
-        from matrix.results.journal import entry_line, text_cost, within_limits
+        from matrix.results.journal import append_record
 
-        expected = self._disk
-        if expected is None or self.pending:
+        if self._disk is None or self.pending:
             return False
-        line = entry_line(record, provenance(self.document))
-        cost = text_cost(line)
         try:
-            with locked(self.path):
-                now = _disk_state(self.path, expected.file_cost, expected.journal_cost)
-                if now != expected:
-                    return False  # another run wrote since: a whole write merges it
-                size = expected.file_size + expected.journal_size + HEADER_SIZE + len(line)
-                if not within_limits(size, expected.file_cost + expected.journal_cost + cost):
-                    return False
-                journal_size = append_line(self.path, line)
+            state = append_record(self.path, self._disk, record, provenance(self.document))
         except OSError as exc:
             raise ResultsNotWritten(self.path, exc) from exc
-        self._disk = expected._replace(
-            journal_size=journal_size, journal_cost=expected.journal_cost + cost
-        )
+        if state is None:
+            return False
+        self._disk = state
         return True
 
     def _write(self, patience: float, final: bool) -> None:
@@ -341,7 +346,7 @@ class ResultsWriter:
 
         from matrix.files.journal import remove_journal
         from matrix.files.write import ReplaceBusy, locked
-        from matrix.results.journal import cost_bound
+        from matrix.results.journal import cost_bound, disk_state
 
         self._check_header()
         self._admit_all()
@@ -356,7 +361,7 @@ class ResultsWriter:
                 remove_journal(self.path)  # its lines are in the file now
                 data = text.encode("utf-8")
                 self._known = hashlib.sha256(data).hexdigest()
-                state = _disk_state(self.path, cost_bound(data), 0)
+                state = disk_state(self.path, cost_bound(data), 0)
                 self._disk = state if state is not None and state.journal_size == 0 else None
             self.fresh = False
             self.pending = False
@@ -366,38 +371,6 @@ class ResultsWriter:
             self.pending = True  # open in another program: try again with the next record
         except OSError as exc:
             raise ResultsNotWritten(self.path, exc) from exc
-
-
-class _DiskState(NamedTuple):
-    """The results file and its journal as a writer last left them, and what
-    parsing each may cost (matrix.results.journal: the readers' limits)."""
-
-    file_id: tuple[int, int, int]  # inode, size, mtime: a whole write changes it
-    file_size: int
-    journal_size: int
-    file_cost: int
-    journal_cost: int
-
-
-def _disk_state(path: Path, file_cost: int, journal_cost: int) -> _DiskState | None:
-    """The state now (None: the file is gone)."""
-    from matrix.files.journal import journal_path
-
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return None
-    try:
-        journal_size = os.lstat(journal_path(path)).st_size
-    except FileNotFoundError:
-        journal_size = 0
-    return _DiskState(
-        (info.st_ino, info.st_size, info.st_mtime_ns),
-        info.st_size,
-        journal_size,
-        file_cost,
-        journal_cost,
-    )
 
 
 RESULTS_DIR_VARIABLE = "SOCKMATRIX_RESULTS_DIR"

@@ -29,9 +29,12 @@ class EmbeddedProbe(TypedDict, total=False):
     tags: list[str]
     sources: list[str]
     notes: str
-    # Family -> matrix.language.probe_types.Documented when written; the schema
-    # checks no more than an object, so readers keep only well-formed entries.
+    # Family -> matrix.language.probe_types.Documented (or a list of them) when
+    # written; the schema checks no more than an object, so readers keep only
+    # well-formed entries. runtimes and bites likewise (RuntimeEntry, Bite).
     documented: dict[str, Any]
+    runtimes: list[Any]
+    bites: list[Any]
     assumptions: list[AssumptionJson]
 
 

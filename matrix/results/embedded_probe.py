@@ -1,7 +1,7 @@
 """What a results record carries of its probe, so results files stand alone.
 
 A record embeds the probe's title, question, tags, sources, notes, documented
-expectations and assumptions (with their lines) under ``probe``; with the
+expectations, runtimes, bites and assumptions (with their lines) under ``probe``; with the
 record's ``file`` and ``sha256`` that is everything `table`, `check` and `show`
 need. A caller of the reusable workflow, whose probe files never reach the
 fan-in job, therefore gets titles and documentation too. Probe files given
@@ -19,14 +19,24 @@ from matrix.probe.assumptions import from_probe
 from matrix.probe.model import ProbeFile
 from matrix.results.document_types import EmbeddedProbe
 
-TEXT_KEYS: tuple[Literal["title", "question", "tags", "sources", "notes", "documented"], ...] = (
+TextKey = Literal[
+    "title", "question", "tags", "sources", "notes", "documented", "runtimes", "bites"
+]
+TEXT_KEYS: tuple[TextKey, ...] = (
     "title",
     "question",
     "tags",
     "sources",
     "notes",
     "documented",
+    "runtimes",
+    "bites",
 )
+# The fields of a documented or runtime entry a reader keeps, by type: results
+# files are hostile, and renderers index these freely.
+_TEXT_FIELDS = ("source", "quote", "kind", "repository", "commit", "path", "os_version")
+_RUNTIME_TEXT = ("runtime", "effect", "says", "source", "quote", "repository", "commit", "path")
+_LINE_FIELDS = ("line", "last_line")
 
 
 def probe_metadata(probe: ProbeFile) -> EmbeddedProbe:
@@ -62,6 +72,8 @@ def embedded_probes(documents: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[
             data: dict[str, Any] = {key: meta[key] for key in TEXT_KEYS if key in meta}
             data["id"] = probe_id
             data["documented"] = _documented(data.get("documented"))
+            data["runtimes"] = _runtimes(data.get("runtimes"))
+            data["bites"] = _bites(data.get("bites"))
             for key in ("question", "notes"):
                 if not isinstance(data.get(key), str):
                     data.pop(key, None)
@@ -78,22 +90,70 @@ def embedded_probes(documents: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[
     return found
 
 
+def _fields(entry: dict[str, Any], text: tuple[str, ...]) -> dict[str, Any]:
+    kept: dict[str, Any] = {key: entry[key] for key in text if isinstance(entry.get(key), str)}
+    for key in _LINE_FIELDS:
+        value = entry.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            kept[key] = value
+    return kept
+
+
+def _entry(entry: Any) -> dict[str, Any] | None:
+    if not isinstance(entry, dict):
+        return None
+    kept = _fields(entry, _TEXT_FIELDS)
+    if not ("source" in kept and "quote" in kept):
+        return None
+    expect = entry.get("expect")
+    if isinstance(expect, dict):
+        kept["expect"] = {
+            str(step): {k: str(v) for k, v in fields.items() if isinstance(v, str)}
+            for step, fields in expect.items()
+            if isinstance(fields, dict)
+        }
+    return kept
+
+
 def _documented(value: Any) -> dict[str, Any]:
-    """Only well-formed entries: renderers index source, quote and expect freely."""
+    """Only well-formed entries: renderers index source, quote and expect freely.
+
+    A family holds one entry (files written before lists) or a list; either is
+    kept as it came, entry by entry."""
     clean: dict[str, Any] = {}
-    for family, entry in value.items() if isinstance(value, dict) else ():
+    for family, item in value.items() if isinstance(value, dict) else ():
+        if isinstance(item, list):
+            kept = [e for e in map(_entry, item) if e is not None]
+            if kept:
+                clean[str(family)] = kept
+        elif (single := _entry(item)) is not None:
+            clean[str(family)] = single
+    return clean
+
+
+def _runtimes(value: Any) -> list[dict[str, Any]]:
+    found = []
+    for entry in value if isinstance(value, list) else ():
         if not isinstance(entry, dict):
             continue
-        source, quote = entry.get("source"), entry.get("quote")
-        if not (isinstance(source, str) and isinstance(quote, str)):
+        kept = _fields(entry, _RUNTIME_TEXT)
+        if all(key in kept for key in ("runtime", "effect", "says", "source", "quote")):
+            found.append(kept)
+    return found
+
+
+def _bites(value: Any) -> list[dict[str, Any]]:
+    found = []
+    for bite in value if isinstance(value, list) else ():
+        if not (isinstance(bite, dict) and isinstance(bite.get("behaviour"), str)):
             continue
-        kept: dict[str, Any] = {"source": source, "quote": quote}
-        expect = entry.get("expect")
-        if isinstance(expect, dict):
-            kept["expect"] = {
-                str(step): {k: str(v) for k, v in fields.items() if isinstance(v, str)}
-                for step, fields in expect.items()
-                if isinstance(fields, dict)
-            }
-        clean[str(family)] = kept
-    return clean
+        issues = bite.get("issues")
+        kept = [
+            {"url": issue["url"], "shows": issue["shows"]}
+            for issue in (issues if isinstance(issues, list) else ())
+            if isinstance(issue, dict)
+            and isinstance(issue.get("url"), str)
+            and isinstance(issue.get("shows"), str)
+        ]
+        found.append({"behaviour": bite["behaviour"], "issues": kept})
+    return found

@@ -17,6 +17,9 @@ Rules of this module:
   bytes within MAX_RESULTS_BYTES, and the parse cost of the file plus that of
   every line within MAX_PARSE_MEMORY. The writer keeps to that (a whole write
   in place of an append that would not); a reader refuses a journal past it.
+- A writer appends only while the file and journal are as it left them (a
+  whole write by another run changes the file: the writer then writes whole,
+  merging it), tracking what each costs a reader (:class:`DiskState`).
 - Read the journal, then the file, then check the journal is the one read: if
   not, a whole write folded it into the file in between, and its lines are left
   out (the file holds them). A reader never misses a record finished before it
@@ -26,11 +29,19 @@ Rules of this module:
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from matrix.files.journal import Journal, journal_token, read_journal
+from matrix.files.journal import (
+    HEADER_SIZE,
+    Journal,
+    append_line,
+    journal_path,
+    journal_token,
+    read_journal,
+)
 from matrix.files.read import (
     MAX_AMPLIFICATION,
     MAX_PARSE_MEMORY,
@@ -40,6 +51,7 @@ from matrix.files.read import (
     parse_json,
     read_bounded,
 )
+from matrix.files.write import locked
 from matrix.results.document_types import Record, RunProvenance
 
 
@@ -144,3 +156,51 @@ def fold(document: Any, entries: list[tuple[dict[str, Any], dict[str, Any]]]) ->
 def _started(record: Mapping[str, Any], own: RunProvenance) -> str:
     run = record.get("run")
     return str(run.get("started", "")) if isinstance(run, dict) else own["started"]
+
+
+class DiskState(NamedTuple):
+    """The results file and its journal as a writer last left them, and what
+    parsing each may cost (matrix.results.journal: the readers' limits)."""
+
+    file_id: tuple[int, int, int]  # inode, size, mtime: a whole write changes it
+    file_size: int
+    journal_size: int
+    file_cost: int
+    journal_cost: int
+
+
+def disk_state(path: Path, file_cost: int, journal_cost: int) -> DiskState | None:
+    """The state now (None: the file is gone)."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    try:
+        journal_size = os.lstat(journal_path(path)).st_size
+    except FileNotFoundError:
+        journal_size = 0
+    return DiskState(
+        (info.st_ino, info.st_size, info.st_mtime_ns),
+        info.st_size,
+        journal_size,
+        file_cost,
+        journal_cost,
+    )
+
+
+def append_record(
+    path: Path, expected: DiskState, record: Record, run: RunProvenance
+) -> DiskState | None:
+    """Append ``record`` to ``path``'s journal under the file's lock, if the file and
+    journal are still as ``expected`` and the pair stays within the readers' limits;
+    the state after it, or None (a whole write must do instead)."""
+    line = entry_line(record, run)
+    cost = text_cost(line)
+    with locked(path):
+        if disk_state(path, expected.file_cost, expected.journal_cost) != expected:
+            return None  # another run wrote since: a whole write merges it
+        size = expected.file_size + expected.journal_size + HEADER_SIZE + len(line)
+        if not within_limits(size, expected.file_cost + expected.journal_cost + cost):
+            return None
+        journal_size = append_line(path, line)
+    return expected._replace(journal_size=journal_size, journal_cost=expected.journal_cost + cost)

@@ -24,7 +24,7 @@ import platform
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -345,60 +345,6 @@ def platform_key(details: Mapping[str, Any]) -> str:
     if details.get("image_os"):
         raw += f"-{details['image_os']}"
     return re.sub(r"[^a-z0-9._-]+", "_", raw.lower())
-
-
-IDENTITY_FIELDS = (
-    "os",
-    "os_version",
-    "machine",
-    "stack",
-    "libc",
-    "distribution_id",
-    "distribution_version",
-    "python_implementation",
-    "image_os",
-    "runsc_network",
-)
-
-
-def identity_conflict(
-    first: Mapping[str, Any], second: Mapping[str, Any]
-) -> tuple[str, str, str] | None:
-    """The first identity field two results documents disagree on, or None.
-
-    Files with one key are re-runs of one platform unless they differ here; patch
-    levels (kernel patch, Windows UBR, macOS patch, distribution point release)
-    may differ between re-runs and are not compared. A field one file lacks
-    (written by an older sockmatrix) is not a disagreement.
-    """
-    for field in IDENTITY_FIELDS:
-        a, b = _identity_value(first, field), _identity_value(second, field)
-        if a and b and a != b:
-            return field, a, b
-    return None
-
-
-def _identity_value(document: Mapping[str, Any], field: str) -> str:
-    value = document.get("platform", {}).get(field)
-    if value is None and field == "image_os":
-        value = document.get("source", {}).get("image_os")
-    return str(value) if value is not None else ""
-
-
-def collision_reason(
-    document: Mapping[str, Any], entries: Sequence[tuple[str, Mapping[str, Any]]]
-) -> str | None:
-    """Why ``document`` may not join the column of ``entries`` (files with its key), or None."""
-    for other_file, other in entries:
-        conflict = identity_conflict(other, document)
-        if conflict is not None:
-            field, theirs, ours = conflict
-            return (
-                f"platform key {document['platform']['key']!r} collides with {other_file}: "
-                f"{field} is {ours!r} here and {theirs!r} there, so they are different "
-                "platforms; not merged"
-            )
-    return None
 
 
 def stack_label(stack: str, api: str) -> str:

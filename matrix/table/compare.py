@@ -48,20 +48,27 @@ def _expectations_disagree(first: dict[str, Expectation], second: dict[str, Expe
 
 
 def documentation_says_differs(
-    expectations: list[dict[str, Expectation]],
+    expectations: list[list[dict[str, Expectation]]],
     observed: list[list[Observation]],
     contradicted: Callable[[dict[str, Expectation], list[Observation]], list[str]],
 ) -> bool:
-    """Whether the documentation of families with no observation disagrees with an
-    observation on another platform, or two such families' documentation disagrees.
+    """Whether the sources of families with no observation disagree with an
+    observation on another platform, or two such families' sources disagree.
 
-    ``expectations``: the ``expect`` of each documented-only family; ``observed``:
-    the observations of one record per distinct observed verdict; ``contradicted``:
-    merge.matches_expectation (passed in to keep this module free of imports).
+    ``expectations``: per documented-only family, the ``expect`` of each of its
+    entries (sources of one family that disagree with each other say nothing
+    about platforms differing); ``observed``: the observations of one record per
+    distinct observed verdict; ``contradicted``: merge.matches_expectation
+    (passed in to keep this module free of imports).
     """
-    for index, expect in enumerate(expectations):
-        if any(contradicted(expect, observations) for observations in observed):
-            return True
-        if any(_expectations_disagree(expect, other) for other in expectations[index + 1 :]):
-            return True
+    for index, family in enumerate(expectations):
+        for expect in family:
+            if any(contradicted(expect, observations) for observations in observed):
+                return True
+            if any(
+                _expectations_disagree(expect, other)
+                for other_family in expectations[index + 1 :]
+                for other in other_family
+            ):
+                return True
     return False

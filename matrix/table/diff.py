@@ -34,6 +34,10 @@ class Platform:
     slot: tuple[str, str, str]  # os, machine, python: what stays when the image changes
     started: str
     verdicts: dict[str, str]  # probe id -> verdict or status
+    # What decides a cell's stale and incomplete marks besides its verdict.
+    stamps: dict[str, str] = field(default_factory=dict)  # probe id -> probe sha256
+    tool_version: str = ""
+    complete: bool = True
 
 
 @dataclass
@@ -68,6 +72,16 @@ class Diff:
     removed: list[str]
     compared: list[tuple[str, str]]
     skipped: list[Skipped]
+    # Cells with the same verdict whose marks change: measured with another probe
+    # file or sockmatrix version, or now from a complete run.
+    refreshed: list[Change] = field(default_factory=list)
+    # (old label, new label) of paired platforms whose key changed.
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the table would show anything different."""
+        return bool(self.changes or self.added or self.removed or self.refreshed or self.renamed)
 
 
 def _label(platform: PlatformDetails) -> str:
@@ -88,6 +102,9 @@ def _add_results(snapshot: Snapshot, name: str, document: ResultsDocument) -> No
         slot=(platform["os"], platform["machine"], python),
         started=document["started"],
         verdicts={r["id"]: verdict_or_status(r) for r in document["probes"]},
+        stamps={r["id"]: str(r.get("sha256", "")) for r in document["probes"]},
+        tool_version=str(document["tool"]["version"]),
+        complete=bool(document["complete"]),
     )
     for record in document["probes"]:
         snapshot.titles.setdefault(record["id"], record["id"])
@@ -120,6 +137,8 @@ def _add_matrix(snapshot: Snapshot, name: str, document: dict[str, Any]) -> None
             slot=(str(column["os"]), str(column["machine"]), str(column["python"])),
             started=str(column.get("started", "")),
             verdicts=verdicts,
+            tool_version=str(column.get("tool_version", "")),
+            complete=bool(column.get("complete", True)),
         )
 
 
@@ -134,6 +153,14 @@ def _peek_matrix(path: Path) -> dict[str, Any] | None:
     if isinstance(document, dict) and document.get("format") == MATRIX_FORMAT:
         return document
     return None
+
+
+def snapshot_of(documents: list[tuple[str, ResultsDocument]]) -> Snapshot:
+    """A side of the diff from results documents already read and checked."""
+    snapshot = Snapshot()
+    for name, document in documents:
+        _add_results(snapshot, name, document)
+    return snapshot
 
 
 def load_snapshot(path: Path) -> Snapshot:
@@ -165,18 +192,33 @@ def _pairs(old: Snapshot, new: Snapshot) -> tuple[list[tuple[str, str]], list[st
     return sorted(pairs), sorted(rest_new), sorted(rest_old)
 
 
+def _marks_differ(before: Platform, after: Platform, probe: str) -> bool:
+    """Same verdict, other marks: another probe file or tool version (known on both
+    sides: a merged matrix.json carries no sha256), or a run that (no longer) completed."""
+    stamps = before.stamps.get(probe), after.stamps.get(probe)
+    tools = before.tool_version, after.tool_version
+    return (
+        (all(stamps) and stamps[0] != stamps[1])
+        or (all(tools) and tools[0] != tools[1])
+        or before.complete != after.complete
+    )
+
+
 def diff(old: Snapshot, new: Snapshot) -> Diff:
     pairs, added, removed = _pairs(old, new)
     titles = {**old.titles, **new.titles}
-    changes = []
+    changes, refreshed, renamed = [], [], []
     for old_key, new_key in pairs:
         before, after = old.platforms[old_key], new.platforms[new_key]
+        if old_key != new_key:
+            renamed.append((before.label, after.label))
         for probe in sorted(before.verdicts.keys() | after.verdicts.keys()):
             was, now = before.verdicts.get(probe), after.verdicts.get(probe)
+            change = Change(probe, titles.get(probe, probe), before.label, after.label, was, now)
             if was != now:
-                changes.append(
-                    Change(probe, titles.get(probe, probe), before.label, after.label, was, now)
-                )
+                changes.append(change)
+            elif _marks_differ(before, after, probe):
+                refreshed.append(change)
     labels = {**{k: p.label for k, p in old.platforms.items()}}
     labels.update({k: p.label for k, p in new.platforms.items()})
     return Diff(
@@ -185,4 +227,6 @@ def diff(old: Snapshot, new: Snapshot) -> Diff:
         removed=[labels[k] for k in removed],
         compared=[(old.platforms[o].label, new.platforms[n].label) for o, n in pairs],
         skipped=old.skipped + new.skipped,
+        refreshed=refreshed,
+        renamed=renamed,
     )

@@ -3,7 +3,11 @@
 Store: one results file per platform key and image version (``<key>@<version>.json``)
 in a history folder, at most ``keep`` per key (the oldest are dropped), so the
 folder's size stays bounded. The version is the runner image version the
-results record (``source.image_version``), else the day of the run.
+results record (``source.image_version``), else the day of the run. An archived
+file keeps what the history shows (each record's verdict, status and probe
+version, the platform and the run's provenance) and leaves out the
+observations and the embedded probe text: about a tenth of the results file,
+still a valid results file. Only complete runs are archived.
 
 View (browser-compat-data style): per probe and platform lineage (OS, machine,
 Python and runner image name: what stays the same while the image updates),
@@ -15,17 +19,18 @@ two consecutive versions.
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from matrix.files.read import Unreadable, parse_json, read_bounded
-from matrix.results.document_types import ResultsDocument
+from matrix.results.document import results_text, write_text_atomic
+from matrix.results.document_types import Record, ResultsDocument
 from matrix.results.records import verdict_or_status
 from matrix.table.merge import Skipped, _version_key, load_results, results_files
 from matrix.table.nogc import without_gc
 
-DEFAULT_KEEP = 60
+DEFAULT_KEEP = 26  # half a year of weekly runs whose results changed
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._+-]")
 
 
@@ -66,11 +71,27 @@ def archive_name(document: ResultsDocument) -> str:
     return f"{key}@{_UNSAFE_NAME.sub('_', version_of(document))}.json"
 
 
+# What an archived record keeps: what the history view and a later diff read.
+_ARCHIVED_RECORD_KEYS = ("id", "sha256", "status", "verdict", "reason", "unstable", "repeat")
+
+
+def archived(document: ResultsDocument) -> ResultsDocument:
+    """``document`` without observations, probe text, output tails and timings."""
+    reduced = document.copy()
+    records: list[Record] = []
+    for record in document["probes"]:
+        kept = {key: value for key, value in record.items() if key in _ARCHIVED_RECORD_KEYS}
+        records.append(cast(Record, kept))
+    reduced["probes"] = records
+    return reduced
+
+
 def add(
     files: list[Path], folder: Path, keep: int = DEFAULT_KEEP
 ) -> tuple[list[str], list[Skipped]]:
-    """Copy valid results files into ``folder`` (one per key and version; a newer run of
-    the same version replaces it) and drop the oldest beyond ``keep`` per key."""
+    """Archive valid, complete results files into ``folder`` (one per key and version; a
+    newer run of the same version replaces it) and drop the oldest beyond ``keep`` per
+    key. A partial run (``complete: false``) is refused: history holds whole runs."""
     folder.mkdir(parents=True, exist_ok=True)
     added, skipped, keys = [], [], set()
     for file in files:
@@ -78,8 +99,11 @@ def add(
         if isinstance(loaded, Skipped):
             skipped.append(loaded)
             continue
+        if not loaded["complete"]:
+            skipped.append(Skipped(str(file), "is a partial run (complete: false): not archived"))
+            continue
         name = archive_name(loaded)
-        shutil.copyfile(file, folder / name)
+        write_text_atomic(folder / name, results_text(archived(loaded)))
         added.append(name)
         keys.add(name.split("@", 1)[0])
     for key in keys:

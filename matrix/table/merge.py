@@ -25,21 +25,24 @@ from typing import Any
 
 import matrix
 from matrix.engine.observation_types import Observation
+from matrix.language.evidence import by_family, kind_of
 from matrix.language.os_families import table_position
 from matrix.language.probe_types import Documented, Expectation
 from matrix.probe.model import ProbeFile
 from matrix.results.document import SCHEMA_VERSION
 from matrix.results.document_types import Record, ResultsDocument
 from matrix.results.embedded_probe import embedded_probes
-from matrix.results.platform import collision_reason
+from matrix.results.identity import collision_reason
 from matrix.results.read import Unreadable, read_results
 from matrix.results.records import verdict_or_status
 from matrix.table.compare import differing_parts, documentation_says_differs
+from matrix.table.model import CONTRADICTION_FLAGS
 
 # Re-exported: renderers and tests import the model from here.
 from matrix.table.model import ROW_FILTERS as ROW_FILTERS
 from matrix.table.model import Cell as Cell
 from matrix.table.model import Column as Column
+from matrix.table.model import Contradiction as Contradiction
 from matrix.table.model import Matrix as Matrix
 from matrix.table.model import Row as Row
 from matrix.table.model import Skipped as Skipped
@@ -189,7 +192,7 @@ def merge(
         family
         for pid in probe_ids
         if pid in library
-        for family in library[pid].data.get("documented", {})
+        for family in by_family(library[pid].data.get("documented"))
     } - observed_families
     # Appended in any order: columns.sort(key=column_order) below places them.
     for family in documented_families:
@@ -231,16 +234,18 @@ def _row(
 ) -> Row:
     # A probe with no text (not in the library, not embedded) shows its id alone.
     data: Mapping[str, Any] = probe.data if probe is not None else {}
-    documented: dict[str, Documented] = data.get("documented", {})
+    documented: dict[str, list[Documented]] = by_family(data.get("documented"))
     cells: dict[str, Cell] = {}
     legend: dict[str, str] = {}
     names = _mark_names()
     marks: dict[str, str] = {}
     for column in columns:
-        doc = documented.get(column.os)
+        evidence = documented.get(column.os, [])
         records = [r[probe_id] for r in runs.get(column.key, []) if probe_id in r]
         if not records:
-            cells[column.key] = Cell(kind="documented" if doc else "missing", documented=doc)
+            cells[column.key] = Cell(
+                kind="documented" if evidence else "missing", evidence=list(evidence)
+            )
             continue
         newest = records[0]
         cell = Cell(
@@ -248,7 +253,7 @@ def _row(
             status=newest["status"],
             verdict=newest.get("verdict"),
             record=newest,
-            documented=doc,
+            evidence=list(evidence),
         )
         verdicts = list(dict.fromkeys(verdict_or_status(r) for r in records))
         counts = newest.get("repeat", {}).get("verdicts", {})
@@ -280,12 +285,7 @@ def _row(
                 marks[cell.verdict] = next(names)
                 legend[marks[cell.verdict]] = cell.verdict
             cell.mark = marks[cell.verdict]
-            if doc and doc.get("expect"):
-                cell.contradicts = matches_expectation(
-                    doc["expect"], newest.get("observations", [])
-                )
-                if cell.contradicts:
-                    cell.flags.append("differs from documentation")
+            _contradictions(cell, newest.get("observations", []))
         cells[column.key] = cell
     parts = differing_parts(list(legend.values()))
     representatives: dict[str, list[Observation]] = {}
@@ -293,9 +293,9 @@ def _row(
         if cell.mark and cell.mark not in representatives and cell.record is not None:
             representatives[cell.mark] = cell.record.get("observations", [])
     unobserved = [
-        cell.documented["expect"]
+        [entry["expect"] for entry in cell.evidence if entry.get("expect")]
         for cell in cells.values()
-        if cell.kind == "documented" and cell.documented and cell.documented.get("expect")
+        if cell.kind == "documented"
     ]
     return Row(
         id=probe_id,
@@ -311,7 +311,23 @@ def _row(
         documentation_differs=documentation_says_differs(
             unobserved, list(representatives.values()), matches_expectation
         ),
+        runtimes=list(data.get("runtimes", [])),
+        bites=list(data.get("bites", [])),
     )
+
+
+def _contradictions(cell: Cell, observations: list[Observation]) -> None:
+    """Check an observed cell against each of its family's entries: the steps each
+    contradicts, and one flag per kind of entry contradicted (strongest first)."""
+    for entry in cell.evidence:
+        if not entry.get("expect"):
+            continue
+        steps = matches_expectation(entry["expect"], observations)
+        if steps:
+            cell.contradictions.append(Contradiction(entry, steps))
+            cell.contradicts += [step for step in steps if step not in cell.contradicts]
+    kinds = {kind_of(c.entry) for c in cell.contradictions}
+    cell.flags += [flag for kind, flag in CONTRADICTION_FLAGS.items() if kind in kinds]
 
 
 @without_gc

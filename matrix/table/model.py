@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass, field
 
 import matrix
-from matrix.language.probe_types import Documented
+from matrix.language.probe_types import Bite, Documented, RuntimeEntry
 from matrix.results.document_types import Record
 from matrix.results.platform import stack_label
 
@@ -16,7 +16,8 @@ MATRIX_VERSION = 1
 
 ROW_FILTERS = {
     "differs": "rows where observed platforms differ",
-    "contradicts": "rows where an observation contradicts its platform's documentation",
+    "contradicts": "rows where an observation contradicts its platform's documentation "
+    "or conformance evidence",
     "documented": "rows where only documentation (of a platform not observed) says "
     "platforms differ",
 }
@@ -66,6 +67,27 @@ class Column:
         return label + " (CPython API)" if self.api == "python" else label
 
 
+# The flag an observation gets when it contradicts an entry of each kind
+# (matrix.language.evidence.KINDS), strongest first.
+CONTRADICTION_FLAGS = {
+    "test": "differs from a conformance test",
+    "rule": "differs from a specification rule",
+    "prose": "differs from documentation",
+}
+
+
+@dataclass
+class Contradiction:
+    """One documented entry an observation contradicts, and the steps it contradicts."""
+
+    entry: Documented
+    steps: list[str]
+
+    @property
+    def kind(self) -> str:
+        return str(self.entry.get("kind", "prose"))
+
+
 @dataclass
 class Cell:
     kind: str  # observed | documented | missing
@@ -74,9 +96,17 @@ class Cell:
     mark: str | None = None
     flags: list[str] = field(default_factory=list)
     verdicts_seen: list[str] = field(default_factory=list)
-    documented: Documented | None = None
+    # The family's documented entries, strongest first (matrix.language.evidence).
+    evidence: list[Documented] = field(default_factory=list)
+    # Every step some entry's expectation contradicts, and per entry which.
     contradicts: list[str] = field(default_factory=list)
+    contradictions: list[Contradiction] = field(default_factory=list)
     record: Record | None = None
+
+    @property
+    def documented(self) -> Documented | None:
+        """The strongest entry (what a single-entry reader of the matrix expects)."""
+        return self.evidence[0] if self.evidence else None
 
 
 @dataclass
@@ -86,13 +116,16 @@ class Row:
     question: str
     tags: list[str]
     sources: list[str]
-    documented: dict[str, Documented]  # family -> what its documentation says
+    # Family -> what its sources say, strongest first (matrix.language.evidence.by_family).
+    documented: dict[str, list[Documented]]
     cells: dict[str, Cell]
     legend: dict[str, str]
     in_library: bool
     # Mark -> the parts of its verdict that differ from the row's other verdicts.
     distinct: dict[str, str] = field(default_factory=dict)
     documentation_differs: bool = False
+    runtimes: list[RuntimeEntry] = field(default_factory=list)
+    bites: list[Bite] = field(default_factory=list)
 
     @property
     def differs(self) -> bool:

@@ -52,7 +52,18 @@ def operations_reference() -> str:
     return "\n".join(lines) + "\n"
 
 
+def vocabulary(names: dict[str, str]) -> str:
+    """A vocabulary of the probe format (matrix.language) as a list of its words."""
+    return "".join(f"- `{key}`: {_cell(meaning)}\n" for key, meaning in names.items())
+
+
 def render_probe_format(text: str) -> str:
+    from matrix.language.bites import BEHAVIOURS
+    from matrix.language.runtimes import EFFECTS, RUNTIMES
+
+    text = replace_between(text, "runtimes", vocabulary(RUNTIMES))
+    text = replace_between(text, "runtime effects", vocabulary(EFFECTS))
+    text = replace_between(text, "bites", vocabulary(BEHAVIOURS))
     return replace_between(text, "operations", operations_reference())
 
 

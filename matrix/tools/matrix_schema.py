@@ -40,13 +40,24 @@ def matrix_schema() -> dict[str, Any]:
             },
             "documented": {
                 "type": ["object", "null"],
-                "description": "The probe's "
-                "documented expectation for this OS family: source, quote, "
-                "expect.",
+                "description": "The strongest of the probe's documented entries for this "
+                "OS family: source, quote, expect (and kind, with a cited line).",
+            },
+            "evidence": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "Every documented entry for this OS family, strongest "
+                "first (test, rule, prose), each with its kind and link (url).",
             },
             "contradicts": {
                 **strings,
-                "description": "Observations that contradict the documented expectation.",
+                "description": "Observations that contradict a documented expectation.",
+            },
+            "contradictions": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "Each documented entry an observation contradicts, with "
+                "the steps it contradicts.",
             },
         },
     }
@@ -64,6 +75,18 @@ def matrix_schema() -> dict[str, Any]:
             "id": string,
             "title": string,
             "differs": {"type": "boolean", "description": "Observed verdicts differ."},
+            "runtimes": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "Runtimes that hide or state this difference, each with "
+                "its cited line (url).",
+            },
+            "bites": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "Behaviours users keep filing bugs about that this probe "
+                "shows, with public issues.",
+            },
             "legend": {
                 "type": "object",
                 "description": "Mark -> verdict.",

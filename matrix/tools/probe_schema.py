@@ -20,6 +20,7 @@ from matrix.language.operations import (
     OPTION_NAME_PATTERN,
     SOCKET_NAME_PATTERN,
 )
+from matrix.tools.evidence_schema import bites, documented, runtimes
 
 PROBE_SCHEMA_ID = "https://sockmatrix.invalid/schemas/probe.schema.json"
 # The longest string a results file may hold (matrix.tools.results_schema): a
@@ -254,37 +255,9 @@ def _probe_schema() -> dict[str, Any]:
                 "items": {**text, "maxLength": 500},
                 "description": "URLs or references for the behaviour probed.",
             },
-            "documented": {
-                "type": "object",
-                "description": "What documentation says per OS family (linux, windows, "
-                "macos, …): a quote and its source. Never a guess.",
-                "propertyNames": {"pattern": PLATFORM_PATTERN},
-                "maxProperties": MAX_DOCUMENTED,
-                "additionalProperties": {
-                    "type": "object",
-                    "required": ["source", "quote"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "source": {
-                            **text,
-                            "maxLength": 500,
-                            "description": "Where the quote is from (URL or title).",
-                        },
-                        "quote": {
-                            **text,
-                            "maxLength": 2000,
-                            "description": "The documentation's words, verbatim.",
-                        },
-                        "expect": {
-                            "type": "object",
-                            "maxProperties": 16,
-                            "description": "Observation name → what the quote "
-                            "implies it should be.",
-                            "additionalProperties": _expectation(),
-                        },
-                    },
-                },
-            },
+            "documented": documented(PLATFORM_PATTERN, _expectation(), MAX_DOCUMENTED),
+            "bites": bites(),
+            "runtimes": runtimes(),
             "assumptions": _assumptions(),
             "notes": {
                 "type": "string",

@@ -83,7 +83,7 @@ def _embedded_probe() -> dict[str, Any]:
     return {
         "type": "object",
         "description": "The probe's text when it ran: title, question, tags, sources, "
-        "documented expectations and assumptions (absent in older files).",
+        "documented expectations, runtimes, bites and assumptions (absent in older files).",
         "properties": {
             "title": {"type": "string"},
             "question": {"type": "string"},
@@ -91,6 +91,8 @@ def _embedded_probe() -> dict[str, Any]:
             "sources": strings,
             "notes": {"type": "string"},
             "documented": {"type": "object", "maxProperties": MAX_DOCUMENTED},
+            "runtimes": {"type": "array", "maxItems": 16, "items": {"type": "object"}},
+            "bites": {"type": "array", "maxItems": 16, "items": {"type": "object"}},
             "assumptions": {
                 "type": "array",
                 "maxItems": 256,

@@ -1,4 +1,4 @@
-"""The reusable workflow's fan-in for a caller's probes, simulated with the workflow's own commands.
+"""The reusable workflow's fan-in for a caller's probes, run with the workflow's own steps.
 
 A caller's probe files live in its repository; the fan-in job never checks
 them out, so titles, documentation and assumptions must come from the results
@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import copy
 import json
-import shlex
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from helpers.paths import REPO
 from helpers.synthetic import results_document
+from helpers.workflow_steps import Stubs, step
+from helpers.workflow_steps import run_step as run_step_in
 
 from matrix.cli import main
-
-WORKFLOW = REPO / ".github" / "workflows" / "probe-matrix.yml"
 
 CALLER_PROBE = """\
 id: my-reset-check
@@ -43,39 +41,12 @@ assumptions:
 """
 
 
-def table_job() -> dict[str, Any]:
-    document = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
-    job: dict[str, Any] = document["jobs"]["table"]
-    return job
-
-
-def commands(step_name: str) -> list[list[str]]:
-    """The step's sockmatrix commands, continuation lines joined, not yet expanded."""
-    step = next(s for s in table_job()["steps"] if s.get("name") == step_name)
-    script = step["run"].replace("\\\n", " ")
-    return [
-        shlex.split(line)[1:]
-        for line in script.splitlines()
-        if line.strip().startswith("sockmatrix ")
-    ]
-
-
-def run_step(step_name: str, summary: Path) -> int:
-    """Run a step as bash would: the summary variable, the link, collected/* expanded."""
-    status = 0
-    for argv in commands(step_name):
-        expanded: list[str] = []
-        for arg in argv:
-            if arg == "collected/*":
-                expanded += sorted(str(p) for p in Path("collected").iterdir())
-            elif arg == "$GITHUB_STEP_SUMMARY":
-                expanded.append(str(summary))
-            elif arg.startswith("${ARTIFACT_URL"):
-                expanded.append("https://github.com/example/caller/actions/runs/1")
-            else:
-                expanded.append(arg)
-        status = max(status, main(expanded))
-    return status
+def run_step(step_name: str, summary: Path, root: Path) -> subprocess.CompletedProcess[str]:
+    """Run the table job's step as the workflow does (bash), in the job's workspace."""
+    found = step("probe-matrix.yml", "table", step_name)
+    env = Stubs(root / "stubs").env(GITHUB_STEP_SUMMARY=str(summary))
+    env["ARTIFACT_URL"] = "https://github.com/example/caller/actions/runs/1"
+    return run_step_in(found, root, env)
 
 
 def fictional_leg(real: dict[str, Any], close_outcome: str) -> dict[str, Any]:
@@ -113,13 +84,18 @@ def test_fan_in_shows_a_callers_probe_with_its_title_and_fails_on_a_broken_assum
     (other_leg / "fakeos.json").write_text(json.dumps(broken), encoding="utf-8")
     summary = tmp_path / "summary.md"
 
-    assert run_step("Merge into the table", summary) == 0
-    assert run_step("Job summary", summary) == 0
+    assert run_step("Merge into the table", summary, tmp_path).returncode == 0
+    assert run_step("Job summary", summary, tmp_path).returncode == 0
     page = (tmp_path / "matrix-out" / "MATRIX.md").read_text(encoding="utf-8")
     assert "My library treats unread data at close as a reset" in page
     assert "no longer in the library" not in page and "not in library" not in page
 
-    assert run_step("Fail on broken assumptions", summary) == 1
+    failed = run_step("Fail on broken assumptions", summary, tmp_path)
+    assert failed.returncode == 1
+    # An annotation on the caller's own file and line, with its path in the caller's repository.
+    assert "::error file=my-probes/my-reset-check.yaml,line=16,title=broken assumption::" in (
+        failed.stdout
+    )
     text = summary.read_text(encoding="utf-8")
     assert "**1 broken assumption(s)**" in text
     assert "my-reset-check | close | fakeos-9.9-x86\\_64-py3.12" in text
@@ -137,5 +113,5 @@ def test_fan_in_check_passes_when_every_leg_keeps_the_assumptions(
         json.dumps(fictional_leg(real, close_outcome="returned")), encoding="utf-8"
     )
     summary = tmp_path / "summary.md"
-    assert run_step("Fail on broken assumptions", summary) == 0
+    assert run_step("Fail on broken assumptions", summary, tmp_path).returncode == 0
     assert "all hold" in summary.read_text(encoding="utf-8")

@@ -16,6 +16,13 @@ XNU = "apple-oss-distributions/xnu rel/xnu-11417 (a1e26a70f38d1d7daa7b49b258e2f8
 GVISOR = "google/gvisor tag release-20221219.0 (2342c658c7c2ccdc1e23d642a5873c80297669de) {}"
 CLOSESOCKET = SDK.format("sdk-api-src/content/winsock/nf-winsock-closesocket.md", "01397c92")
 SOCKET_7 = f"{MAN_603} socket(7), {MAN_GIT.format('15700d01')}"
+SOCKET_7_BUGS = f"{MAN_603} socket(7), section BUGS"
+REUSE_TABLE = (
+    "MicrosoftDocs/win32 desktop-src/WinSock/using-so-reuseaddr-and-so-exclusiveaddruse.md "
+    "L148-230 at 47e64c18 (the same-user table; the row's cells as the page renders them)"
+)
+SELECT_PAGE = SDK.format("sdk-api-src/content/winsock2/nf-winsock2-select.md", "01397c92")
+RECV_PAGE = SDK.format("sdk-api-src/content/winsock/nf-winsock-recv.md", "0029c72c")
 
 VERIFIED: dict[tuple[str, str], tuple[str, str]] = {
     ("ipv6-v6only-default", "linux"): (
@@ -138,4 +145,65 @@ VERIFIED: dict[tuple[str, str], tuple[str, str]] = {
         "0200f2b41d6d54db",
         GVISOR.format("pkg/tcpip/transport/tcp/rcv.go lines 275-276"),
     ),
+    # The probes of issue 25's new behaviours.
+    ("bind-matrix-first-default-wildcard", "windows"): ("6e6c8cb3211d9f50", REUSE_TABLE),
+    ("bind-matrix-first-default-specific", "windows"): ("9b19cbc227520279", REUSE_TABLE),
+    ("bind-matrix-first-reuseaddr-wildcard", "windows"): ("4f4ec1959ee5b90c", REUSE_TABLE),
+    ("bind-matrix-first-reuseaddr-specific", "windows"): ("47419b9a83306170", REUSE_TABLE),
+    ("bind-matrix-first-exclusive-wildcard", "windows"): ("fa60ca00a54909f8", REUSE_TABLE),
+    ("bind-matrix-first-exclusive-specific", "windows"): ("f4011965c4c89242", REUSE_TABLE),
+    ("bind-matrix-first-default-wildcard", "linux"): ("1b80dc6f172f805d", SOCKET_7_BUGS),
+    ("bind-matrix-first-default-specific", "linux"): ("1b80dc6f172f805d", SOCKET_7_BUGS),
+    ("bind-matrix-first-reuseaddr-wildcard", "linux"): ("1b80dc6f172f805d", SOCKET_7_BUGS),
+    ("bind-matrix-first-reuseaddr-specific", "linux"): ("1b80dc6f172f805d", SOCKET_7_BUGS),
+    ("connect-again-after-refused", "windows"): (
+        "0bc849d27fd476b7",
+        SDK.format("sdk-api-src/content/winsock2/nf-winsock2-connect.md", "01397c92"),
+    ),
+    ("connect-again-after-refused", "linux"): ("addd89835e81fbed", f"{MAN_603} connect(2)"),
+    ("listen-on-connected-socket", "windows"): (
+        "6d67a41328f77b21",
+        SDK.format("sdk-api-src/content/winsock2/nf-winsock2-listen.md", "01397c92"),
+    ),
+    ("listen-on-connected-socket", "linux"): (
+        "e42ec85eac35e387",
+        "torvalds/linux net/ipv4/af_inet.c inet_listen() at 006c8b83 (the public code index)",
+    ),
+    ("listen-on-connected-socket", "macos"): (
+        "b61b3c479d1790b2",
+        XNU.format("bsd/kern/uipc_socket.c solisten() L1018-1026"),
+    ),
+    ("getsockopt-bool-length", "windows"): (
+        "fdff8780cfad6021",
+        SDK.format("sdk-api-src/content/winsock/nf-winsock-getsockopt.md", "f4908823")
+        + " (markup not kept)",
+    ),
+    ("getsockopt-bool-length", "linux"): ("86f561467120ad02", f"{MAN_603} socket(7)"),
+    ("getsockopt-bool-length", "macos"): (
+        "71f196308c18aeca",
+        XNU.format("bsd/kern/uipc_socket.c sogetoptlock() L5960-5979"),
+    ),
+    ("readiness-after-peer-reset", "windows"): ("3cf45f322cc91fa9", SELECT_PAGE),
+    ("select-on-closed-descriptor", "windows"): ("5d9ed546abe1310f", SELECT_PAGE),
+    ("select-on-closed-descriptor", "linux"): ("e29e8ffa16935818", f"{MAN_603} select(2)"),
+    ("zero-byte-recv", "windows"): ("d1409757632f2ef0", RECV_PAGE),
+    ("zero-byte-recv", "linux"): ("2ee9ec71a91e0ff1", f"{MAN_603} recv(2)"),
+    ("zero-byte-recv", "macos"): (
+        "27d4c4c3e3c1b39c",
+        XNU.format("bsd/kern/uipc_socket.c L3574-3576"),
+    ),
+    ("so-error-after-peer-reset", "windows"): (
+        "ea940f46901b06ad",
+        "MicrosoftDocs/win32 desktop-src/WinSock/sol-socket-socket-options.md L44 at 47e64c18",
+    ),
+    ("so-error-after-peer-reset", "linux"): ("38754491423215bc", SOCKET_7),
+    ("so-error-after-peer-reset", "macos"): (
+        "30497fb9430b7d25",
+        XNU.format("bsd/man/man2/getsockopt.2 L353-357"),
+    ),
+    ("pending-recv-across-shutdown-rd", "windows"): (
+        "9ce8bee5df961dae",
+        SDK.format("sdk-api-src/content/winsock/nf-winsock-shutdown.md", "01397c92"),
+    ),
+    ("udp-recv-after-shutdown-rd", "windows"): ("feb46fe296c284f2", RECV_PAGE),
 }

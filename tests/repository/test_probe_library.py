@@ -16,7 +16,7 @@ PROBES, PROBLEMS = validate_paths([builtin_probe_dir()])
 
 
 def test_the_library_is_valid() -> None:
-    assert PROBLEMS == [] and len(PROBES) >= 40
+    assert PROBLEMS == [] and len(PROBES) >= 70
 
 
 @pytest.mark.parametrize("probe", PROBES, ids=lambda p: p.id)

@@ -19,6 +19,8 @@ import yaml
 from helpers.paths import REPO
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+MATRIX = REPO / ".github/workflows/matrix.yml"
+PROBE_MATRIX = REPO / ".github/workflows/probe-matrix.yml"
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
 
 
@@ -67,22 +69,28 @@ def test_there_are_workflows() -> None:
 
 def test_each_leg_runs_the_readmes_probe_command() -> None:
     legs = load(REPO / ".github/workflows/probe-matrix.yml")["jobs"]["probes"]
-    (step,) = [s for s in legs["steps"] if s.get("name", "").startswith("Run the built-in probes")]
+    (step,) = [
+        s
+        for s in legs["steps"]
+        if s.get("name") == "Run the built-in probes (the README's command)"
+    ]
     assert run_lines(step) == [setup_line(), quickstart()[0]]
 
 
-def test_the_test_job_runs_the_readmes_test_command() -> None:
-    tests = load(REPO / ".github/workflows/matrix.yml")["jobs"]["tests"]
-    (step,) = [s for s in tests["steps"] if "run" in s]
-    assert run_lines(step) == [setup_line(), quickstart()[1]]
-    assert tests["strategy"]["matrix"]["runner"] == ["ubuntu-24.04", "windows-2025", "macos-15"]
+def test_the_test_jobs_run_the_readmes_test_command_on_all_three_oses() -> None:
+    jobs = load(REPO / ".github/workflows/matrix.yml")["jobs"]
+    for name in ("tests", "tests-other"):
+        (step,) = [s for s in jobs[name]["steps"] if "run" in s]
+        assert run_lines(step) == [setup_line(), quickstart()[1]]
+    assert jobs["tests"]["runs-on"] == "ubuntu-24.04"
+    assert jobs["tests-other"]["strategy"]["matrix"]["runner"] == ["windows-2025", "macos-15"]
 
 
 def test_every_hosted_runner_family_is_in_the_one_list() -> None:
     inputs = load(REPO / ".github/workflows/probe-matrix.yml")[True]["workflow_call"]["inputs"]
     runners = yaml.safe_load(inputs["runners"]["default"])
+    # ubuntu-22.04 is deprecated (retired 2027-04-17, actions/runner-images#14254).
     assert runners == [
-        "ubuntu-22.04",
         "ubuntu-24.04",
         "ubuntu-24.04-arm",
         "windows-2022",
@@ -92,10 +100,21 @@ def test_every_hosted_runner_family_is_in_the_one_list() -> None:
         "macos-26",
         "macos-15-intel",
     ]
-    extra = yaml.safe_load(inputs["extra-legs"]["default"])
+    # Callers get no extra legs unless they ask (a Linux-only caller never pays for
+    # macOS); this repository asks for the oldest and newest Python per OS.
+    assert yaml.safe_load(inputs["extra-legs"]["default"]) == []
+    extra = yaml.safe_load(load(MATRIX)["jobs"]["probes"]["with"]["extra-legs"])
     per_os = {leg["runner"].split("-")[0] for leg in extra}
     assert per_os == {"ubuntu", "windows", "macos"}
-    assert {leg["python"] for leg in extra} == {"3.10", "3.13"}
+    assert {leg["python"] for leg in extra} == {"3.11", "3.14"}
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_retired_runner_or_python_is_named(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    # Python 3.10 reached its end of life in October 2026 (PEP 619).
+    assert "ubuntu-22.04" not in text
+    assert not re.search(r"""["']3\.10["']""", text)
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -143,12 +162,23 @@ def test_every_leg_uploads_even_when_its_probes_failed_or_timed_out() -> None:
     assert upload["if"] == "${{ always() }}"
     assert legs["strategy"]["fail-fast"] is False
     probe_steps = [s for s in legs["steps"] if "tox -e probes" in s.get("run", "")]
-    assert len(probe_steps) == 2
+    assert len(probe_steps) == 3
     for step in probe_steps:
         # A step timeout inside the job's leaves the upload time to run.
         assert 0 < step["timeout-minutes"] < legs["timeout-minutes"] - 5, step["name"]
-    table = load(REPO / ".github/workflows/probe-matrix.yml")["jobs"]["table"]
-    assert table["if"] == "${{ !cancelled() }}"
+
+
+def test_every_artifact_upload_overwrites_one_of_its_name() -> None:
+    # upload-artifact v4+ refuses a second artifact of one name in a run: a
+    # "Re-run failed jobs" would fail at upload and merge the first attempt's file.
+    # (matrix.yml uploads only the page, one name per attempt: see below.)
+    uploads = [
+        s for s in steps(load(PROBE_MATRIX)) if "actions/upload-artifact@" in s.get("uses", "")
+    ]
+    assert len(uploads) == 9  # 7 stack jobs, the hosted legs, the merged table
+    assert not [s for s in steps(load(MATRIX)) if "actions/upload-artifact@" in s.get("uses", "")]
+    for upload in uploads:
+        assert upload["with"]["overwrite"] is True, upload.get("name")
 
 
 def test_callers_can_fail_the_run_on_broken_assumptions() -> None:
@@ -158,19 +188,13 @@ def test_callers_can_fail_the_run_on_broken_assumptions() -> None:
     table = workflow["jobs"]["table"]["steps"]
     step = next(s for s in table if s.get("name") == "Fail on broken assumptions")
     assert step["if"] == "${{ !cancelled() && inputs.fail-on-broken-assumptions }}"
-    assert step["run"].strip() == 'sockmatrix check collected/* --summary "$GITHUB_STEP_SUMMARY"'
+    assert step["run"].strip() == (
+        'python -m matrix.tools.ci_fan_in check collected --summary "$GITHUB_STEP_SUMMARY"'
+    )
     assert table[-1] is step, "the merged table is uploaded before the check can fail the job"
 
 
 # --- publishing, refreshing and the fan-in: each check failed on an earlier workflow ---
-
-MATRIX = REPO / ".github/workflows/matrix.yml"
-PROBE_MATRIX = REPO / ".github/workflows/probe-matrix.yml"
-
-
-def _refresh_script() -> str:
-    job = load(MATRIX)["jobs"]["refresh-pull-request"]
-    return "\n".join(s.get("run", "") for s in job["steps"])
 
 
 def test_the_readme_quickstart_joins_no_commands() -> None:
@@ -181,34 +205,36 @@ def test_the_readme_quickstart_joins_no_commands() -> None:
     assert "tox -e probes" in quickstart()[0] and "tox -e py" in quickstart()[1]
 
 
-def test_refresh_looks_for_an_open_pull_request_only() -> None:
-    script = _refresh_script()
-    # gh pr view BRANCH also finds a merged one, after which none is ever opened.
-    assert "gh pr view" not in script
-    assert re.search(r"gh pr list [^\n]*--head \"\$BRANCH\"", script)
-    assert "--state open" in script
-    # No open pull request must read as empty, not as the text "null".
-    assert "--jq '.[0].number // empty'" in script
-
-
 def test_a_refused_pull_request_names_the_repository_setting() -> None:
-    setting = "Allow GitHub Actions to create and approve pull requests"
-    script = _refresh_script()
-    create = script.index("gh pr create")
-    assert setting in script[create:]
-    assert "exit 1" in script[create:]
+    # The refresh itself is rehearsed in tests/end_to_end/test_refresh_rehearsal.py.
+    from matrix.tools.ci_refresh import SETTING
+
+    assert SETTING == "Allow GitHub Actions to create and approve pull requests"
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     fork_steps = readme.split("## Getting the Windows and macOS columns", 1)[1]
-    assert setting in " ".join(fork_steps.split("\n## ", 1)[0].split())
+    assert SETTING in " ".join(fork_steps.split("\n## ", 1)[0].split())
 
 
-def test_an_unchanged_run_neither_force_pushes_nor_opens_a_pull_request() -> None:
-    script = _refresh_script()
-    first_compare = script.index("python -m matrix.results.changed before results")
-    assert first_compare < script.index("git push --force")
-    assert first_compare < script.index("gh pr create")
-    # The branch of an open pull request is compared too, before pushing over it.
-    assert script.index("matrix.results.changed on-branch/results") < script.index("git push")
+def test_the_publishing_steps_are_the_tools_the_tests_rehearse() -> None:
+    jobs = load(MATRIX)["jobs"]
+    refresh = next(
+        s for s in jobs["refresh-pull-request"]["steps"] if "ci_refresh" in s.get("run", "")
+    )
+    assert refresh["run"].startswith(
+        "python -m matrix.tools.ci_refresh --collected merged/collected"
+    )
+    (pages,) = [s for s in jobs["pages"]["steps"] if "ci_pages" in s.get("run", "")]
+    # Pages: the committed results/ with this run's legs laid over them.
+    assert pages["run"].strip() == "python -m matrix.tools.ci_pages results merged/collected site"
+    upload = next(s for s in jobs["pages"]["steps"] if "upload-pages-artifact" in s.get("uses", ""))
+    deploy = next(s for s in jobs["pages"]["steps"] if "deploy-pages" in s.get("uses", ""))
+    # upload-pages-artifact has no overwrite: one artifact name per attempt.
+    assert upload["with"]["name"] == "github-pages-${{ github.run_attempt }}"
+    assert deploy["with"]["artifact_name"] == upload["with"]["name"]
+    assert upload["with"]["path"] == "site"
+    for name in ("pages", "refresh-pull-request"):
+        checkout = jobs[name]["steps"][0]
+        assert "actions/checkout" in checkout["uses"], "results/ comes from the checkout"
 
 
 def test_a_manual_run_on_the_default_branch_publishes() -> None:
@@ -220,16 +246,30 @@ def test_a_manual_run_on_the_default_branch_publishes() -> None:
         assert "github.ref_name == github.event.repository.default_branch" in condition
 
 
-def test_publishing_needs_the_test_jobs_to_pass() -> None:
+def test_publishing_waits_for_the_probe_legs_and_the_linux_tests_only() -> None:
     jobs = load(MATRIX)["jobs"]
     for name in ("pages", "refresh-pull-request"):
-        assert "tests" in jobs[name]["needs"] and "probes" in jobs[name]["needs"]
-        assert "needs.tests.result == 'success'" in jobs[name]["if"]
+        assert jobs[name]["needs"] == ["probes", "tests"]
+        condition = jobs[name]["if"]
+        assert "needs.tests.result == 'success'" in condition
+        # A leg that failed still publishes (its column is marked), a skipped or
+        # cancelled probe run does not.
+        assert "(needs.probes.result == 'success' || needs.probes.result == 'failure')" in (
+            condition
+        )
+        assert "tests-other" not in str(jobs[name])
 
 
-def test_only_pull_request_runs_cancel_each_other() -> None:
-    concurrency = load(MATRIX)["concurrency"]
+def test_each_event_has_its_own_concurrency_group_and_publishing_queues() -> None:
+    workflow = load(MATRIX)
+    concurrency = workflow["concurrency"]
     assert concurrency["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+    # A push must not replace a pending scheduled or manual run.
+    assert "github.event_name" in concurrency["group"]
+    for name in ("pages", "refresh-pull-request"):
+        job = workflow["jobs"][name]["concurrency"]
+        # queue: max is refused together with cancel-in-progress: true.
+        assert job["queue"] == "max" and "cancel-in-progress" not in job
 
 
 def test_the_job_summary_is_a_compact_digest_with_a_link() -> None:
@@ -245,14 +285,17 @@ def test_the_job_summary_is_a_compact_digest_with_a_link() -> None:
     assert names.index("upload") < table["steps"].index(step)
 
 
-def test_the_fan_in_keeps_one_folder_per_leg_so_collisions_are_seen() -> None:
+def test_the_fan_in_walks_the_download_folder() -> None:
     table = load(PROBE_MATRIX)["jobs"]["table"]
     download = next(s for s in table["steps"] if "download-artifact" in s.get("uses", ""))
-    assert "merge-multiple" not in download["with"]
-    assert "collected/*" in next(
-        s["run"] for s in table["steps"] if "--output-dir" in s.get("run", "")
+    # No merge-multiple: two legs with one key keep both files, and the merge names both.
+    assert "merge-multiple" not in download["with"] and download["with"]["path"] == "collected"
+    for step in table["steps"]:
+        assert "collected/*" not in step.get("run", ""), "a glob misses a lone artifact"
+    merge = next(s for s in table["steps"] if "--output-dir" in s.get("run", ""))
+    assert merge["run"].strip() == (
+        "python -m matrix.tools.ci_fan_in table collected --output-dir matrix-out"
     )
-    assert "uniq -d" in _refresh_script()  # refresh refuses two files of one key
 
 
 def test_forks_are_told_schedules_do_not_run() -> None:
@@ -301,9 +344,73 @@ def test_sockmatrix_repository_and_ref_must_come_together(
         assert "::error::" in done.stdout
 
 
-def test_every_leg_waits_for_the_input_check() -> None:
+def _is_sockmatrix_check(folder: Path) -> subprocess.CompletedProcess[str]:
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("needs bash, as the workflow step does")
+    job = load(PROBE_MATRIX)["jobs"]["check-inputs"]
+    (step,) = [s for s in job["steps"] if s.get("name") == "The checkout is sockmatrix"]
+    return subprocess.run(
+        [bash, "-e", "-c", step["run"]],
+        cwd=folder,
+        env={"PATH": os.environ.get("PATH", ""), "CHECKED_OUT": "example/caller"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def test_a_caller_that_names_no_sockmatrix_fails_at_once_naming_both_inputs(
+    tmp_path: Path,
+) -> None:
+    assert _is_sockmatrix_check(REPO).returncode == 0
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "my-library"\n')
+    failed = _is_sockmatrix_check(tmp_path)
+    assert failed.returncode == 1
+    assert failed.stdout.startswith(
+        "::error title=Not sockmatrix::example/caller is not sockmatrix"
+    )
+    assert "sockmatrix-repository" in failed.stdout and "sockmatrix-ref" in failed.stdout
+
+
+def test_every_leg_and_the_table_wait_for_the_input_check() -> None:
     jobs = load(PROBE_MATRIX)["jobs"]
-    assert jobs["probes"]["needs"] == "check-inputs"
+    for name in ["probes", *STACK_JOBS]:
+        assert jobs[name]["needs"] == "check-inputs", name
+    assert "check-inputs" in jobs["table"]["needs"]
+    assert "needs.check-inputs.result == 'success'" in jobs["table"]["if"]
+
+
+def test_probe_paths_are_taken_literally(tmp_path: Path) -> None:
+    """A caller's "probes/*" stays one path: no glob expands it (bash and sh steps)."""
+    job = load(PROBE_MATRIX)["jobs"]["probes"]
+    step = next(s for s in job["steps"] if s.get("name") == "Run the calling repository's probes")
+    (tmp_path / "caller" / "probes").mkdir(parents=True)
+    (tmp_path / "caller" / "probes" / "a.yaml").write_text("x")
+    (tmp_path / "probes").mkdir()
+    (tmp_path / "probes" / "a.yaml").write_text("x")
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    (stubs / "python").write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n')
+    (stubs / "python").chmod(0o755)
+    done = subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=tmp_path,
+        env={
+            "PATH": f"{stubs}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PROBE_PATHS": "probes/* other.yaml",
+            "WITH_BUILTIN": "false",
+        },
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == ["caller/probes/*", "caller/other.yaml"]
+    leg = (REPO / ".ci" / "stack-leg.sh").read_text(encoding="utf-8")
+    loop = leg.index("for path in ${PROBE_PATHS:-}")
+    assert leg.rindex("set -f", 0, loop) > leg.rindex("\n\n", 0, loop)
 
 
 # --- the extra stacks (BSDs, illumos, WSL1, Alpine) ---------------------------
@@ -315,7 +422,11 @@ STACK_JOBS = {
     "illumos": "illumos",
     "wsl1": "wsl1",
     "alpine": "alpine",
+    "gvisor": "gvisor",
 }
+# The legs that run .ci/stack-leg.sh (gVisor runs tox -e gvisor on the runner).
+LEG_SCRIPT_JOBS = ["freebsd", "openbsd", "netbsd", "illumos", "wsl1", "alpine"]
+VM_JOBS = ["freebsd", "openbsd", "netbsd", "illumos"]
 
 
 def _stack_job(name: str) -> dict[str, Any]:
@@ -332,56 +443,116 @@ def test_extra_stacks_are_an_input_that_defaults_to_none() -> None:
 
 
 @pytest.mark.parametrize("stack", sorted(STACK_JOBS))
-def test_each_stack_leg_is_selected_runs_the_leg_script_and_uploads_like_the_others(
-    stack: str,
-) -> None:
+def test_each_stack_leg_is_selected_and_uploads_like_the_others(stack: str) -> None:
     job = _stack_job(STACK_JOBS[stack])
     assert job["if"] == f"${{{{ contains(fromJSON(inputs.extra-stacks), '{stack}') }}}}"
     assert job["needs"] == "check-inputs"
     steps = job["steps"]
-    runs = [
-        s
-        for s in steps
-        if "sh .ci/stack-leg.sh" in str(s.get("run", "")) + str(s.get("with", {}).get("run", ""))
-    ]
-    assert len(runs) == 1, stack
     # A step timeout inside the job's: a hung boot fails the step, the upload still runs.
     for step in steps:
         uses = step.get("uses", "")
-        if "actions/checkout" in uses or "upload-artifact" in uses:
+        if any(a in uses for a in ("actions/checkout", "upload-artifact", "setup-python")):
+            continue
+        if "leg-outcome" in step.get("run", ""):
             continue
         assert 0 < step["timeout-minutes"] <= job["timeout-minutes"] - 10, (stack, step["name"])
-    upload = steps[-1]
-    assert "upload-artifact" in upload["uses"] and upload["if"] == "${{ always() }}"
+    upload = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
+    assert upload["if"] == "${{ always() }}"
     assert upload["with"]["name"].startswith("sockmatrix-results-")
     assert upload["with"]["path"] == "leg-results/*.json"
     assert job["env"]["SOCKMATRIX_RESULTS_DIR"] == "leg-results"
 
 
-def test_freebsd_runs_two_releases_and_every_vm_installs_python_from_its_packages() -> None:
-    assert _stack_job("freebsd")["strategy"]["matrix"]["release"] == ["14", "15"]
-    package_managers = {
-        "freebsd": "pkg install",
-        "openbsd": "pkg_add",
-        "netbsd": "pkg_add",
-        "illumos": "pkg install",
-    }
-    for name, manager in package_managers.items():
-        vm = next(s for s in _stack_job(name)["steps"] if "vmactions/" in s.get("uses", ""))
-        assert manager in vm["with"]["prepare"] and "python" in vm["with"]["prepare"]
-        assert "${{" not in vm["with"]["prepare"] + vm["with"]["run"]
-        assert vm["with"]["usesh"] is True
+@pytest.mark.parametrize("stack", LEG_SCRIPT_JOBS)
+def test_a_stack_leg_fails_only_after_its_upload_and_stops_before_its_time_limit(
+    stack: str,
+) -> None:
+    job = _stack_job(stack)
+    steps = job["steps"]
+    (leg,) = [
+        s
+        for s in steps
+        if "sh .ci/stack-leg.sh" in str(s.get("run", "")) + str(s.get("with", {}).get("run", ""))
+    ]
+    # The probe run ends itself well before the step's limit (a step that times
+    # out copies nothing back), leaving minutes for the copy-back.
+    assert int(job["env"]["SOCKMATRIX_LEG_SECONDS"]) <= (leg["timeout-minutes"] - 5) * 60
+    upload = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
+    outcome = steps[-1]
+    assert steps.index(upload) == len(steps) - 2
+    assert outcome["if"] == "${{ always() }}"
+    assert outcome["run"].strip() == "sh .ci/leg-outcome.sh leg-status"
+
+
+@pytest.mark.parametrize("stack", VM_JOBS)
+def test_each_vm_leg_takes_python_and_its_dependencies_from_the_os(stack: str) -> None:
+    vm = next(s for s in _stack_job(stack)["steps"] if "vmactions/" in s.get("uses", ""))
+    prepare = vm["with"]["prepare"]
+    # usesh is ignored by every vmactions action (freebsd-vm action.yml: "Deprecated and ignored").
+    assert "usesh" not in vm["with"]
+    assert "${{" not in prepare + vm["with"]["run"]
+    assert vm["with"]["run"].strip() == "sh .ci/stack-leg.sh"
+    assert "SOCKMATRIX_LEG_SECONDS" in vm["with"]["envs"].split()
+    packages = {
+        "freebsd": ['"py$v-pyyaml"', '"py$v-jsonschema"', '"py$v-psutil"', '"py$v-tabulate"'],
+        "openbsd": ["py3-yaml", "py3-jsonschema", "py3-psutil", "py3-fastjsonschema"],
+        "netbsd": ["py312-yaml", "py312-jsonschema", "py312-psutil", "py312-fastjsonschema"],
+        # OmniOS packages no psutil, tabulate or fastjsonschema: pip adds them, and the
+        # "-build" image has the compiler psutil needs.
+        "illumos": [
+            "runtime/python-313",
+            "library/python-3/pyyaml-313",
+            "library/python-3/jsonschema-313",
+            "library/python-3/pip-313",
+        ],
+    }[stack]
+    for package in packages:
+        assert package in prepare.split(), (stack, package)
+    if stack == "illumos":
+        assert vm["with"]["release"] == "r151054-build"
+
+
+def test_the_other_stacks_take_their_dependencies_from_their_packages_too() -> None:
     wsl = next(s for s in _stack_job("wsl1")["steps"] if "setup-wsl" in s.get("uses", ""))
     assert wsl["with"]["wsl-version"] == 1
-    assert "python3" in wsl["with"]["additional-packages"].split()
+    for package in (
+        "python3",
+        "python3-venv",
+        "python3-yaml",
+        "python3-jsonschema",
+        "python3-psutil",
+    ):
+        assert package in wsl["with"]["additional-packages"].split()
     alpine = next(s for s in _stack_job("alpine")["steps"] if "docker run" in s.get("run", ""))
-    assert "apk add" in alpine["run"] and "alpine:" in alpine["run"]
+    assert "alpine:" in alpine["run"]
+    for package in ("py3-yaml", "py3-jsonschema", "py3-psutil", "py3-tabulate"):
+        assert package in alpine["run"].split()
+    assert "-e SOCKMATRIX_LEG_SECONDS" in alpine["run"]
+
+
+def test_freebsd_runs_two_releases() -> None:
+    assert _stack_job("freebsd")["strategy"]["matrix"]["release"] == ["14", "15"]
+
+
+def test_the_gvisor_leg_installs_a_pinned_runsc_and_runs_tox_as_root() -> None:
+    job = _stack_job("gvisor")
+    assert job["runs-on"].startswith("ubuntu-")
+    runs = [s.get("run", "") for s in job["steps"]]
+    assert "sudo sh .ci/install-runsc.sh" in runs
+    (run,) = [r for r in runs if "tox -e gvisor" in r]
+    # As root (runsc needs it), with setup-python's python and runsc on PATH; the
+    # launcher asks runsc for its release (matrix/runner/under_gvisor.py).
+    assert "sudo --preserve-env=SOCKMATRIX_RESULTS_DIR,SOCKMATRIX_JOB_LABEL," in run
+    assert 'env "PATH=$PATH" python -m tox -e gvisor -- "${args[@]}"' in run
+    script = (REPO / ".ci" / "install-runsc.sh").read_text(encoding="utf-8")
+    assert re.search(r"GVISOR_RELEASE:-\d{8}\.\d}", script)
+    assert re.search(r"GVISOR_SHA512:-[0-9a-f]{128}}", script)
 
 
 def test_the_table_waits_for_every_leg_and_publishes_when_some_failed() -> None:
     table = _stack_job("table")
-    assert set(table["needs"]) == {"probes", *STACK_JOBS.values()}
-    assert table["if"] == "${{ !cancelled() }}"
+    assert set(table["needs"]) == {"check-inputs", "probes", *STACK_JOBS.values()}
+    assert table["if"] == "${{ !cancelled() && needs.check-inputs.result == 'success' }}"
 
 
 def test_the_main_workflow_runs_the_extra_stacks_on_schedule_and_by_hand_only() -> None:
@@ -426,8 +597,9 @@ def test_extra_stacks_names_are_checked_before_any_leg_starts(value: str, ok: bo
         assert "::error::" in done.stdout + done.stderr
 
 
-def test_the_leg_script_is_posix_sh() -> None:
-    script = REPO / ".ci" / "stack-leg.sh"
+@pytest.mark.parametrize("name", ["stack-leg.sh", "leg-outcome.sh", "install-runsc.sh"])
+def test_the_leg_scripts_are_posix_sh(name: str) -> None:
+    script = REPO / ".ci" / name
     text = script.read_text(encoding="utf-8")
     for bashism in ("[[", "$(<", "function ", "local ", "pipefail", "${PROBE_PATHS[@]}"):
         assert bashism not in text, bashism
@@ -441,7 +613,90 @@ def test_the_leg_script_is_posix_sh() -> None:
 def test_the_readme_lists_every_stack_its_cost_and_how_to_turn_it_on() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("### More TCP stacks", 1)[1].split("\n## ", 1)[0]
-    for name in ("FreeBSD", "OpenBSD", "NetBSD", "illumos", "WSL1", "Alpine"):
+    for name in ("FreeBSD", "OpenBSD", "NetBSD", "illumos", "WSL1", "Alpine", "gVisor"):
         assert name in section, name
     assert "extra-stacks" in section
     assert "minutes" in section
+
+
+def test_generated_results_are_folded_in_pull_request_diffs() -> None:
+    lines = (REPO / ".gitattributes").read_text(encoding="utf-8").splitlines()
+    assert "results/** linguist-generated" in lines
+    done = subprocess.run(
+        ["git", "check-attr", "linguist-generated", "--", "results/x.json", "README.md",
+         "results/history/x@1.json"],
+        cwd=REPO, capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip("not a git checkout")
+    assert done.stdout.splitlines() == [
+        "results/x.json: linguist-generated: set",
+        "README.md: linguist-generated: unspecified",
+        "results/history/x@1.json: linguist-generated: set",
+    ]
+
+
+def test_the_oldest_env_pins_exactly_the_lower_bounds_pyproject_states() -> None:
+    import configparser
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    floors = {}
+    for requirement in project["dependencies"]:
+        name, version = requirement.split(">=")
+        floors[name.strip().lower()] = version.strip()
+    tox = configparser.ConfigParser()
+    tox.read(REPO / "tox.ini", encoding="utf-8")
+    pins = {}
+    for line in tox["testenv:oldest"]["deps"].split():
+        name, version = line.split("==")
+        pins[name.lower()] = version
+    assert pins == floors
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert '"$PYTHON" -m tox -e oldest' in ci
+
+
+def test_a_pull_request_that_only_changes_probes_runs_just_those_on_every_leg(
+    tmp_path: Path,
+) -> None:
+    jobs = load(MATRIX)["jobs"]
+    scope = jobs["scope"]
+    assert scope["if"] == "${{ github.event_name == 'pull_request' }}"
+    assert "python3 -m matrix.tools.ci_scope" in scope["steps"][-1]["run"]
+    assert jobs["probes"]["with"]["builtin-probes"] == "${{ needs.scope.outputs.probes }}"
+    legs = load(PROBE_MATRIX)["jobs"]["probes"]
+    step = next(
+        s for s in legs["steps"] if s.get("name") == "Run the built-in probes this change touches"
+    )
+    assert step["if"] == "${{ inputs.probe-paths == '' && inputs.builtin-probes != '' }}"
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    (stubs / "python").write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n')
+    (stubs / "python").chmod(0o755)
+    (tmp_path / "probes").mkdir()
+    (tmp_path / "probes" / "a.yaml").write_text("x")
+    done = subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=tmp_path,
+        env={
+            "PATH": f"{stubs}{os.pathsep}{os.environ.get('PATH', '')}",
+            "BUILTIN_PROBES": "probes/a.yaml probes/*.yaml",
+        },
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    # The stub prints each argument of `python -m tox -e probes -- …`: literal paths.
+    assert done.stdout.splitlines()[-7:] == [
+        "-m", "tox", "-e", "probes", "--", "probes/a.yaml", "probes/*.yaml"
+    ]  # fmt: skip
+
+
+def test_hosted_legs_and_test_jobs_cache_pips_downloads() -> None:
+    for path, job in ((PROBE_MATRIX, "probes"), (MATRIX, "tests"), (MATRIX, "tests-other")):
+        setup = next(
+            s for s in load(path)["jobs"][job]["steps"] if "setup-python" in s.get("uses", "")
+        )
+        assert setup["with"]["cache"] == "pip"
+        assert setup["with"]["cache-dependency-path"] == "pyproject.toml"

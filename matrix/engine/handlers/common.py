@@ -37,8 +37,11 @@ def payload(step: Step) -> bytes:
 
 
 def received_summary(ctx: Context, step: Step, count: int) -> str:
-    """A stream's 0 is EOF; a datagram socket's 0 is an empty datagram."""
-    if count == 0 and not ctx.is_datagram(step):
+    """A stream's 0 is EOF; a datagram socket's 0 is an empty datagram; and the 0 of
+    a recv that asked for 0 bytes says nothing about EOF (recv(2), Linux
+    man-pages: "The value 0 may also be returned if the requested number of
+    bytes to receive from a stream socket was 0")."""
+    if count == 0 and not ctx.is_datagram(step) and int(step.get("bytes", 65536)) > 0:
         return "EOF"
     return f"{count} bytes"
 
@@ -153,15 +156,29 @@ def bind_target(ctx: Context, step: Step, family: str) -> tuple[str, int]:
 
 def bound(ctx: Context, step: Step, bind: Callable[[], tuple[Any, ...]]) -> None:
     """Run a bind step's ``bind`` (which returns the address bound) and remember
-    whether it failed: a later listen on the socket must not read as success on
-    the port the bind asked for."""
+    whether it failed (or could not be made here): a later listen on the socket
+    must not read as success on the port the bind asked for, and a step that
+    needs its address is not reached (Context.bound_address)."""
     name = step["socket"]
     try:
         ctx.bound[name] = bind()
-    except OSError:
+    except (OSError, Unsupported):
         ctx.failed_binds.add(name)
         raise
     ctx.failed_binds.discard(name)
+
+
+def bind_options(ctx: Context, step: Step) -> list[tuple[int, int, int]]:
+    """(level, optname, value) of each option a bind step sets first, all resolved
+    before any is set: one this OS lacks makes the step unsupported with the
+    socket untouched (the allow-list gives each OS's numbers)."""
+    resolved = []
+    for name, value in step.get("options", {}).items():
+        constants = allowed_option(ctx, name, "value", value)
+        if constants is None:
+            raise Unsupported(f"{name} does not exist on this platform")
+        resolved.append((*constants, int(value)))
+    return resolved
 
 
 def listened(ctx: Context, step: Step, address: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
@@ -237,6 +254,18 @@ def peer_problem(peer: object) -> str | None:
     return None if problem is None else f"refused at once: {problem}"
 
 
+def datagram_problem(size: int, peer: object) -> str | None:
+    """Why a recvfrom() result of ``size`` bytes from ``peer`` must be refused.
+
+    0 bytes with no sender is no datagram: it is how a UDP receive ends after
+    shutdown(SHUT_RD) on Linux (the kernel fills in no address: recvfrom's
+    address length stays 0), so there is nobody to refuse. A datagram that
+    arrived, empty or not, always carries its sender's address."""
+    if size == 0 and peer is None:
+        return None
+    return peer_problem(peer)
+
+
 def option(ctx: Context, step: Step) -> tuple[int, int]:
     """(level, optname) of the step's option here (allow-listed), or unsupported."""
     from matrix.language.option_allowlist import OptionRefused, resolve
@@ -298,6 +327,76 @@ def poll_request(step: Step) -> list[str]:
         if name not in POLL_REQUEST_EVENTS:
             raise HarnessError(f"POLL{str(name)[:16]} {POLL_RESULT_ONLY_REASON}")
     return wanted
+
+
+def with_length(
+    step: Step, result: tuple[str, dict[str, Any]], length: int
+) -> tuple[str, dict[str, Any]]:
+    """A getsockopt result, with the option length the OS handed back if the step asks."""
+    if not step.get("length"):
+        return result
+    summary, value = result
+    unit = "byte" if length == 1 else "bytes"
+    return f"{summary}, {length} {unit}", {**value, "length": length}
+
+
+def number_in_use(number: int) -> bool:
+    """Whether descriptor number ``number`` names an open descriptor (a socket, on
+    Windows) right now: the harness's check around a select/poll step that passes
+    the number of a socket the probe closed (allow_closed). Not an observation.
+
+    POSIX: fstat() fails with EBADF only on a number that is not open. Windows: a
+    SOCKET is a handle, and getsockopt(SO_TYPE) succeeds only on a socket
+    (Microsoft Learn, getsockopt: WSAENOTSOCK "The descriptor is not a socket");
+    a non-socket handle that took the value is no socket to select() either
+    ("WSAENOTSOCK One of the descriptor sets contains an entry that is not a
+    socket", select function).
+    """
+    import sys
+
+    if sys.platform == "win32":
+        import ctypes
+
+        from matrix.language.option_allowlist import resolve
+
+        constants = resolve("SO_TYPE", "windows")
+        if constants is None:
+            raise HarnessError("the allow-list has no Windows number for SO_TYPE")
+        level, optname = constants
+        getsockopt = ctypes.WinDLL("ws2_32").getsockopt  # type: ignore[attr-defined]
+        getsockopt.argtypes = [ctypes.c_uint64, ctypes.c_int, ctypes.c_int]
+        getsockopt.argtypes += [ctypes.c_void_p, ctypes.c_void_p]
+        buffer, size = ctypes.create_string_buffer(4), ctypes.c_int(4)
+        return bool(getsockopt(number, level, optname, buffer, ctypes.byref(size)) == 0)
+    import errno
+    import os
+
+    try:
+        os.fstat(number)
+    except OSError as exc:
+        return exc.errno != errno.EBADF
+    return True
+
+
+def stale_numbers_checked(numbers: dict[str, int], call: Callable[[], Any]) -> Any:
+    """Run ``call`` (a select or poll passing the numbers of closed sockets) only if
+    no number is in use, and check again after it: a number taken meanwhile would
+    make the OS's answer one about another descriptor, so it is a harness error."""
+
+    def check(when: str) -> None:
+        taken = sorted(name for name, number in numbers.items() if number_in_use(number))
+        if taken:
+            raise HarnessError(
+                f"the number of closed socket(s) {', '.join(map(repr, taken))} was in use "
+                f"{when} the call: it names another descriptor, so there is no answer "
+                "about a closed one to record"
+            )
+
+    check("before")
+    try:
+        return call()
+    finally:
+        check("after")
 
 
 def select_text(reported: list[list[str]]) -> tuple[str, dict[str, Any]]:

@@ -98,7 +98,7 @@ def _datagram(ctx: Context, sock: NativeSocket, size: int, flags: int) -> bytes:
     recvfrom() with null pointer address and address_len arguments"), so asking
     for the sender changes nothing the OS does."""
     data, peer = _api(ctx).recvfrom(sock, size, flags)
-    if (problem := common.peer_problem(peer)) is not None:
+    if (problem := common.datagram_problem(len(data), peer)) is not None:
         raise HarnessError(f"a datagram of {len(data)} bytes was dropped, {problem}")
     return data
 
@@ -149,6 +149,8 @@ def op_bind(ctx: Context, step: Step) -> Result:
     api = _api(ctx)
 
     def bind() -> tuple[str, int]:
+        for level, optname, value in common.bind_options(ctx, step):
+            api.setsockopt(sock, level, optname, INT.pack(value))
         api.bind(sock, *common.bind_target(ctx, step, sock.family))
         return api.getsockname(sock)
 
@@ -197,11 +199,12 @@ def op_getsockopt(ctx: Context, step: Step) -> Result:
         data = api.getsockopt(sock, *common.option(ctx, step), 32)
         return common.raw_summary(step["raw"]["format"], data)
     data = api.getsockopt(sock, *common.option(ctx, step), INT.size)
-    # Some options fill in less than an int (a BOOL byte on Windows).
+    # Some options fill in less than an int (a BOOL byte on Windows): the
+    # buffer starts zeroed, and the length the call handed back is kept.
     (value,) = INT.unpack(data.ljust(INT.size, b"\0")[: INT.size])
     if decode == "errno":
-        return common.errno_summary(value, ctx.family)
-    return str(value), {"value": value}
+        return common.with_length(step, common.errno_summary(value, ctx.family), len(data))
+    return common.with_length(step, (str(value), {"value": value}), len(data))
 
 
 def op_setblocking(ctx: Context, step: Step) -> Result:
@@ -255,8 +258,10 @@ def _reset(ctx: Context, sock: NativeSocket) -> None:
         api.close(sock)
 
 
-def _open_handle(ctx: Context, name: str, call: str) -> int:
-    """The descriptor of socket ``name`` for poll()/select(), which must still be open.
+def _open_handle(ctx: Context, step: Step, name: str, stale: dict[str, int]) -> int:
+    """The descriptor of socket ``name`` for poll()/select(), which must still be open
+    unless the step says ``allow_closed``: then the number the socket had is
+    passed, and kept in ``stale`` for the checks around the call.
 
     After close the number is no longer the probe's: a C program passing it on
     gets POLLNVAL/EBADF only while nothing reused it, and the layer's stand-in
@@ -264,15 +269,19 @@ def _open_handle(ctx: Context, name: str, call: str) -> int:
     negative fd ("the corresponding events field is ignored and the revents
     field returns zero"), WSAPoll ignores it too and fails with WSAEINVAL when
     no entry is valid (Microsoft Learn, WSAPOLLFD and WSAPoll), and no fd_set
-    holds -1. None of these is the OS's answer about the socket, so the step is
-    refused (a harness error) instead of recorded.
+    holds -1. None of these is the OS's answer about the socket, so without
+    allow_closed the step is refused (a harness error) instead of recorded.
     """
     sock: NativeSocket = ctx.named(name)
-    if sock.closed:
+    if sock.closed and step.get("allow_closed"):
+        stale[name] = sock.handle
+    elif sock.closed:
+        call = step["op"]
         raise HarnessError(
             f"{call}() on socket {name!r}, which this probe already closed: its number "
             "is no longer the probe's (it may be reused), so there is no OS answer to "
-            f"record; call {call}() before the close, e.g. from another thread"
+            f"record; call {call}() before the close, e.g. from another thread, or say "
+            "allow_closed: true to pass the number it had"
         )
     return sock.handle
 
@@ -280,14 +289,16 @@ def _open_handle(ctx: Context, name: str, call: str) -> int:
 def op_select(ctx: Context, step: Step) -> Result:
     names: dict[int, str] = {}
     groups: list[list[int]] = []
+    stale: dict[str, int] = {}
     for key in common.SELECT_SETS:
         handles = []
         for name in step.get(key, []):
-            handle = _open_handle(ctx, name, "select")
+            handle = _open_handle(ctx, step, name, stale)
             names[handle] = name
             handles.append(handle)
         groups.append(handles)
-    _count, ready = _api(ctx).select(groups, float(step["timeout"]))
+    timeout = float(step["timeout"])
+    _count, ready = common.stale_numbers_checked(stale, lambda: _api(ctx).select(groups, timeout))
     return common.select_text([sorted(names[h] for h in group) for group in ready])
 
 
@@ -300,8 +311,10 @@ def op_poll(ctx: Context, step: Step) -> Result:
         # Worded as the Python view words it, so the two views stay comparable.
         raise Unsupported(f"POLL{missing} does not exist on this platform")
     names = list(step["sockets"])
-    handles = [_open_handle(ctx, n, api.abi.poll_function) for n in names]
-    revents = api.poll(handles, events, round(float(step["timeout"]) * 1000))
+    stale: dict[str, int] = {}
+    handles = [_open_handle(ctx, step, n, stale) for n in names]
+    timeout_ms = round(float(step["timeout"]) * 1000)
+    revents = common.stale_numbers_checked(stale, lambda: api.poll(handles, events, timeout_ms))
     return common.poll_text(
         {n: _abi.poll_flag_names(api.abi, r) for n, r in zip(names, revents, strict=True) if r}
     )

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # types only: nothing more for a probe's child to import
     from matrix.language.probe_types import Step
 
 Result = tuple[str, dict[str, Any]]
+_INT = struct.Struct("=i")
 
 
 def _msg(name: str) -> int | None:
@@ -94,7 +95,7 @@ def op_recv(ctx: Context, step: Step) -> Result:
 def _datagram(sock: socket.socket, size: int, flags: int) -> bytes:
     """A datagram received with its sender, which must be on loopback."""
     data, peer = sock.recvfrom(size, flags)
-    if (problem := common.peer_problem(peer)) is not None:
+    if (problem := common.datagram_problem(len(data), peer)) is not None:
         raise HarnessError(f"a datagram of {len(data)} bytes was dropped, {problem}")
     return bytes(data)
 
@@ -107,7 +108,11 @@ def op_drain(ctx: Context, step: Step) -> Result:
 
 
 def op_close(ctx: Context, step: Step) -> Result:
-    ctx.sock(step).close()
+    sock = ctx.sock(step)
+    # CPython forgets the number before it closes (sock_close); a select/poll
+    # step with allow_closed passes the number a program could have kept.
+    ctx.closed_numbers.setdefault(step["socket"], sock.fileno())
+    sock.close()
     return "ok", {}
 
 
@@ -142,6 +147,8 @@ def op_bind(ctx: Context, step: Step) -> Result:
     sock = ctx.sock(step)
 
     def bind() -> tuple[Any, ...]:
+        for level, optname, value in common.bind_options(ctx, step):
+            sock.setsockopt(level, optname, value)
         sock.bind(common.bind_target(ctx, step, _family(sock)))
         return tuple(sock.getsockname())
 
@@ -189,10 +196,19 @@ def op_getsockopt(ctx: Context, step: Step) -> Result:
         return common.raw_summary(
             step["raw"]["format"], sock.getsockopt(*common.option(ctx, step), 32)
         )
-    value = sock.getsockopt(*common.option(ctx, step))
-    if decode == "errno":
-        return common.errno_summary(value, ctx.family)
-    return str(value), {"value": value}
+    if step.get("length"):
+        # With a buffer size CPython hands back the bytes the OS wrote (without
+        # one it reads them into an int and drops the length).
+        data = sock.getsockopt(*common.option(ctx, step), _INT.size)
+        (value,) = _INT.unpack(data.ljust(_INT.size, b"\0")[: _INT.size])
+    else:
+        data, value = None, sock.getsockopt(*common.option(ctx, step))
+    result = (
+        common.errno_summary(value, ctx.family)
+        if decode == "errno"
+        else (str(value), {"value": value})
+    )
+    return result if data is None else common.with_length(step, result, len(data))
 
 
 def op_setblocking(ctx: Context, step: Step) -> Result:
@@ -229,10 +245,32 @@ def op_recvfrom(ctx: Context, step: Step) -> Result:
     return f"{len(data)} bytes", {"bytes": len(data)}
 
 
+def _watched(ctx: Context, step: Step, name: str, stale: dict[str, int]) -> Any:
+    """What a Python program hands select/poll for socket ``name``: the socket
+    object, or for one the probe closed (allow_closed only) the number it had."""
+    sock = ctx.named(name)
+    if sock.fileno() != -1:
+        return sock
+    if step.get("allow_closed") and name in ctx.closed_numbers:
+        stale[name] = ctx.closed_numbers[name]
+        return stale[name]
+    raise HarnessError(
+        f"{step['op']}() on socket {name!r}, which this probe already closed: say "
+        "allow_closed: true to pass the number it had"
+    )
+
+
 def op_select(ctx: Context, step: Step) -> Result:
-    lists = [[ctx.named(n) for n in step.get(key, [])] for key in common.SELECT_SETS]
+    stale: dict[str, int] = {}
+    lists = [
+        [_watched(ctx, step, n, stale) for n in step.get(key, [])] for key in common.SELECT_SETS
+    ]
     names = {id(sock): name for name, sock in ctx.sockets.items()}
-    ready = select.select(lists[0], lists[1], lists[2], float(step["timeout"]))
+    names.update({id(number): name for name, number in stale.items()})
+    timeout = float(step["timeout"])
+    ready = common.stale_numbers_checked(
+        stale, lambda: select.select(lists[0], lists[1], lists[2], timeout)
+    )
     return common.select_text([sorted(names[id(sock)] for sock in group) for group in ready])
 
 
@@ -261,11 +299,14 @@ def op_poll(ctx: Context, step: Step) -> Result:
         events |= flag
     poller = select.poll()
     fds: dict[int, str] = {}
+    stale: dict[str, int] = {}
     for name in step["sockets"]:
-        fd = ctx.named(name).fileno()
+        watched = _watched(ctx, step, name, stale)
+        fd = watched if isinstance(watched, int) else watched.fileno()
         fds[fd] = name
         poller.register(fd, events)
-    results = poller.poll(float(step["timeout"]) * 1000)
+    timeout_ms = float(step["timeout"]) * 1000
+    results = common.stale_numbers_checked(stale, lambda: poller.poll(timeout_ms))
     return common.poll_text({fds.get(fd, str(fd)): _poll_flags(rev) for fd, rev in results})
 
 

@@ -70,7 +70,12 @@ def test_diff_of_merged_matrices_and_markdown(runs: tuple[Path, Path], tmp_path:
         "| p1 | fakeos 1.0 x86\\_64 py3.11 | recv: EOF | recv: blocked | "
         "recv: EOF · close: ok | recv: blocked · close: ok |"
     ) in text
-    assert "otheros 7 x86\\_64 py3.11 → otheros 8" not in text  # paired, nothing changed
+    # Paired across the new OS version: no changed cell, but the column is renamed.
+    assert "| p1 | otheros" not in text
+    assert (
+        "Column renamed (a new OS version or runner image): otheros 7 x86\\_64 py3.11 → otheros 8"
+        in text
+    )
 
 
 def test_diff_markdown_is_bounded_for_a_pull_request_body(tmp_path: Path) -> None:
@@ -91,3 +96,58 @@ def test_diff_skips_a_bad_file_by_name(runs: tuple[Path, Path]) -> None:
     (new / "broken.json").write_text("{", encoding="utf-8")
     assert main(["diff", str(old), str(new)]) == 1
     assert main(["diff", str(old), str(new / "missing")]) == 2
+
+
+# --- --exit-code: does the table change? (the refresh job's question) ---------
+
+
+def _platform(verdict: str = "recv: EOF", **changes: object) -> dict[str, object]:
+    document = verdicts_document("fakeos", {"p1": verdict, "p2": "x: 1"})
+    document.update({k: v for k, v in changes.items() if k in document})
+    return document
+
+
+def _exit_code(tmp_path: Path, old: dict[str, object], new: dict[str, object]) -> int:
+    write_results(tmp_path / "old", "a.json", old)
+    write_results(tmp_path / "new", "a.json", new)
+    return main(["diff", str(tmp_path / "old"), str(tmp_path / "new"), "--exit-code"])
+
+
+def test_exit_code_ignores_what_every_run_changes(tmp_path: Path) -> None:
+    old = _platform()
+    new = _platform(
+        started="2031-05-05T00:00:00+00:00",
+        finished="2031-05-05T00:01:00+00:00",
+        source={"run_url": "https://github.com/o/r/actions/runs/2", "commit": "b" * 40},
+    )
+    # Things the old "changed" check compared, which the table never shows.
+    new["platform"].update(  # type: ignore[attr-defined]
+        release="1.0-other-build",
+        kernel_version="#2 SMP",
+        distribution="Fictional 2",
+        os_build="99999",
+    )
+    for record in new["probes"]:  # type: ignore[attr-defined]
+        record.update(duration=9.9, cleanup=["closed a leftover socket"])
+    assert _exit_code(tmp_path, old, new) == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["verdict", "new platform", "probe file", "tool version", "now complete", "new OS version"],
+)
+def test_exit_code_is_1_when_the_table_would_show_it(tmp_path: Path, change: str) -> None:
+    old, new = _platform(), _platform()
+    if change == "verdict":
+        new = _platform("recv: ECONNRESET")
+    elif change == "new platform":
+        write_results(tmp_path / "new", "b.json", verdicts_document("newos", {"p1": "x"}))
+    elif change == "probe file":
+        new["probes"][0]["sha256"] = "1" * 64  # type: ignore[index]
+    elif change == "tool version":
+        new["tool"] = {"name": "sockmatrix", "version": "0.0.1-fictional"}
+    elif change == "now complete":
+        old["complete"] = False
+    elif change == "new OS version":
+        new = verdicts_document("fakeos", {"p1": "recv: EOF", "p2": "x: 1"}, version="1.1")
+    assert _exit_code(tmp_path, old, new) == 1

@@ -196,3 +196,72 @@ verdict: [c]
         write_probe(HEADER + body.replace("port: 5432", "closed_port: true"), id="p")
     )
     assert found == [] and probe is not None
+
+
+def test_a_bind_step_s_options_are_checked_against_the_allow_list(
+    write_probe: WriteProbe,
+) -> None:
+    body = """\
+sockets: [{tcp: a}]
+steps:
+  - {op: bind, socket: a, options: {SO_REUSEADR: 1}, name: b}
+verdict: [b]
+"""
+    problem = only(problems(write_probe, body))
+    assert problem.path == ("steps", 0, "options", "SO_REUSEADR")
+    assert "(did you mean 'SO_REUSEADDR'?)" in problem.message
+
+
+def test_a_bind_step_s_option_values_are_range_checked(write_probe: WriteProbe) -> None:
+    body = """\
+sockets: [{tcp: a}]
+steps:
+  - {op: bind, socket: a, options: {SO_EXCLUSIVEADDRUSE: 7}, name: b}
+verdict: [b]
+"""
+    problem = only(problems(write_probe, body))
+    assert problem.path == ("steps", 0, "options", "SO_EXCLUSIVEADDRUSE")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    ["option: SO_LINGER, decode: linger", "option: SO_RCVBUF, raw: {format: i}"],
+)
+def test_length_is_refused_where_it_cannot_apply(write_probe: WriteProbe, extra: str) -> None:
+    body = f"""\
+sockets: [{{tcp: s}}]
+steps:
+  - {{op: getsockopt, socket: s, {extra}, length: true, name: g}}
+verdict: [g]
+"""
+    problem = only(problems(write_probe, body))
+    assert problem.path == ("steps", 0, "length")
+    assert "integer reads" in problem.message
+
+
+def test_length_on_an_integer_read_is_valid(write_probe: WriteProbe) -> None:
+    text = (
+        HEADER
+        + """\
+sockets: [{tcp: s}]
+steps:
+  - {op: getsockopt, socket: s, option: SO_KEEPALIVE, length: true, name: g}
+  - {op: getsockopt, socket: s, option: SO_ERROR, decode: errno, length: true, name: e}
+verdict: [g, e]
+"""
+    )
+    probe, found = validate_file(write_probe(text, id="p"))
+    assert probe is not None, [str(p) for p in found]
+
+
+def test_allow_closed_is_refused_on_a_thread(write_probe: WriteProbe) -> None:
+    body = """\
+sockets: [{tcp: s}]
+steps:
+  - {op: close, socket: s}
+  - {op: select, read: [s], timeout: 0, allow_closed: true, thread: t, name: sel}
+verdict: [sel]
+"""
+    problem = only(problems(write_probe, body))
+    assert problem.path == ("steps", 1, "thread")
+    assert "main sequence" in problem.message

@@ -224,3 +224,17 @@ def test_a_lock_that_is_held_makes_the_write_fail_cleanly_not_hang(
         writer.add({"id": "a", "sha256": "0" * 64, "status": "ok"})
     assert time.monotonic() - started < 3
     assert not output.exists()
+
+
+def test_results_text_is_compact_one_record_per_line_and_reads_back() -> None:
+    from helpers.synthetic import record, results_document
+
+    from matrix.results.document import results_text
+
+    document = results_document(records=[record("a", "x: 1"), record("b", "y: \u202e2")])
+    text = results_text(document)  # type: ignore[arg-type]
+    assert json.loads(text) == document
+    lines = text.splitlines()
+    assert len(lines) == 4 and lines[1].startswith('{"id":"a"') and lines[2].startswith('{"id":"b"')
+    assert text.isascii(), "no bidi or control text in a diff"
+    assert json.loads(results_text(results_document()))["probes"] == []  # type: ignore[arg-type]

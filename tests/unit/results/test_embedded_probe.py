@@ -196,3 +196,54 @@ def test_old_results_keep_builtin_titles_when_other_probes_are_given(
     out = capsys.readouterr().out
     assert "close() with unread data in the receive buffer" in out
     assert "What my library relies on" in out
+
+
+def test_a_list_of_entries_runtimes_and_bites_travel_in_results_and_back() -> None:
+    cited = {
+        "kind": "rule",
+        "source": "a specification",
+        "quote": "err = EINVAL",
+        "repository": "example-org/spec",
+        "commit": "0" * 40,
+        "path": "spec/listen.sml",
+        "line": 7837,
+        "os_version": "OldOS 2.4",
+        "expect": {"peer-recv": {"error": "EINVAL"}},
+    }
+    runtime = {
+        "runtime": "java",
+        "effect": "shields",
+        "says": "close wakes a blocked read",
+        "source": "a test",
+        "quote": "close wakes",
+        "repository": "example-org/jdk",
+        "commit": "0" * 40,
+        "path": "Async.java",
+        "line": 3,
+    }
+    bite = {
+        "behaviour": "close-does-not-wake",
+        "issues": [{"url": "https://github.com/python/cpython/issues/91913", "shows": "w"}],
+    }
+    meta = {
+        **embedded(),
+        "documented": {"linux": [embedded()["documented"]["linux"], cited], "x": 3},
+        "runtimes": [runtime, "not an entry", {"runtime": "go"}],
+        "bites": [bite, {"behaviour": 1}],
+    }
+    probe = embedded_probes([("r.json", results_document(records=[user_record(meta)]))])
+    data = probe["users-probe"].data
+    assert data["documented"] == {"linux": [embedded()["documented"]["linux"], cited]}
+    assert data["runtimes"] == [runtime] and data["bites"] == [bite]
+
+
+def test_a_results_file_written_before_lists_still_reads_one_entry_per_family(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Written by an earlier sockmatrix: one documented entry per family, no runtimes.
+    write_results(tmp_path, "t.json", results_document(records=[user_record(embedded())]))
+    assert main(["table", str(tmp_path), "--format", "json"]) == 0
+    row = json.loads(capsys.readouterr().out)["rows"][0]
+    cell = row["cells"]["linux-documented"]
+    assert cell["kind"] == "documented" and cell["documented"]["source"].startswith("recv(2)")
+    assert [e["kind"] for e in cell["evidence"]] == ["prose"] and row["runtimes"] == []

@@ -13,9 +13,9 @@ import pytest
 from helpers.synthetic import results_document
 
 from matrix.results import platform as platform_module
+from matrix.results.identity import identity_conflict
 from matrix.results.platform import (
     describe,
-    identity_conflict,
     is_wsl1,
     macos_product_version,
     os_machine,

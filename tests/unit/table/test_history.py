@@ -59,3 +59,41 @@ def test_history_versions_sort_numerically(tmp_path: Path) -> None:
     entries, _ = history.load([folder])
     spans = history.ranges(entries)["p1"]["fakeos x86_64 py3.11 (img)"]
     assert [r.first for r in spans] == ["2030.9", "2030.10", "2030.100"]
+
+
+def test_an_archive_is_compact_still_a_results_file_and_keeps_the_verdicts(
+    tmp_path: Path,
+) -> None:
+    from helpers.synthetic import observation, record, results_document
+
+    records = [
+        record(f"p{n}", "recv: EOF", observations=[observation("recv", "EOF")] * 5)
+        for n in range(20)
+    ]
+    for entry in records:
+        entry["probe"] = {"title": "x" * 500, "sources": ["y" * 500]}
+    source = results_document(os="fakeos", records=records, source={"image_version": "2030.1"})
+    path = write_results(tmp_path / "run", "fakeos.json", source)
+    added, skipped = history.add([path], tmp_path / "history")
+    assert skipped == [] and added == ["fakeos-1.0-x86_64-py3.11@2030.1.json"]
+    archived = tmp_path / "history" / added[0]
+    assert archived.stat().st_size * 10 < path.stat().st_size
+    entries, problems = history.load([tmp_path / "history"])
+    assert problems == [] and entries[0].verdicts == {f"p{n}": "recv: EOF" for n in range(20)}
+
+
+def test_a_partial_run_is_never_archived(tmp_path: Path) -> None:
+    from helpers.synthetic import results_document
+
+    path = write_results(tmp_path, "partial.json", results_document(os="fakeos", complete=False))
+    added, skipped = history.add([path], tmp_path / "history")
+    assert added == [] and "partial run" in skipped[0].reason
+
+
+def test_history_keeps_at_most_keep_versions_per_platform(tmp_path: Path) -> None:
+    for n in range(5):
+        document = verdicts_document("fakeos", {"p1": "x"}, image=("img", f"2030.{n}"),
+                                     started=f"2030-01-0{n + 1}T00:00:00+00:00")  # fmt: skip
+        history.add([write_results(tmp_path / "runs", f"{n}.json", document)], tmp_path / "h", 3)
+    kept = sorted(p.name.split("@")[1] for p in (tmp_path / "h").iterdir())
+    assert kept == ["2030.2.json", "2030.3.json", "2030.4.json"]

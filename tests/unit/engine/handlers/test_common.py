@@ -63,3 +63,20 @@ def test_a_listen_says_ephemeral_only_after_a_failed_bind() -> None:
     assert ctx.bound["s"] == ("0.0.0.0", 50123)
     common.bound(ctx, {"op": "bind", "socket": "s"}, lambda: ("127.0.0.1", 50124))
     assert common.listened(ctx, step, ("127.0.0.1", 50124)) == ("ok", {})
+
+
+@pytest.mark.parametrize(
+    ("size", "peer", "refused"),
+    [
+        # recv on UDP after shutdown(SHUT_RD) on Linux: 0 bytes, no sender.
+        (0, None, False),
+        (5, None, True),  # data with no sender cannot be shown to be loopback
+        (0, ("192.0.2.7", 4242), True),  # an empty datagram from off loopback
+        (0, ("127.0.0.1", 4242), False),
+        (5, ("::1", 4242, 0, 0), False),
+    ],
+)
+def test_only_a_datagram_from_loopback_or_no_datagram_at_all_is_kept(
+    size: int, peer: Any, refused: bool
+) -> None:
+    assert (common.datagram_problem(size, peer) is not None) is refused
