@@ -299,8 +299,8 @@ class Runner:
         # well before its successor's interpreter has booted and preloaded.
         if ordered:
             ahead = functools.partial(self._popen, ahead=True)
-            warm = min(max(workers, WARM_AT_LEAST), len(ordered) * repeat)
-            self._warm = WarmChildren(ahead, warm)
+            total = len(ordered) * repeat
+            self._warm = WarmChildren(ahead, min(max(workers, WARM_AT_LEAST), total), total)
         try:
             # Round-robin over the probes so repeats of one probe do not run together.
             pending: set[Future[Record]] = {
