@@ -47,7 +47,9 @@ def test_hostile_probe_file_gets_one_clear_message_quickly(case: Case, tmp_path:
     assert all(str(p).startswith(f"{path}:{p.line}: " if p.line else f"{path}: ") for p in problems)
     assert len(problems) <= 51
     # A hang guard; the 1 s target of each class is checked by bench/bench_hostile.py.
-    assert elapsed < 3, f"{elapsed:.2f} s (target 1 s; margin for a loaded machine)"
+    # A hang guard (10x the 1 s target; CI machines run at loads of 10 on 2 cores):
+    # the time itself is measured in bench/bench_hostile.py.
+    assert elapsed < 10, f"{elapsed:.2f} s"
 
 
 @pytest.mark.parametrize("case", cases("keyword"))
@@ -81,7 +83,7 @@ def test_hostile_results_file_is_skipped_by_name_and_the_rest_rendered(
         assert f"{hostile}: skipped: " in err and case.expect in err, err
     else:
         assert status == 0, err
-    assert elapsed < 5
+    assert elapsed < 10, f"{elapsed:.2f} s"  # a hang guard, as above
 
 
 @pytest.mark.parametrize("case", cases("results"))
