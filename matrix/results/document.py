@@ -31,11 +31,11 @@ import matrix
 from matrix.files.write import write_text_atomic as write_text_atomic  # re-exported
 from matrix.results.document_types import Platform, Record, ResultsDocument
 from matrix.results.journal import provenance as provenance  # re-exported
+from matrix.results.platform import platform_key as platform_key  # re-exported for callers
+from matrix.results.platform import this_platform
 
 if TYPE_CHECKING:
     from matrix.results.journal import DiskState
-from matrix.results.platform import platform_key as platform_key  # re-exported for callers
-from matrix.results.platform import this_platform
 
 SCHEMA_VERSION = 1
 
