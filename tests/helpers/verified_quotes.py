@@ -24,7 +24,11 @@ REUSE_TABLE = (
 SELECT_PAGE = SDK.format("sdk-api-src/content/winsock2/nf-winsock2-select.md", "01397c92")
 RECV_PAGE = SDK.format("sdk-api-src/content/winsock/nf-winsock-recv.md", "0029c72c")
 
-VERIFIED: dict[tuple[str, str], tuple[str, str]] = {
+# A cited line (kind test or rule, or prose with a line): cut from `git show COMMIT:PATH`
+# of a clone at the cited commit and re-checked by `python -m matrix.tools.citations`.
+CITED = "{} {} {} {}, re-read at the commit by matrix.tools.citations"
+
+VERIFIED: dict[tuple[str, ...], tuple[str, str]] = {
     ("ipv6-v6only-default", "linux"): (
         "63b74d777271abf2",
         f"IPV6_V6ONLY(2const), {MAN_GIT.format('07d5d5b6')}; also ipv6(7) in {MAN_603}",
@@ -206,4 +210,493 @@ VERIFIED: dict[tuple[str, str], tuple[str, str]] = {
         SDK.format("sdk-api-src/content/winsock/nf-winsock-shutdown.md", "01397c92"),
     ),
     ("udp-recv-after-shutdown-rd", "windows"): ("feb46fe296c284f2", RECV_PAGE),
+    ("bind-matrix-first-default-specific", "windows", "dlls/ws2_32/tests/sock.c#L2300"): (
+        "22a313f2708aacd2",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L2300-L2302"),
+    ),
+    ("bind-matrix-first-default-wildcard", "windows", "dlls/ws2_32/tests/sock.c#L2436"): (
+        "5ee8b10ea0660326",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L2436-L2437"),
+    ),
+    ("bind-matrix-first-reuseaddr-specific", "windows", "dlls/ws2_32/tests/sock.c#L2326"): (
+        "9d511a90cd87c9d1",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L2326-L2327"),
+    ),
+    ("bind-matrix-first-reuseaddr-specific", "windows", "dlls/ws2_32/tests/sock.c#L2333"): (
+        "3820d101fa04c9dd",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L2333-L2334"),
+    ),
+    ("ipv6-v6only-default", "windows", "dlls/ws2_32/tests/sock.c#L7348"): (
+        "8c0e06e83980a928",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L7348-L7350"),
+    ),
+    ("reuseaddr-two-sockets-same-port", "linux", "specification/TCP1_hostLTSScript.sml#L7880"): (
+        "223fada0e381248d",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L7880-L7880",
+        ),
+    ),
+    ("reuseaddr-two-sockets-same-port", "windows", "dlls/ws2_32/tests/sock.c#L2333"): (
+        "3820d101fa04c9dd",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L2333-L2334"),
+    ),
+    ("reuseaddr-two-sockets-same-port", "windows", "dlls/ws2_32/tests/sock.c#L2342"): (
+        "01757bfca612bca6",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L2342-L2343"),
+    ),
+    ("reuseport-vs-reuseaddr-two-listeners", "windows", "dlls/ws2_32/tests/sock.c#L2333"): (
+        "3820d101fa04c9dd",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L2333-L2334"),
+    ),
+    ("reuseport-vs-reuseaddr-two-listeners", "windows", "dlls/ws2_32/tests/sock.c#L2342"): (
+        "01757bfca612bca6",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L2342-L2343"),
+    ),
+    ("close-listener-wakes-blocked-accept", "windows", "dlls/ws2_32/tests/sock.c#L5047"): (
+        "6cf3ad47e813e4fe",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L5047-L5051"),
+    ),
+    ("connect-closed-port", "windows", "dlls/ws2_32/tests/sock.c#L4147"): (
+        "d3e8051c59078ccf",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L4147-L4152"),
+    ),
+    ("connect-closed-port", "windows", "specification/TCP1_hostLTSScript.sml#L16548"): (
+        "16cf0c35757f6f6f",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L16548-L16550",
+        ),
+    ),
+    ("listen-after-refused-connect", "freebsd", "specification/TCP1_hostLTSScript.sml#L7938"): (
+        "cc787de242c81a8f",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L7938-L7938",
+        ),
+    ),
+    ("listen-on-connected-socket", "freebsd", "specification/TCP1_hostLTSScript.sml#L7721"): (
+        "5c95e4526058789a",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L7721-L7721",
+        ),
+    ),
+    ("listen-on-connected-socket", "linux", "specification/TCP1_hostLTSScript.sml#L7832"): (
+        "c7625e09324cb40c",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L7832-L7839",
+        ),
+    ),
+    ("listen-on-connected-socket", "windows", "specification/TCP1_hostLTSScript.sml#L7832"): (
+        "c7625e09324cb40c",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L7832-L7839",
+        ),
+    ),
+    ("listen-without-bind", "freebsd", "specification/TCP1_hostLTSScript.sml#L7593"): (
+        "fd2ea436bb4a0523",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L7593-L7596",
+        ),
+    ),
+    ("listen-without-bind", "linux", "specification/TCP1_hostLTSScript.sml#L7593"): (
+        "fd2ea436bb4a0523",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L7593-L7596",
+        ),
+    ),
+    ("listen-without-bind", "windows", "dlls/ws2_32/tests/sock.c#L4216"): (
+        "81b495530ada252c",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L4216-L4219"),
+    ),
+    ("listen-without-bind", "windows", "specification/TCP1_hostLTSScript.sml#L7768"): (
+        "534b4332a84f9f0c",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L7768-L7768",
+        ),
+    ),
+    ("nonblocking-connect-refused", "freebsd", "specification/TCP1_hostLTSScript.sml#L3910"): (
+        "fcfe80905a000ac6",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L3910-L3910",
+        ),
+    ),
+    ("nonblocking-connect-refused", "linux", "specification/TCP1_hostLTSScript.sml#L3910"): (
+        "fcfe80905a000ac6",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L3910-L3910",
+        ),
+    ),
+    ("nonblocking-connect-refused", "windows", "specification/TCP1_hostLTSScript.sml#L3910"): (
+        "fcfe80905a000ac6",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L3910-L3910",
+        ),
+    ),
+    ("linger-nonblocking-close", "freebsd", "specification/TCP1_hostLTSScript.sml#L2795"): (
+        "89b9d99ec44e0802",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L2795-L2796",
+        ),
+    ),
+    ("linger-nonblocking-close", "linux", "specification/TCP1_hostLTSScript.sml#L3013"): (
+        "e7283cd86c6d7e9e",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L3013-L3014",
+        ),
+    ),
+    ("buffer-sizes-read-back", "windows", "dlls/ws2_32/tests/sock.c#L1301"): (
+        "b1d6714d4330652e",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L1301-L1309"),
+    ),
+    ("buffer-sizes-read-back", "windows", "dlls/ws2_32/tests/sock.c#L1291"): (
+        "a1cfb96d4d7e74af",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L1291-L1299"),
+    ),
+    ("getsockopt-bool-length", "windows", "dlls/ws2_32/tests/sock.c#L1205"): (
+        "b3dc8cc90600d14a",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L1205-L1205"),
+    ),
+    ("getsockopt-bool-length", "windows", "dlls/ws2_32/tests/sock.c#L1213"): (
+        "9da37c31f5ffa244",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L1213-L1213"),
+    ),
+    ("getsockopt-bool-length", "windows", "dlls/ws2_32/tests/sock.c#L1569"): (
+        "d7332e67faff9937",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L1569-L1572"),
+    ),
+    ("rcvtimeo-expiry", "windows", "dlls/ws2_32/tests/sock.c#L13377"): (
+        "59140f36d0ec82c2",
+        CITED.format(
+            "wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L13377-L13380"
+        ),
+    ),
+    ("fresh-tcp-socket-readiness", "linux", "specification/TCP1_hostLTSScript.sml#L1261"): (
+        "7d4f0236dc9c49a6",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L1261-L1262",
+        ),
+    ),
+    ("fresh-tcp-socket-readiness", "linux", "specification/TCP1_hostLTSScript.sml#L1293"): (
+        "52c8c216300e43bb",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L1293-L1294",
+        ),
+    ),
+    ("poll-on-closed-descriptor", "macos", "bsd/man/man2/poll.2#L128"): (
+        "c24ee8e3e73060d4",
+        CITED.format(
+            "apple-oss-distributions/xnu", "a1e26a70f38d", "bsd/man/man2/poll.2", "L128-L129"
+        ),
+    ),
+    ("poll-on-closed-descriptor", "windows", "dlls/ws2_32/tests/sock.c#L8231"): (
+        "8d90dc79d60e460e",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L8231-L8235"),
+    ),
+    ("poll-on-socket-closed-by-other-thread", "windows", "dlls/ws2_32/tests/sock.c#L8457"): (
+        "3789148ed594f43e",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L8457-L8460"),
+    ),
+    ("readiness-after-peer-reset", "windows", "dlls/ws2_32/tests/sock.c#L13834"): (
+        "bcc5cdc2b268c585",
+        CITED.format(
+            "wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L13834-L13838"
+        ),
+    ),
+    ("select-on-closed-descriptor", "macos", "bsd/man/man2/select.2#L193"): (
+        "c61e9f87e0cbde75",
+        CITED.format(
+            "apple-oss-distributions/xnu", "a1e26a70f38d", "bsd/man/man2/select.2", "L193-L194"
+        ),
+    ),
+    ("select-on-closed-descriptor", "windows", "dlls/ws2_32/tests/sock.c#L4853"): (
+        "076051d9651b4e83",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L4853-L4855"),
+    ),
+    ("select-on-socket-closed-by-other-thread", "windows", "dlls/ws2_32/tests/sock.c#L4867"): (
+        "a721e70763eadc54",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L4867-L4869"),
+    ),
+    ("zero-byte-recv", "windows", "dlls/ws2_32/tests/sock.c#L13311"): (
+        "cc71b2a6b27f1749",
+        CITED.format(
+            "wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L13311-L13314"
+        ),
+    ),
+    ("zero-byte-recv", "windows", "dlls/ws2_32/tests/sock.c#L13319"): (
+        "4a7d69839832da5a",
+        CITED.format(
+            "wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L13319-L13323"
+        ),
+    ),
+    ("zero-byte-recv", "windows", "dlls/ws2_32/tests/sock.c#L13330"): (
+        "ea78cbcdcee437ff",
+        CITED.format(
+            "wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L13330-L13331"
+        ),
+    ),
+    ("send-recv-after-peer-reset", "freebsd", "specification/TCP1_hostLTSScript.sml#L11338"): (
+        "e6120ebb627bcb91",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L11338-L11339",
+        ),
+    ),
+    ("send-recv-after-peer-reset", "linux", "specification/TCP1_hostLTSScript.sml#L11338"): (
+        "e6120ebb627bcb91",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L11338-L11339",
+        ),
+    ),
+    ("send-recv-after-peer-reset", "windows", "dlls/ws2_32/tests/sock.c#L13821"): (
+        "36e797b043848856",
+        CITED.format(
+            "wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L13821-L13824"
+        ),
+    ),
+    ("send-recv-after-peer-reset", "windows", "specification/TCP1_hostLTSScript.sml#L11338"): (
+        "e6120ebb627bcb91",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L11338-L11339",
+        ),
+    ),
+    ("so-error-after-peer-reset", "windows", "dlls/ws2_32/tests/sock.c#L13808"): (
+        "c813dee9d91a0a04",
+        CITED.format(
+            "wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L13808-L13811"
+        ),
+    ),
+    ("pending-recv-across-shutdown-rd", "windows", "dlls/ws2_32/tests/sock.c#L9609"): (
+        "5609a10adfa1a18b",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9609-L9610"),
+    ),
+    ("pending-recv-across-shutdown-rd", "windows", "dlls/ws2_32/tests/sock.c#L9617"): (
+        "a2b31c73debed807",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9617-L9618"),
+    ),
+    ("pending-recv-across-shutdown-rd", "windows", "dlls/ws2_32/tests/sock.c#L9620"): (
+        "d6cb42915ecb921b",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9620-L9626"),
+    ),
+    ("pending-recv-across-shutdown-rd", "windows", "dlls/ws2_32/tests/sock.c#L9612"): (
+        "76d7e38f1a0f5d50",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9612-L9615"),
+    ),
+    ("recv-after-own-shutdown-rd", "windows", "dlls/ws2_32/tests/sock.c#L9463"): (
+        "bc8c017bd7e8ef66",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9463-L9466"),
+    ),
+    ("recv-after-own-shutdown-rd", "windows", "dlls/ws2_32/tests/sock.c#L9468"): (
+        "d30a54d6594ee29c",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9468-L9471"),
+    ),
+    ("recv-after-own-shutdown-rd", "windows", "specification/TCP1_hostLTSScript.sml#L9580"): (
+        "8db8afcef73a3450",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L9580-L9580",
+        ),
+    ),
+    ("send-after-own-shutdown-wr", "freebsd", "specification/TCP1_hostLTSScript.sml#L11338"): (
+        "e6120ebb627bcb91",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L11338-L11339",
+        ),
+    ),
+    ("send-after-own-shutdown-wr", "linux", "specification/TCP1_hostLTSScript.sml#L11338"): (
+        "e6120ebb627bcb91",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L11338-L11339",
+        ),
+    ),
+    ("send-after-own-shutdown-wr", "windows", "dlls/ws2_32/tests/sock.c#L9426"): (
+        "dbe4e9cf0d722f7e",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9426-L9429"),
+    ),
+    ("send-after-own-shutdown-wr", "windows", "dlls/ws2_32/tests/sock.c#L9436"): (
+        "ca5f502ef6671590",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9436-L9439"),
+    ),
+    ("send-after-own-shutdown-wr", "windows", "specification/TCP1_hostLTSScript.sml#L11338"): (
+        "e6120ebb627bcb91",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L11338-L11339",
+        ),
+    ),
+    ("shutdown-twice-and-after-peer-close", "windows", "dlls/ws2_32/tests/sock.c#L9431"): (
+        "dbe4e9cf0d722f7e",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9431-L9434"),
+    ),
+    (
+        "udp-connected-send-to-closed-port",
+        "freebsd",
+        "specification/TCP1_hostLTSScript.sml#L17877",
+    ): (
+        "fe5c9d121c739729",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L17877-L17883",
+        ),
+    ),
+    ("udp-connected-send-to-closed-port", "linux", "specification/TCP1_hostLTSScript.sml#L17877"): (
+        "fe5c9d121c739729",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L17877-L17883",
+        ),
+    ),
+    (
+        "udp-connected-send-to-closed-port",
+        "windows",
+        "specification/TCP1_hostLTSScript.sml#L17877",
+    ): (
+        "fe5c9d121c739729",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L17877-L17883",
+        ),
+    ),
+    ("udp-datagram-larger-than-buffer", "windows", "specification/TCP1_hostLTSScript.sml#L10336"): (
+        "43f2e5ba1a8d23b3",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L10336-L10339",
+        ),
+    ),
+    ("udp-recv-after-shutdown-rd", "freebsd", "specification/TCP1_hostLTSScript.sml#L10207"): (
+        "fe3d9ff66ed96ab2",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L10207-L10212",
+        ),
+    ),
+    ("udp-recv-after-shutdown-rd", "linux", "specification/TCP1_hostLTSScript.sml#L10207"): (
+        "fe3d9ff66ed96ab2",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L10207-L10212",
+        ),
+    ),
+    ("udp-recv-after-shutdown-rd", "windows", "dlls/ws2_32/tests/sock.c#L9679"): (
+        "8d5f046c3fe9a8f6",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9679-L9682"),
+    ),
+    ("udp-recv-after-shutdown-rd", "windows", "dlls/ws2_32/tests/sock.c#L9684"): (
+        "783d12524f61455d",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9684-L9687"),
+    ),
+    ("udp-recv-after-shutdown-rd", "windows", "dlls/ws2_32/tests/sock.c#L9689"): (
+        "4a277bb517f26a18",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9689-L9690"),
+    ),
+    ("udp-recv-after-shutdown-rd", "windows", "specification/TCP1_hostLTSScript.sml#L10207"): (
+        "fe3d9ff66ed96ab2",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_hostLTSScript.sml",
+            "L10207-L10212",
+        ),
+    ),
+    (
+        "udp-unconnected-send-to-closed-port",
+        "windows",
+        "specification/TCP1_auxFnsScript.sml#L289",
+    ): (
+        "2a733546913bb754",
+        CITED.format(
+            "rems-project/netsem",
+            "0b02450eee33",
+            "specification/TCP1_auxFnsScript.sml",
+            "L289-L294",
+        ),
+    ),
+    ("fresh-tcp-socket-readiness", "windows", "dlls/ws2_32/tests/sock.c#L4326"): (
+        "38de9ef4afa48fde",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L4326-L4333"),
+    ),
+    ("half-close-peer-replies", "windows", "dlls/ws2_32/tests/sock.c#L9441"): (
+        "dd639514111dcd5a",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9441-L9442"),
+    ),
+    ("half-close-peer-replies", "windows", "dlls/ws2_32/tests/sock.c#L9459"): (
+        "be26642f38625637",
+        CITED.format("wine-mirror/wine", "51ccd95c49c2", "dlls/ws2_32/tests/sock.c", "L9459-L9461"),
+    ),
 }

@@ -395,10 +395,19 @@ def test_a_peer_off_loopback_is_refused_by_a_wildcard_bound_socket(api: str, kin
     port = engine.ctx.bound[name][1]
     received = b""
     if kind == "accept":
-        with contextlib.suppress(OSError):  # a reset, at connect or at recv
-            peer = socket.create_connection((local, port), timeout=5, source_address=(local, 0))
-            with peer:
+        # The port is known once bound, a moment before listen(): a connect in
+        # between is refused, so try again until the listener answers.
+        while time.monotonic() < deadline:
+            try:
+                peer = socket.create_connection((local, port), timeout=5, source_address=(local, 0))
+            except ConnectionRefusedError:
+                time.sleep(0.01)
+                continue
+            except OSError:
+                break  # a reset at connect: refused by the engine
+            with peer, contextlib.suppress(OSError):  # a reset at recv
                 received = peer.recv(100)
+            break
     else:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as peer:
             peer.bind((local, 0))

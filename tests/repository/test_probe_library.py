@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 import pytest
 from helpers.paths import REPO
 
+from matrix.language.evidence import citation_url, entries, has_citation
 from matrix.probe.selection import builtin_probe_dir
 from matrix.probe.validate import validate_file, validate_paths
 
@@ -23,7 +25,10 @@ def test_the_library_is_valid() -> None:
 def test_sources_and_notes_name_no_internal_reference(probe: object) -> None:
     data = probe.data  # type: ignore[attr-defined]
     texts = [*data["sources"], data.get("notes", ""), data["question"]]
-    texts += [doc["source"] for doc in data.get("documented", {}).values()]
+    texts += [
+        entry["source"] for value in data.get("documented", {}).values() for entry in entries(value)
+    ]
+    texts += [runtime["source"] for runtime in data.get("runtimes", [])]
     for text in texts:
         assert not INTERNAL.search(text), text
 
@@ -66,16 +71,24 @@ def _collapsed(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _key(probe_id: str, family: str, entry: dict[str, Any]) -> tuple[str, ...]:
+    """A prose entry is one per family; a cited line is also named by its file and line."""
+    if not has_citation(entry):
+        return (probe_id, family)
+    return (probe_id, family, f"{entry['path']}#L{entry['line']}")
+
+
 DOCUMENTED = [
-    ((probe.id, family), doc)
+    (_key(probe.id, family, entry), entry)
     for probe in PROBES
-    for family, doc in sorted(probe.data.get("documented", {}).items())
+    for family, value in sorted(probe.data.get("documented", {}).items())
+    for entry in entries(value)
 ]
 
 
-@pytest.mark.parametrize(("key", "doc"), DOCUMENTED, ids=[f"{k[0]}/{k[1]}" for k, _ in DOCUMENTED])
+@pytest.mark.parametrize(("key", "doc"), DOCUMENTED, ids=["/".join(k) for k, _ in DOCUMENTED])
 def test_every_documented_quote_is_the_one_reread_at_its_source(
-    key: tuple[str, str], doc: dict[str, str]
+    key: tuple[str, ...], doc: dict[str, str]
 ) -> None:
     """A quote is verbatim only as checked: editing one means checking it again."""
     from helpers.verified_quotes import VERIFIED
@@ -95,7 +108,12 @@ def test_the_register_of_checked_quotes_has_no_stale_entry() -> None:
 @pytest.mark.parametrize("probe", PROBES, ids=lambda p: p.id)
 def test_every_source_and_documented_quote_names_an_openable_link(probe: object) -> None:
     data = probe.data  # type: ignore[attr-defined]
-    cited = [*data["sources"], *(doc["source"] for doc in data.get("documented", {}).values())]
+    documented = [
+        entry for value in data.get("documented", {}).values() for entry in entries(value)
+    ]
+    # A cited line's link is built from its repository, commit, path and line.
+    assert all(citation_url(entry) for entry in documented if has_citation(entry))
+    cited = [*data["sources"], *(e["source"] for e in documented if not has_citation(e))]
     for text in cited:
         assert re.search(r"https://\S+", text), f"no link a reader can open: {text!r}"
 
