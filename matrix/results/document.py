@@ -108,10 +108,12 @@ def results_text(document: ResultsDocument) -> str:
     per line. Still one JSON value: any JSON reader reads it."""
     compact = (",", ":")  # ASCII only (the default): no bidi or control text in a diff
     if "probes" not in document:
-        return json.dumps(document, separators=compact) + "\n"
+        return json.dumps(document, separators=compact, allow_nan=False) + "\n"
     header = {k: v for k, v in document.items() if k != "probes"}
-    head = json.dumps(header, separators=compact)
-    records = ",\n".join(json.dumps(r, separators=compact) for r in document["probes"])
+    head = json.dumps(header, separators=compact, allow_nan=False)
+    records = ",\n".join(
+        json.dumps(r, separators=compact, allow_nan=False) for r in document["probes"]
+    )
     body = f"\n{records}\n" if records else ""
     return f'{head[:-1]}{"," if header else ""}"probes":[{body}]}}\n'
 
@@ -280,7 +282,7 @@ class ResultsWriter:
 
         while True:
             document = merged_document(self.document, on_disk)
-            text = json.dumps(document, indent=1, allow_nan=False) + "\n"
+            text = results_text(document)
             problem = document_problem(text)
             if problem is None:
                 return text

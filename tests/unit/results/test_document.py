@@ -160,6 +160,9 @@ def test_writer_keeps_every_finished_probe_and_marks_completion(tmp_path: Path) 
     assert [p["id"] for p in on_disk["probes"]] == ["a", "b"]
     assert on_disk["complete"] is False and on_disk["finished"]
     jsonschema.validate(on_disk, results_schema())
+    # What a run writes is the compact text, one record per line (small diffs).
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 4 and lines[1].startswith('{"id":"a"'), lines
 
 
 def test_writers_in_threads_interleaving_keep_every_record(tmp_path: Path) -> None:
