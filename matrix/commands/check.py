@@ -16,16 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from matrix.commands.common import say
 from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from matrix.probe.assumptions import (
-    Assumption,
-    Broken,
-    applicable,
-    broken_assumptions,
-    from_probe,
-)
-from matrix.probe.assumptions import from_record as assumptions_in
 
 if TYPE_CHECKING:
+    from matrix.probe.assumptions import Assumption, Broken
     from matrix.results.document_types import ResultsDocument
 
 
@@ -115,6 +108,8 @@ def _differences(platforms: list[ResultsDocument]) -> list[str]:
 def _stale_notes(platforms: list[ResultsDocument], refreshed: set[str]) -> list[str]:
     """What the run knows and the user may not: the assumptions checked are the ones
     the results stored, and the probe file they came from has changed or is gone."""
+    from matrix.probe.assumptions import from_probe
+    from matrix.probe.assumptions import from_record as assumptions_in
     from matrix.probe.validate import validate_file
 
     notes: dict[str, str] = {}
@@ -167,6 +162,8 @@ def _annotation(problem: Broken, root: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from matrix.probe.assumptions import applicable, broken_assumptions, from_probe
+    from matrix.probe.assumptions import from_record as assumptions_in
     from matrix.probe.validate import validate_paths
     from matrix.render.job_summary import check_summary
     from matrix.results.document import default_results_dir

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from matrix.commands.common import say
 from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from matrix.render.changes import PR_BODY_LIMIT, render_diff_md, render_diff_text
-from matrix.results.document import write_text_atomic
-from matrix.table.diff import diff, load_snapshot
+
+# matrix.render.changes.PR_BODY_LIMIT, named here so that --help does not load
+# the renderer (tests/unit/commands check they agree).
+DEFAULT_LIMIT = 60_000
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,13 +42,17 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--limit",
         type=int,
-        default=PR_BODY_LIMIT,
+        default=DEFAULT_LIMIT,
         metavar="CHARS",
-        help=f"Markdown: list changes up to about this many characters (default {PR_BODY_LIMIT})",
+        help=f"Markdown: list changes up to about this many characters (default {DEFAULT_LIMIT})",
     )
 
 
 def run(args: argparse.Namespace) -> int:
+    from matrix.files.write import write_text_atomic
+    from matrix.render.changes import render_diff_md, render_diff_text
+    from matrix.table.diff import diff, load_snapshot
+
     for side in (args.old, args.new):
         if not side.exists():
             say(f"sockmatrix diff: {side} does not exist", file=sys.stderr)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from matrix.commands.common import say
 from matrix.commands.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from matrix.render.changes import render_history_md, render_history_text
-from matrix.results.document import write_text_atomic
-from matrix.table import history
 
 DEFAULT_DIR = Path("results") / "history"
+# matrix.table.history.DEFAULT_KEEP, named here so that --help does not load the
+# table (tests/unit/commands check they agree).
+DEFAULT_KEEP = 26
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,7 +38,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--add", nargs="+", type=Path, metavar="RESULTS", help="files to archive")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="history folder for --add")
-    parser.add_argument("--keep", type=int, default=history.DEFAULT_KEEP, metavar="N")
+    parser.add_argument("--keep", type=int, default=DEFAULT_KEEP, metavar="N")
     parser.add_argument("--probe", action="append", metavar="ID", help="only these probes")
     parser.add_argument(
         "--changes-only", action="store_true", help="only probes whose verdict ever changed"
@@ -48,6 +48,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from matrix.files.write import write_text_atomic
+    from matrix.render.changes import render_history_md, render_history_text
+    from matrix.table import history
+
     if args.add:
         before = {p.name for p in args.dir.glob("*.json")} if args.dir.is_dir() else set()
         added, skipped = history.add(args.add, args.dir, args.keep)

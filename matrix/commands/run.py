@@ -177,11 +177,13 @@ def run(args: argparse.Namespace) -> int:
     from matrix.render.assumption_report import broken_here
     from matrix.render.run_report import stability_summary, verdict_table
     from matrix.results.document import (
+        SCHEMA_VERSION,
         ResultsNotWritten,
         ResultsWriter,
         default_results_path,
         existing_results_problem,
     )
+    from matrix.results.read import recorded_durations
     from matrix.runner.interrupt import Terminated, terminate_as_interrupt
     from matrix.runner.runner import Runner
     from matrix.runner.under_gvisor import UNDER_VARIABLE, end_with_stdin
@@ -250,12 +252,14 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
 
+    # The longest probes start first, as long as they took last time here.
+    durations = {} if args.fresh else recorded_durations(output, SCHEMA_VERSION)
     runner = Runner(api=args.api)
     try:
         with terminate_as_interrupt():
             if under:
                 end_with_stdin()  # stop when the launcher goes (its pipe closes)
-            runner.run_many(probes, workers, progress, repeat=args.repeat)
+            runner.run_many(probes, workers, progress, repeat=args.repeat, durations=durations)
             writer.finish(complete=True)
     except KeyboardInterrupt as stop:
         # Ctrl-C, or SIGTERM (a cancelled CI job): children are already killed.

@@ -45,7 +45,7 @@ class Context:
         # (socket, SO_RCVTIMEO/SO_SNDTIMEO) -> seconds, as set by setsockopt steps.
         self.timeouts: dict[tuple[str, str], float] = {}
         # Sockets whose latest bind step failed: a later listen binds them
-        # itself, to an ephemeral wildcard port (see handlers.common.listened).
+        # itself, to an ephemeral wildcard port (see handlers.endpoints.listened).
         self.failed_binds: set[str] = set()
         # --api python: the descriptor number each socket had when a step closed
         # it (CPython forgets it), for a select/poll step with allow_closed.

@@ -42,7 +42,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_PARSE_MEMORY = 150 * 1024 * 1024
 # No JSON text costs more than this many bytes of objects per byte of text (a
 # list of empty objects: 72 bytes per 3; nested [{}]: 136 per 4), text included.
-_MAX_AMPLIFICATION = 48
+MAX_AMPLIFICATION = 48
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
@@ -169,7 +169,7 @@ def parse_cost(data: bytes, text: str) -> int:
 def structure_problem(data: bytes, text: str, budget: int = MAX_PARSE_MEMORY) -> str | None:
     """Why parsing ``text`` (decoded from ``data``) could cost more than ``budget``
     bytes of memory, or None."""
-    if len(data) * _MAX_AMPLIFICATION <= budget:
+    if len(data) * MAX_AMPLIFICATION <= budget:
         return None  # small enough whatever it holds
     cost = parse_cost(data, text)
     if cost <= budget:

@@ -3,9 +3,13 @@
 Rules of this module:
 - The platform fingerprint names the OS, its version, the architecture and
   Python, never the host or user: results files are published.
-- The file is rewritten atomically after every finished probe (temporary
-  file, then ``os.replace``), so a reader, a concurrent writer, Ctrl-C or a
-  crash never leaves a half-written file, and every finished probe is kept.
+- The file is written whole (temporary file, then ``os.replace``) at a run's
+  first record and at its end; every record in between is one line appended
+  to its journal (matrix.results.journal), so a record costs its own length,
+  not the file's. A reader, a concurrent writer, Ctrl-C, ``kill -9`` or a full
+  disk never leaves a half-written file or journal line, and every finished
+  probe is kept (readers fold a leftover journal in; the next whole write
+  folds it into the file).
 - A run replaces only the records of the probes it ran: the others stay, with
   their own provenance, and runs writing one file at once merge under a lock.
 - ``complete`` is false until the run ends normally.
@@ -21,12 +25,17 @@ import json
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matrix
 from matrix.files.write import write_text_atomic as write_text_atomic  # re-exported
-from matrix.results.document_types import Platform, Record, ResultsDocument, RunProvenance
+from matrix.results.document_types import Platform, Record, ResultsDocument
+from matrix.results.journal import provenance as provenance  # re-exported
 from matrix.results.platform import platform_key as platform_key  # re-exported for callers
 from matrix.results.platform import this_platform
+
+if TYPE_CHECKING:
+    from matrix.results.journal import DiskState
 
 SCHEMA_VERSION = 1
 
@@ -99,10 +108,12 @@ def results_text(document: ResultsDocument) -> str:
     per line. Still one JSON value: any JSON reader reads it."""
     compact = (",", ":")  # ASCII only (the default): no bidi or control text in a diff
     if "probes" not in document:
-        return json.dumps(document, separators=compact) + "\n"
+        return json.dumps(document, separators=compact, allow_nan=False) + "\n"
     header = {k: v for k, v in document.items() if k != "probes"}
-    head = json.dumps(header, separators=compact)
-    records = ",\n".join(json.dumps(r, separators=compact) for r in document["probes"])
+    head = json.dumps(header, separators=compact, allow_nan=False)
+    records = ",\n".join(
+        json.dumps(r, separators=compact, allow_nan=False) for r in document["probes"]
+    )
     body = f"\n{records}\n" if records else ""
     return f'{head[:-1]}{"," if header else ""}"probes":[{body}]}}\n'
 
@@ -120,15 +131,6 @@ class ResultsNotWritten(Exception):
         super().__init__(f"cannot write results to {path}: {reason}")
         self.path = path
         self.cause = cause
-
-
-def provenance(document: ResultsDocument) -> RunProvenance:
-    """Where a record kept from ``document`` came from: its run, tool and CI source."""
-    return {
-        "started": str(document.get("started", "")),
-        "tool_version": str(document.get("tool", {}).get("version", "")),
-        "source": dict(document.get("source", {})),
-    }
 
 
 def merged_document(ours: ResultsDocument, on_disk: ResultsDocument | None) -> ResultsDocument:
@@ -175,9 +177,14 @@ def existing_results_problem(path: Path, key: str) -> str | None:
 class ResultsWriter:
     """Accumulates this run's records and keeps the file on disk current.
 
-    Every write takes the file's lock, reads what is on disk, keeps the records
-    of probes this run did not run (an earlier run's, or a concurrent run's),
-    and replaces the file. ``fresh``: the first write ignores what was there.
+    A whole write takes the file's lock, reads what is on disk (its journal
+    folded in), keeps the records of probes this run did not run (an earlier
+    run's, or a concurrent run's), replaces the file and removes the journal.
+    ``fresh``: the first write ignores what was there. The first record and
+    ``finish`` write whole; every record in between is appended to the journal
+    under the lock, unless the file or journal changed since this writer last
+    touched them (another run wrote: then a whole write merges it), or the pair
+    would pass the reader's limits (the whole write shrinks records to fit).
     While Windows refuses the replace (the file is open elsewhere), records
     stay pending and are written at the next chance; only ``finish`` gives up.
 
@@ -203,48 +210,69 @@ class ResultsWriter:
         self.pending = False
         self.not_written: list[str] = []  # ids of this run's records the file cannot hold
         self._lock = threading.Lock()
-        self._admitted: set[int] = set()  # id() of records already checked
         self._order: list[str] = []  # this run's probe ids, oldest first
+        self._admitted: set[int] = set()  # id() of records already checked
         self._slim: set[str] = set()  # ids already shrunk to a harness error
         # sha256 of the file as this writer last read or wrote it: a file that then
         # fails to read was changed by someone else only if it is not that file.
         self._known: str | None = None
+        # The file and journal as this writer left them (None: write whole next).
+        self._disk: DiskState | None = None
 
     def add(self, record: Record) -> None:
         with self._lock:
-            self.document["probes"].append(record)
-            self.document["probes"].sort(key=lambda r: r["id"])
-            self._write(self.RUN_PATIENCE, final=False)
+            if self._disk is None:  # before a whole write: the header is checked first
+                self._check_header()
+            admitted = self._admit(record)
+            if admitted is None:
+                return
+            self.document["probes"].append(admitted)
+            if not self._append(admitted):
+                self._write(self.RUN_PATIENCE, final=False)
 
     def finish(self, complete: bool = True) -> None:
         with self._lock:
+            self.document["probes"].sort(key=lambda r: r["id"])
             self.document["finished"] = now_iso()
             self.document["complete"] = complete
             self._write(self.FINISH_PATIENCE, final=True)
 
-    def _admit(self) -> None:
-        """Check every record not checked yet; one the reader would refuse fails alone."""
-        from matrix.results.fit import failed_record, header_of, record_problem
+    def _check_header(self) -> None:
+        from matrix.results.fit import header_of
         from matrix.results.read import Unreadable, check_document
 
-        header = header_of(self.document)
         try:
-            check_document({**header, "probes": []}, SCHEMA_VERSION)
+            check_document({**header_of(self.document), "probes": []}, SCHEMA_VERSION)
         except Unreadable as exc:  # this platform's own description, not a probe's fault
             raise ResultsNotWritten(self.path, f"a results file with this header {exc}") from None
+
+    def _admit(self, record: Record) -> Record | None:
+        """``record`` as the reader will accept it: itself, or its harness error (None:
+        not even that fits, named in ``not_written``)."""
+        from matrix.results.fit import failed_record, header_of, record_problem
+
+        header = header_of(self.document)
+        problem = record_problem(record, header, SCHEMA_VERSION)
+        if problem is not None:
+            record = failed_record(record, problem)
+            if record_problem(record, header, SCHEMA_VERSION) is not None:
+                self.not_written.append(str(record["id"]))
+                return None
+        self._admitted.add(id(record))
+        self._order.append(record["id"])
+        return record
+
+    def _admit_all(self) -> None:
+        """Check the records put in ``document`` directly (the pytest plugin does)."""
+        probes = self.document["probes"]
+        if all(id(record) in self._admitted for record in probes):
+            return
         admitted = []
-        for record in self.document["probes"]:
-            if id(record) not in self._admitted:
-                problem = record_problem(record, header, SCHEMA_VERSION)
-                if problem is not None:
-                    record = failed_record(record, problem)
-                    if record_problem(record, header, SCHEMA_VERSION) is not None:
-                        self.not_written.append(str(record["id"]))
-                        continue
-                self._admitted.add(id(record))
-                if record["id"] not in self._order:
-                    self._order.append(record["id"])
-            admitted.append(record)
+        for record in probes:
+            if id(record) in self._admitted:
+                admitted.append(record)
+            elif (checked := self._admit(record)) is not None:
+                admitted.append(checked)
         self.document["probes"] = admitted
 
     def _fitted_text(self, on_disk: ResultsDocument | None) -> str:
@@ -254,7 +282,7 @@ class ResultsWriter:
 
         while True:
             document = merged_document(self.document, on_disk)
-            text = json.dumps(document, indent=1, allow_nan=False) + "\n"
+            text = results_text(document)
             problem = document_problem(text)
             if problem is None:
                 return text
@@ -277,14 +305,18 @@ class ResultsWriter:
     def _read_on_disk(self) -> ResultsDocument:
         import hashlib
 
-        from matrix.files.read import parse_json, read_bounded
+        from matrix.files.read import read_bounded
+        from matrix.results.journal import read_folded
         from matrix.results.read import Unreadable, check_document
 
-        data = b""
         try:
-            data = read_bounded(self.path)
-            document = check_document(parse_json(data), SCHEMA_VERSION)
+            data, folded = read_folded(self.path)
+            document = check_document(folded, SCHEMA_VERSION)
         except Unreadable as exc:
+            try:
+                data = read_bounded(self.path)
+            except Unreadable:
+                data = b""
             digest = hashlib.sha256(data).hexdigest() if data else None
             if self._known is None:
                 why = f"it is not a results file this run can add to: it {exc}"
@@ -296,12 +328,31 @@ class ResultsWriter:
         self._known = hashlib.sha256(data).hexdigest()
         return document
 
+    def _append(self, record: Record) -> bool:
+        """Append ``record`` to the journal; False when a whole write must do instead."""
+        from matrix.results.journal import append_record
+
+        if self._disk is None or self.pending:
+            return False
+        try:
+            state = append_record(self.path, self._disk, record, provenance(self.document))
+        except OSError as exc:
+            raise ResultsNotWritten(self.path, exc) from exc
+        if state is None:
+            return False
+        self._disk = state
+        return True
+
     def _write(self, patience: float, final: bool) -> None:
         import hashlib
 
+        from matrix.files.journal import remove_journal
         from matrix.files.write import ReplaceBusy, locked
+        from matrix.results.journal import cost_bound, disk_state
 
-        self._admit()
+        self._check_header()
+        self._admit_all()
+        self._disk = None
         try:
             with locked(self.path):
                 on_disk = None
@@ -309,7 +360,11 @@ class ResultsWriter:
                     on_disk = self._read_on_disk()
                 text = self._fitted_text(on_disk)
                 write_text_atomic(self.path, text, patience)
-                self._known = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                remove_journal(self.path)  # its lines are in the file now
+                data = text.encode("utf-8")
+                self._known = hashlib.sha256(data).hexdigest()
+                state = disk_state(self.path, cost_bound(data), 0)
+                self._disk = state if state is not None and state.journal_size == 0 else None
             self.fresh = False
             self.pending = False
         except ReplaceBusy as exc:

@@ -11,6 +11,10 @@ Rules of this module:
 - No child outlives its run: the request goes down stdin, which then stays
   open; a child exits when stdin reaches end-of-file (its parent ended, even
   by ``kill -9``: the OS closes the pipe) and when its own time limit passes.
+- The longest probes start first (their last recorded duration, else their
+  time limit): a long probe started last would keep the run going alone after
+  every short one has ended, so the run lasts about the longest probe or the
+  work divided among the workers, whichever is longer.
 - Each child runs in its own process group (Windows: CREATE_NEW_PROCESS_GROUP;
   POSIX: its own session), so Ctrl-C reaches only this process, which kills
   the children and keeps every finished probe. Waits are sliced, because on
@@ -27,7 +31,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from types import ModuleType
@@ -276,14 +280,17 @@ class Runner:
         workers: int,
         on_done: Callable[[Record], None] | None = None,
         repeat: int = 1,
+        durations: Mapping[str, float] | None = None,
     ) -> list[Record]:
-        """Run probes ``workers`` at a time, each ``repeat`` times.
+        """Run probes ``workers`` at a time, each ``repeat`` times, longest first
+        (``durations``: each probe's last recorded duration, by id).
 
         Results come back in the probes' order, one combined record per probe
         (see :func:`combine_runs`); ``on_done`` gets each as soon as all of that
         probe's runs have finished.
         """
         ordered = list(probes)
+        starting = start_order(ordered, durations or {})
         runs: dict[str, list[Record]] = {p.id: [] for p in ordered}
         records: dict[str, Record] = {}
         pool = ThreadPoolExecutor(max_workers=max(1, workers))
@@ -292,12 +299,12 @@ class Runner:
         # well before its successor's interpreter has booted and preloaded.
         if ordered:
             ahead = functools.partial(self._popen, ahead=True)
-            warm = min(max(workers, WARM_AT_LEAST), len(ordered) * repeat)
-            self._warm = WarmChildren(ahead, warm)
+            total = len(ordered) * repeat
+            self._warm = WarmChildren(ahead, min(max(workers, WARM_AT_LEAST), total), total)
         try:
             # Round-robin over the probes so repeats of one probe do not run together.
             pending: set[Future[Record]] = {
-                pool.submit(self.run_one, probe) for _ in range(repeat) for probe in ordered
+                pool.submit(self.run_one, probe) for _ in range(repeat) for probe in starting
             }
             while pending:
                 # Sliced: the main thread must see Ctrl-C promptly on Windows too.
@@ -332,6 +339,19 @@ def _reported(record: Record, result: ChildResult) -> None:
     record["observations"] = result["observations"]
     record["verdict"] = result["verdict"]
     record["cleanup"] = result.get("cleanup", [])
+
+
+def expected_seconds(probe: ProbeFile, durations: Mapping[str, float]) -> float:
+    """How long ``probe`` is expected to run: its last recorded duration, else its time limit."""
+    known = durations.get(probe.id)
+    if known is not None:
+        return known
+    return float(probe.data.get("time_limit", DEFAULT_TIME_LIMIT))
+
+
+def start_order(probes: list[ProbeFile], durations: Mapping[str, float]) -> list[ProbeFile]:
+    """``probes`` longest first (ties keep their order)."""
+    return sorted(probes, key=lambda probe: -expected_seconds(probe, durations))
 
 
 def default_workers(count: int) -> int:

@@ -129,7 +129,19 @@ def write_results(directory: Path, name: str, document: dict[str, Any]) -> Path:
 
 
 def ids_in(path: Path) -> list[str]:
-    """The probe ids in a results file on disk; [] while it is missing or half-written."""
+    """The probe ids a reader sees in a results file on disk (its journal folded in,
+    as every reader does); [] while it is missing or unreadable."""
+    from matrix.files.read import Unreadable
+    from matrix.results.journal import read_folded
+
+    try:
+        return [p["id"] for p in read_folded(path)[1]["probes"]]
+    except (OSError, ValueError, KeyError, Unreadable):
+        return []
+
+
+def ids_in_file_alone(path: Path) -> list[str]:
+    """The probe ids in the results file itself, without its journal."""
     try:
         return [p["id"] for p in json.loads(path.read_text(encoding="utf-8"))["probes"]]
     except (OSError, ValueError, KeyError):

@@ -221,7 +221,7 @@ def test_a_service_on_loopback_is_out_of_reach(socket_calls: list[tuple[str, Any
 
 
 def test_bookkeeping_aimed_at_a_foreign_port_is_refused(socket_calls: list[Any]) -> None:
-    from matrix.engine.handlers.common import destination
+    from matrix.engine.handlers.endpoints import destination
 
     ctx = Context(family="test", api="native")
     ctx.bound["svc"] = ("127.0.0.1", 5432)

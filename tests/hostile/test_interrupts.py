@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from helpers.interrupts import interrupt_everywhere, lock_files
+from helpers.synthetic import ids_in_file_alone
 
 from matrix.cli import main
 from matrix.files.write import LockBusy, locked
@@ -114,3 +115,55 @@ def test_a_real_signal_mid_write_never_leaves_the_lock(tmp_path: Path, signal_na
         assert time.monotonic() - started < 2, "a lock was left behind"
         assert lock_files(tmp_path) == []
     assert os.path.getsize(target) > 0
+
+
+WRITE_AND_TELL = """
+import sys
+from pathlib import Path
+from matrix.results.document import ResultsWriter
+writer = ResultsWriter(Path(sys.argv[1]))
+n = 0
+while True:
+    probe_id = f"{sys.argv[2]}-{n:05d}"
+    writer.add({"id": probe_id, "sha256": "0" * 64, "status": "ok"})
+    print(probe_id, flush=True)  # finished: on disk from here on
+    n += 1
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX SIGKILL sent from outside")
+def test_kill_9_mid_run_loses_no_finished_record(tmp_path: Path) -> None:
+    """A run writing records as fast as it can, killed with SIGKILL at moments spread
+    over its appends: every record it said was finished is read back, and the next
+    run folds the journal it left into the file."""
+    import random
+    import signal
+
+    from matrix.files.journal import journal_path
+    from matrix.results.document import ResultsWriter
+    from matrix.results.read import read_results
+
+    target = tmp_path / "fictional.json"
+    chosen = random.Random(9)
+    finished: list[str] = []
+    for round_number in range(12):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITE_AND_TELL, str(target), f"r{round_number:02d}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert writer.stdout is not None
+        for _ in range(chosen.randint(2, 40)):
+            finished.append(writer.stdout.readline().strip())
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(30)
+        finished += [line.strip() for line in writer.stdout if line.strip()]
+        seen = {r["id"] for r in read_results(target, 1)["probes"]}
+        assert set(finished) <= seen, f"lost: {sorted(set(finished) - seen)[:5]}"
+    assert journal_path(target).exists(), "the kills left a journal for the readers to fold"
+    last = ResultsWriter(target)
+    last.add({"id": "z-last", "sha256": "0" * 64, "status": "ok"})
+    last.finish()
+    assert not journal_path(target).exists()
+    assert set(finished) | {"z-last"} <= set(ids_in_file_alone(target))

@@ -75,3 +75,57 @@ def test_report_survives_a_stdout_that_cannot_encode_it(
     assert b"Traceback" not in done.stderr, done.stderr.decode()
     assert done.returncode == 0
     assert b"close() \\u2192 RST" in done.stdout
+
+
+LOADED = """
+import sys
+from matrix.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+def _modules_loaded_by(argv: list[str]) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED, *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return set(done.stdout.splitlines()[-1].split())  # the last line: sys.modules
+
+
+def test_help_loads_no_command_work() -> None:
+    loaded = _modules_loaded_by(["--help"])
+    ours = {m for m in loaded if m.startswith("matrix.")}
+    assert ours and all(m.partition(".")[2].startswith(("cli", "commands")) for m in ours), ours
+    assert not {"jsonschema", "yaml", "fastjsonschema", "tabulate"} & loaded
+
+
+def test_validate_loads_what_validation_needs_and_nothing_of_the_other_commands(
+    write_probe: WriteProbe,
+) -> None:
+    loaded = _modules_loaded_by(["validate", str(write_probe(MINIMAL, id="arrow"))])
+    assert "matrix.probe.validate" in loaded
+    for unneeded in (
+        "matrix.render.changes",
+        "matrix.render.to_md",
+        "matrix.table.merge",
+        "matrix.results.document",
+        "matrix.runner.runner",
+        "tabulate",
+    ):
+        assert unneeded not in loaded, f"validate loads {unneeded}"
+
+
+def test_defaults_named_in_commands_agree_with_their_owners() -> None:
+    from matrix.commands import diff, history
+    from matrix.render.changes import PR_BODY_LIMIT
+    from matrix.table.history import DEFAULT_KEEP
+
+    assert diff.DEFAULT_LIMIT == PR_BODY_LIMIT
+    assert history.DEFAULT_KEEP == DEFAULT_KEEP

@@ -23,7 +23,7 @@ from matrix.engine.abi.option_encodings import (
     linger_size,
 )
 from matrix.engine.context import Context, HarnessError, Unsupported
-from matrix.engine.handlers import common
+from matrix.engine.handlers import common, endpoints
 from matrix.engine.handlers.states import HANDLERS as STATE_HANDLERS
 from matrix.engine.handlers.states import remember_endpoint
 from matrix.language.arguments import RECV_FLAG_NAMES, SEND_FLAG_NAMES
@@ -98,7 +98,7 @@ def _datagram(ctx: Context, sock: NativeSocket, size: int, flags: int) -> bytes:
     recvfrom() with null pointer address and address_len arguments"), so asking
     for the sender changes nothing the OS does."""
     data, peer = _api(ctx).recvfrom(sock, size, flags)
-    if (problem := common.datagram_problem(len(data), peer)) is not None:
+    if (problem := endpoints.datagram_problem(len(data), peer)) is not None:
         raise HarnessError(f"a datagram of {len(data)} bytes was dropped, {problem}")
     return data
 
@@ -123,10 +123,10 @@ def op_shutdown(ctx: Context, step: Step) -> Result:
 def op_connect(ctx: Context, step: Step) -> Result:
     sock: NativeSocket = ctx.sock(step)
     try:
-        _api(ctx).connect(sock, *common.connect_target(ctx, step, sock.family))
+        _api(ctx).connect(sock, *endpoints.connect_target(ctx, step, sock.family))
     finally:
         remember_endpoint(ctx, step["socket"], lambda: _api(ctx).getsockname(sock))
-    return common.connected(step, lambda: _api(ctx).getpeername(sock))
+    return endpoints.connected(step, lambda: _api(ctx).getpeername(sock))
 
 
 def op_accept(ctx: Context, step: Step) -> Result:
@@ -136,7 +136,7 @@ def op_accept(ctx: Context, step: Step) -> Result:
     # observes it); only Winsock, which cannot be asked, inherits our record.
     inherited = listener.blocking if _api(ctx).windows else None
     accepted = NativeSocket(handle, listener.family, "stream", inherited)
-    if (problem := common.peer_problem(peer)) is not None:
+    if (problem := endpoints.peer_problem(peer)) is not None:
         _reset(ctx, accepted)
         raise HarnessError(f"accept() took a connection that was reset and closed, {problem}")
     ctx.add(step["as"], accepted, "accepted")
@@ -149,12 +149,12 @@ def op_bind(ctx: Context, step: Step) -> Result:
     api = _api(ctx)
 
     def bind() -> tuple[str, int]:
-        for level, optname, value in common.bind_options(ctx, step):
+        for level, optname, value in endpoints.bind_options(ctx, step):
             api.setsockopt(sock, level, optname, INT.pack(value))
-        api.bind(sock, *common.bind_target(ctx, step, sock.family))
+        api.bind(sock, *endpoints.bind_target(ctx, step, sock.family))
         return api.getsockname(sock)
 
-    common.bound(ctx, step, bind)
+    endpoints.bound(ctx, step, bind)
     return "ok", {}
 
 
@@ -162,8 +162,8 @@ def op_listen(ctx: Context, step: Step) -> Result:
     sock: NativeSocket = ctx.sock(step)
     api = _api(ctx)
     api.listen(sock, int(step.get("backlog", 8)))
-    # listen() on an unbound socket binds it (not on Windows): see common.listened.
-    return common.listened(ctx, step, api.getsockname(sock))
+    # listen() on an unbound socket binds it (not on Windows): see endpoints.listened.
+    return endpoints.listened(ctx, step, api.getsockname(sock))
 
 
 def op_setsockopt(ctx: Context, step: Step) -> Result:
@@ -232,7 +232,7 @@ def op_dup(ctx: Context, step: Step) -> Result:
 
 
 def op_sendto(ctx: Context, step: Step) -> Result:
-    host, port = common.sendto_target(ctx, step)
+    host, port = endpoints.sendto_target(ctx, step)
     sent = _api(ctx).sendto(
         ctx.sock(step), common.payload(step), host, port, _flags(ctx, step, SEND_FLAG_NAMES)
     )

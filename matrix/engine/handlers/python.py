@@ -25,7 +25,7 @@ from matrix.engine.abi.option_encodings import (
     linger_size,
 )
 from matrix.engine.context import Context, HarnessError, Unsupported
-from matrix.engine.handlers import common
+from matrix.engine.handlers import common, endpoints
 from matrix.engine.handlers.states import HANDLERS as STATE_HANDLERS
 from matrix.engine.handlers.states import remember_endpoint
 from matrix.language.arguments import RECV_FLAG_NAMES, SEND_FLAG_NAMES
@@ -95,7 +95,7 @@ def op_recv(ctx: Context, step: Step) -> Result:
 def _datagram(sock: socket.socket, size: int, flags: int) -> bytes:
     """A datagram received with its sender, which must be on loopback."""
     data, peer = sock.recvfrom(size, flags)
-    if (problem := common.datagram_problem(len(data), peer)) is not None:
+    if (problem := endpoints.datagram_problem(len(data), peer)) is not None:
         raise HarnessError(f"a datagram of {len(data)} bytes was dropped, {problem}")
     return bytes(data)
 
@@ -124,15 +124,15 @@ def op_shutdown(ctx: Context, step: Step) -> Result:
 def op_connect(ctx: Context, step: Step) -> Result:
     sock = ctx.sock(step)
     try:
-        sock.connect(common.connect_target(ctx, step, _family(sock)))
+        sock.connect(endpoints.connect_target(ctx, step, _family(sock)))
     finally:
         remember_endpoint(ctx, step["socket"], sock.getsockname)
-    return common.connected(step, sock.getpeername)
+    return endpoints.connected(step, sock.getpeername)
 
 
 def op_accept(ctx: Context, step: Step) -> Result:
     accepted, peer = ctx.sock(step).accept()
-    if (problem := common.peer_problem(peer)) is not None:
+    if (problem := endpoints.peer_problem(peer)) is not None:
         # SO_LINGER {on, 0}: the peer gets a reset at once, not an orderly close.
         with contextlib.suppress(OSError):
             accepted.setsockopt(*encode_linger(True, 0, ctx.family))
@@ -147,20 +147,20 @@ def op_bind(ctx: Context, step: Step) -> Result:
     sock = ctx.sock(step)
 
     def bind() -> tuple[Any, ...]:
-        for level, optname, value in common.bind_options(ctx, step):
+        for level, optname, value in endpoints.bind_options(ctx, step):
             sock.setsockopt(level, optname, value)
-        sock.bind(common.bind_target(ctx, step, _family(sock)))
+        sock.bind(endpoints.bind_target(ctx, step, _family(sock)))
         return tuple(sock.getsockname())
 
-    common.bound(ctx, step, bind)
+    endpoints.bound(ctx, step, bind)
     return "ok", {}
 
 
 def op_listen(ctx: Context, step: Step) -> Result:
     sock = ctx.sock(step)
     sock.listen(int(step.get("backlog", 8)))
-    # listen() on an unbound socket binds it (not on Windows): see common.listened.
-    return common.listened(ctx, step, tuple(sock.getsockname()))
+    # listen() on an unbound socket binds it (not on Windows): see endpoints.listened.
+    return endpoints.listened(ctx, step, tuple(sock.getsockname()))
 
 
 def op_setsockopt(ctx: Context, step: Step) -> Result:
@@ -230,7 +230,7 @@ def op_dup(ctx: Context, step: Step) -> Result:
 
 def op_sendto(ctx: Context, step: Step) -> Result:
     flags = common.flag_bits(step, _msg, SEND_FLAG_NAMES)
-    sent = ctx.sock(step).sendto(common.payload(step), flags, common.sendto_target(ctx, step))
+    sent = ctx.sock(step).sendto(common.payload(step), flags, endpoints.sendto_target(ctx, step))
     return f"{sent} bytes", {"bytes": sent}
 
 

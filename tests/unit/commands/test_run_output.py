@@ -23,6 +23,7 @@ from helpers.processes import sockmatrix
 from helpers.synthetic import ids_in
 
 from matrix.cli import main
+from matrix.files import journal as journal_module
 from matrix.files import write as results_write
 from matrix.results import document as results_module
 from matrix.results.document import new_document
@@ -56,6 +57,29 @@ def test_running_one_probe_keeps_every_other_result_with_its_provenance(
     # --fresh starts over.
     assert main(["run", str(alpha), "--output", str(output), "--quiet", "--fresh"]) == 0
     assert ids_in(output) == ["alpha"]
+
+
+def test_a_run_starts_probes_by_the_durations_its_results_file_recorded(
+    write_probe: WriteProbe, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matrix.runner.runner import Runner
+
+    write_probe(id="alpha")
+    write_probe(id="beta")
+    output = tmp_path / "r.json"
+    assert main(["run", str(tmp_path / "probes"), "--output", str(output), "--quiet"]) == 0
+    recorded = {p["id"]: p["duration"] for p in json.loads(output.read_text("utf-8"))["probes"]}
+    given: list[object] = []
+    real = Runner.run_many
+
+    def noting(self: Runner, *args: Any, **kwargs: Any) -> Any:
+        given.append(kwargs.get("durations"))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Runner, "run_many", noting)
+    assert main(["run", str(tmp_path / "probes"), "--output", str(output), "--quiet"]) == 0
+    assert main(["run", str(tmp_path / "probes"), "--output", str(output), "--fresh"]) == 0
+    assert given == [recorded, {}], "--fresh starts over: nothing recorded counts"
 
 
 def test_an_existing_file_of_another_platform_or_unreadable_is_never_merged_into(
@@ -206,7 +230,15 @@ def test_disk_filling_while_writing_keeps_the_last_good_file(
         def fileno(self) -> int:
             return int(self.handle.fileno())
 
+    real_write_all = journal_module._write_all
+
+    def journal_fills_up(fd: int, data: bytes) -> None:
+        writes["count"] += 1
+        real_write_all(fd, data[: len(data) // 2])  # half a line reaches the disk
+        raise OSError(errno.ENOSPC, "No space left on device")
+
     monkeypatch.setattr(results_module.os, "fdopen", lambda *a, **k: FillsUp(real_fdopen(*a, **k)))
+    monkeypatch.setattr(journal_module, "_write_all", journal_fills_up)
     status = main(["run", str(tmp_path / "probes"), "--output", str(output), "--quiet", "-n", "1"])
     assert status == 1
     assert "No space left on device" in capsys.readouterr().err

@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema
 import pytest
 from helpers.faults import windows_busy
-from helpers.synthetic import ids_in
+from helpers.synthetic import ids_in, ids_in_file_alone
 
 from matrix.files import write as results_write
 from matrix.results.document import (
@@ -160,6 +160,9 @@ def test_writer_keeps_every_finished_probe_and_marks_completion(tmp_path: Path) 
     assert [p["id"] for p in on_disk["probes"]] == ["a", "b"]
     assert on_disk["complete"] is False and on_disk["finished"]
     jsonschema.validate(on_disk, results_schema())
+    # What a run writes is the compact text, one record per line (small diffs).
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 4 and lines[1].startswith('{"id":"a"'), lines
 
 
 def test_writers_in_threads_interleaving_keep_every_record(tmp_path: Path) -> None:
@@ -200,10 +203,11 @@ def test_a_run_keeps_going_while_the_file_is_open_and_writes_at_the_next_chance(
     writer.add({"id": "b", "sha256": "0" * 64, "status": "ok"})
     assert ids_in(output) == ["a", "b"] and not writer.pending
     state["busy"] = True
-    writer.add({"id": "c", "sha256": "0" * 64, "status": "ok"})
+    writer.add({"id": "c", "sha256": "0" * 64, "status": "ok"})  # to the journal: no replace
     with pytest.raises(ResultsNotWritten):
         writer.finish()
-    assert ids_in(output) == ["a", "b"], "the last good file stays"
+    assert ids_in_file_alone(output) == ["a", "b"], "the last good file stays"
+    assert ids_in(output) == ["a", "b", "c"], "and its journal keeps the record after it"
 
 
 def test_a_lock_that_is_held_makes_the_write_fail_cleanly_not_hang(

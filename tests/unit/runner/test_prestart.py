@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 from helpers.waiting import wait_for
 
@@ -50,5 +51,26 @@ def test_a_child_that_died_waiting_is_not_handed_out() -> None:
         child = warm.take()
         assert child.pid != first.pid
         assert child.communicate("ok", timeout=30)[0] == "OK\n"
+    finally:
+        warm.close()
+
+
+def test_no_more_children_start_than_takers_come() -> None:
+    started: list[subprocess.Popen[str]] = []
+
+    def counted() -> subprocess.Popen[str]:
+        started.append(start())
+        return started[-1]
+
+    warm = WarmChildren(counted, size=3, takers=5)
+    try:
+        taken = [warm.take() for _ in range(5)]
+        for child in taken:
+            child.communicate("x", timeout=30)
+        # The refills run in threads: give any stray one the time to show itself.
+        wait_for(lambda: len(started) >= 5)
+        time.sleep(0.3)
+        assert len(started) == 5, "a child started ahead for a take that never comes"
+        assert list(warm._ready) == []
     finally:
         warm.close()

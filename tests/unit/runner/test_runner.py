@@ -11,12 +11,19 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from helpers.probes import slow_probe
+from helpers.probes import MINIMAL_PROBE, slow_probe
 from helpers.waiting import wait_for
 
 from matrix.probe.model import ProbeFile
 from matrix.probe.validate import validate_file
-from matrix.runner.runner import Runner, popen_options
+from matrix.results.document_types import Record
+from matrix.runner.runner import (
+    DEFAULT_TIME_LIMIT,
+    Runner,
+    expected_seconds,
+    popen_options,
+    start_order,
+)
 
 WriteProbe = Callable[..., Path]
 
@@ -168,3 +175,46 @@ def test_posix_children_get_their_own_session() -> None:
         pass
 
     assert popen_options(Posix) == {"start_new_session": True}  # type: ignore[arg-type]
+
+
+def _with_limit(write_probe: WriteProbe, probe_id: str, limit: float | None) -> ProbeFile:
+    text = MINIMAL_PROBE.format(id=probe_id)
+    if limit is not None:
+        text = text.replace("sockets:", f"time_limit: {limit:g}\nsockets:")
+    return load(write_probe(text, id=probe_id))
+
+
+def test_the_longest_probes_start_first_by_recorded_duration_else_time_limit(
+    write_probe: WriteProbe,
+) -> None:
+    quick = _with_limit(write_probe, "quick", 30)
+    slow = _with_limit(write_probe, "slow", 5)
+    limited = _with_limit(write_probe, "limited", 10)
+    unlimited = _with_limit(write_probe, "unlimited", None)  # DEFAULT_TIME_LIMIT
+    also_limited = _with_limit(write_probe, "also-limited", 10)
+    probes = [quick, limited, slow, unlimited, also_limited]
+    durations = {"quick": 0.05, "slow": 12.0}
+    assert expected_seconds(unlimited, durations) == DEFAULT_TIME_LIMIT
+    assert [p.id for p in start_order(probes, durations)] == [
+        "unlimited",  # 20 s: its time limit, never run here
+        "slow",  # 12 s last time, though its limit is 5
+        "limited",  # ties keep their order
+        "also-limited",
+        "quick",  # 0.05 s last time, though its limit is 30
+    ]
+
+
+def test_run_many_starts_the_probes_in_that_order_and_returns_them_in_theirs(
+    write_probe: WriteProbe,
+) -> None:
+    probes = [_with_limit(write_probe, name, 5) for name in ("a", "b", "c")]
+    started: list[str] = []
+
+    class Noting(Runner):
+        def run_one(self, probe: ProbeFile) -> Record:
+            started.append(probe.id)
+            return super().run_one(probe)
+
+    records = Noting().run_many(probes, workers=1, durations={"c": 3.0, "b": 2.0, "a": 1.0})
+    assert started == ["c", "b", "a"]
+    assert [r["id"] for r in records] == ["a", "b", "c"]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from matrix.engine.context import Context
-from matrix.engine.handlers import common
+from matrix.engine.handlers import endpoints
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,7 @@ def test_a_connect_to_the_unspecified_address_says_where_it_went(
     target: str, peer: tuple[Any, ...], summary: str, reached: str
 ) -> None:
     step: Any = {"op": "connect", "socket": "c", "to": "srv", "address": target}
-    assert common.connected(step, lambda: peer) == (summary, {"reached": reached})
+    assert endpoints.connected(step, lambda: peer) == (summary, {"reached": reached})
 
 
 def test_a_connect_whose_peer_cannot_be_read_back_still_returned() -> None:
@@ -34,7 +34,7 @@ def test_a_connect_whose_peer_cannot_be_read_back_still_returned() -> None:
         raise OSError(107, "Transport endpoint is not connected")
 
     step: Any = {"op": "connect", "socket": "c", "to": "srv", "address": "0.0.0.0"}
-    assert common.connected(step, gone) == (
+    assert endpoints.connected(step, gone) == (
         "ok, to an address it could not read back",
         {"reached": "unknown"},
     )
@@ -45,7 +45,7 @@ def test_a_connect_to_a_named_address_is_just_ok(address: str | None) -> None:
     step: Any = {"op": "connect", "socket": "c", "to": "srv"}
     if address:
         step["address"] = address
-    assert common.connected(step, lambda: pytest.fail("the peer was read")) == ("ok", {})
+    assert endpoints.connected(step, lambda: pytest.fail("the peer was read")) == ("ok", {})
 
 
 def test_a_listen_says_ephemeral_only_after_a_failed_bind() -> None:
@@ -56,13 +56,13 @@ def test_a_listen_says_ephemeral_only_after_a_failed_bind() -> None:
         raise OSError(48, "Address already in use")
 
     with pytest.raises(OSError):
-        common.bound(ctx, {"op": "bind", "socket": "s"}, refused)
-    summary, value = common.listened(ctx, step, ("0.0.0.0", 50123))
+        endpoints.bound(ctx, {"op": "bind", "socket": "s"}, refused)
+    summary, value = endpoints.listened(ctx, step, ("0.0.0.0", 50123))
     assert summary == "ok, on an ephemeral port (its bind had failed)"
     assert value == {"port": "ephemeral", "bind_failed": True}
     assert ctx.bound["s"] == ("0.0.0.0", 50123)
-    common.bound(ctx, {"op": "bind", "socket": "s"}, lambda: ("127.0.0.1", 50124))
-    assert common.listened(ctx, step, ("127.0.0.1", 50124)) == ("ok", {})
+    endpoints.bound(ctx, {"op": "bind", "socket": "s"}, lambda: ("127.0.0.1", 50124))
+    assert endpoints.listened(ctx, step, ("127.0.0.1", 50124)) == ("ok", {})
 
 
 @pytest.mark.parametrize(
@@ -79,4 +79,4 @@ def test_a_listen_says_ephemeral_only_after_a_failed_bind() -> None:
 def test_only_a_datagram_from_loopback_or_no_datagram_at_all_is_kept(
     size: int, peer: Any, refused: bool
 ) -> None:
-    assert (common.datagram_problem(size, peer) is not None) is refused
+    assert (endpoints.datagram_problem(size, peer) is not None) is refused

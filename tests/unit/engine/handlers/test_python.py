@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from matrix.engine.context import Context, HarnessError, NotReached, Unsupported
-from matrix.engine.handlers import common
+from matrix.engine.handlers import common, endpoints
 from matrix.engine.handlers import python as _ops_python
 from matrix.language.os_families import os_family
 
@@ -91,7 +91,7 @@ def test_a_bind_option_the_os_lacks_leaves_the_socket_unbound_and_its_port_unkno
     first, second = socket.socket(), socket.socket()
     ctx.add("first", first, "tcp")
     ctx.add("second", second, "tcp")
-    monkeypatch.setattr(common, "allowed_option", lambda *args: None)
+    monkeypatch.setattr(endpoints, "allowed_option", lambda *args: None)
     try:
         step: Any = {"op": "bind", "socket": "first", "options": {"SO_REUSEADDR": 1}}
         with pytest.raises(Unsupported):
