@@ -20,21 +20,22 @@ from matrix.render.to_md import md
 _ISSUE = re.compile(ISSUE_URL_PATTERN)
 
 
-def _report(url: str, shows: str) -> str:
-    """``[owner/repo#N](url) (what it shows)``; the link text is built from the
-    checked URL (its number is digits, so its # is written as it is: md() would
-    break it up as it breaks bare references)."""
+def _report(url: str) -> str:
+    """``[owner/repo#N](url)``, the link text built from the checked URL (its number
+    is digits, so its # is written as it is: md() would break it up as it breaks
+    bare references). What each report shows stays in the probe file: the list is
+    on the README's front page, which must stay a doorway (at most 12 KB)."""
     target = safe_url(url) if _ISSUE.fullmatch(url) else None
     if target is None:
-        return md(f"{url} ({shows})")
+        return md(url)
     owner, repo, _, number = url.removeprefix("https://github.com/").split("/")
-    return f"[{md(f'{owner}/{repo}')}#{number}]({target}) ({md(shows)})"
+    return f"[{md(f'{owner}/{repo}')}#{number}]({target})"
 
 
 def bite_list(probes: Iterable[Mapping[str, Any]], details_in: str, rows: set[str]) -> str:
     """The list as Markdown. ``probes``: probe documents; a probe whose id is in ``rows``
     links its details at ``details_in#probe-<id>``, any other is named only."""
-    shown: dict[str, tuple[list[str], dict[str, str]]] = {}
+    shown: dict[str, tuple[list[str], dict[str, None]]] = {}
     for data in sorted(probes, key=lambda d: str(d.get("id", ""))):
         for bite in data.get("bites", []):
             behaviour = bite.get("behaviour")
@@ -43,13 +44,13 @@ def bite_list(probes: Iterable[Mapping[str, Any]], details_in: str, rows: set[st
             ids, reports = shown.setdefault(behaviour, ([], {}))
             ids.append(str(data.get("id", "")))
             for issue in bite.get("issues", []):
-                reports.setdefault(str(issue.get("url", "")), str(issue.get("shows", "")))
+                reports.setdefault(str(issue.get("url", "")), None)
     if not shown:
         return "*No probe names a behaviour users keep filing bugs about.*\n"
     lines = [
         "What people keep tripping over, each with the probes that measure it and public "
-        "reports that show it (generated from the probes' `bites:`; the table shows what "
-        "each platform did):",
+        "reports that show it (generated from the probes' `bites:`, which say what each "
+        "report shows; the table shows what each platform did):",
         "",
     ]
     for number, behaviour in enumerate((b for b in BEHAVIOURS if b in shown), 1):
@@ -57,7 +58,7 @@ def bite_list(probes: Iterable[Mapping[str, Any]], details_in: str, rows: set[st
         names = ", ".join(
             f"[{md(pid)}]({details_in}#probe-{pid})" if pid in rows else md(pid) for pid in ids
         )
-        said = "; ".join(_report(url, shows) for url, shows in reports.items())
+        said = ", ".join(_report(url) for url in reports)
         lines.append(
             f"{number}. **{md(BEHAVIOURS[behaviour])}.** Probes: {names}. Reports: {said}."
         )
