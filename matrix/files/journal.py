@@ -26,12 +26,11 @@ import os
 import re
 import secrets
 import stat
-import time
 from pathlib import Path
 from typing import NamedTuple
 
 from matrix.files.read import Unreadable, file_kind, read_bounded
-from matrix.files.write import OutputRefused, is_busy
+from matrix.files.write import OutputRefused, unlink_patiently
 
 HEADER = b"#journal "
 HEADER_SIZE = len(HEADER) + 16 + 1  # and a token of 16 hex digits, and its newline
@@ -173,19 +172,4 @@ def remove_journal(target: Path, patience: float = REMOVE_PATIENCE) -> None:
     journal that stays is harmless: its lines are in the target, and folding
     them again changes nothing.
     """
-    journal = journal_path(target)
-    deadline = time.monotonic() + patience
-    delay = 0.01
-    while True:
-        try:
-            os.unlink(journal)
-            return
-        except FileNotFoundError:
-            return
-        except PermissionError as exc:
-            if not is_busy(exc) or time.monotonic() >= deadline:
-                if is_busy(exc):
-                    return
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 0.2)
+    unlink_patiently(journal_path(target), patience)

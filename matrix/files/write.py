@@ -217,11 +217,18 @@ def _release(lock: Path, token: str) -> None:
         os.unlink(_spare(lock, token))
     if _holder(lock) != token:
         return
-    deadline = time.monotonic() + LOCK_RELEASE_PATIENCE
+    unlink_patiently(lock, LOCK_RELEASE_PATIENCE)
+
+
+def unlink_patiently(path: Path, patience: float) -> None:
+    """Remove ``path`` (gone already is fine). While Windows says another process
+    holds it open (a scanner, a reader), try again for up to ``patience`` seconds,
+    then leave it: callers remove only what is harmless to leave behind."""
+    deadline = time.monotonic() + patience
     delay = 0.01
     while True:
         try:
-            os.unlink(lock)
+            os.unlink(path)
             return
         except FileNotFoundError:
             return
