@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from matrix.language.probe_types import Probe
@@ -17,6 +17,22 @@ if TYPE_CHECKING:
 # Where a value sits in a probe document: keys and list indexes from the root,
 # e.g. ("steps", 3, "flags"). A trail of them is how every problem is worded.
 KeyPath = tuple[str | int, ...]
+# The probe's own text, which every results record embeds (matrix.results.
+# embedded_probe) and validation bounds in size (matrix.probe.validate), with
+# the assumptions, which are embedded as parsed.
+TextKey = Literal[
+    "title", "question", "tags", "sources", "notes", "documented", "runtimes", "bites"
+]
+TEXT_KEYS: tuple[TextKey, ...] = (
+    "title",
+    "question",
+    "tags",
+    "sources",
+    "notes",
+    "documented",
+    "runtimes",
+    "bites",
+)
 
 
 def short(text: object, limit: int = 48) -> str:

@@ -29,7 +29,7 @@ from matrix.probe.digest import probe_digest
 from matrix.probe.evidence_rules import evidence_problems
 from matrix.probe.expectation_checks import expectation_problems
 from matrix.probe.messages import describe, did_you_mean, explain
-from matrix.probe.model import KeyPath, ProbeFile, Problem, short
+from matrix.probe.model import TEXT_KEYS, KeyPath, ProbeFile, Problem, short
 from matrix.probe.rules import (
     budget_problems,
     flat_pair_options,
@@ -45,17 +45,7 @@ MAX_FILE_BYTES = 256 * 1024
 # bounded, so a results file holds hundreds of probes within its own size limit
 # (the library's largest probe text is about 2 kB).
 MAX_EMBEDDED_BYTES = 32 * 1024
-EMBEDDED_KEYS = (
-    "title",
-    "question",
-    "tags",
-    "sources",
-    "notes",
-    "documented",
-    "runtimes",
-    "bites",
-    "assumptions",
-)
+EMBEDDED_KEYS = (*TEXT_KEYS, "assumptions")
 MAX_THREADS = 8
 # A file with more problems than this gets this many and a count: a hostile
 # file must not turn into tens of thousands of lines.

@@ -12,27 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from matrix.language.expectations import MAX_ALTERNATIVES
 from matrix.language.probe_types import Probe
 from matrix.probe.assumptions import from_probe
-from matrix.probe.model import ProbeFile
+from matrix.probe.model import TEXT_KEYS, ProbeFile
 from matrix.results.document_types import EmbeddedProbe
 
-TextKey = Literal[
-    "title", "question", "tags", "sources", "notes", "documented", "runtimes", "bites"
-]
-TEXT_KEYS: tuple[TextKey, ...] = (
-    "title",
-    "question",
-    "tags",
-    "sources",
-    "notes",
-    "documented",
-    "runtimes",
-    "bites",
-)
 # The fields of a documented or runtime entry a reader keeps, by type: results
 # files are hostile, and renderers index these freely.
 _TEXT_FIELDS = ("source", "quote", "kind", "repository", "commit", "path", "os_version")
