@@ -41,11 +41,13 @@ def probe_sources(args: argparse.Namespace) -> list[Path]:
 def say(*parts: object, file: TextIO | None = None, sep: str = " ", end: str = "\n") -> None:
     """``print`` for every command: the text passes the one sanitiser for terminal
     text (matrix.render.safe_text.for_terminal), so nothing a probe or a results
-    file holds reaches a terminal as a control or a CI log as a workflow command."""
+    file holds reaches a terminal as a control or a CI log as a workflow command.
+    Each call is flushed: stdout to a pipe (tox, a CI log) is otherwise held in a
+    buffer and lands after, or in the middle of, what stderr said later."""
     from matrix.render.safe_text import for_terminal
 
     text = sep.join(str(part) for part in parts)
-    print(for_terminal(text), file=file if file is not None else sys.stdout, end=end)
+    print(for_terminal(text), file=file if file is not None else sys.stdout, end=end, flush=True)
 
 
 def print_problems(problems: Sequence[Any]) -> None:

@@ -3,7 +3,11 @@
 Rules: every probe runs in its own process (matrix.runner.runner owns that); a run
 never loses a finished result (each record is written as it arrives, and an
 interrupted run keeps what finished); Ctrl-C exits 130 and SIGTERM 143 after
-the children are gone. Exit status as in matrix.cli. ``--under gvisor`` runs
+the children are gone. Exit status as in matrix.cli. The run's report (progress,
+verdict table, closing summary) is one stream, stdout, in order, each line flushed
+as it is said: two streams reach a pipe (tox, a CI log) through two buffers and
+interleave mid-table. stderr holds only what stops or precedes a run (usage,
+invalid probes, a refused output, an interruption). ``--under gvisor`` runs
 this same command, with every other option, inside gVisor's sandbox
 (matrix.runner.under_gvisor); FORWARDED names the options it passes on.
 """
@@ -175,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
     from matrix.probe.selection import KeywordError, KeywordMatcher
     from matrix.probe.validate import validate_paths
     from matrix.render.assumption_report import broken_here
-    from matrix.render.run_report import stability_summary, verdict_table
+    from matrix.render.run_report import run_summary, stability_summary, verdict_table
     from matrix.results.document import (
         SCHEMA_VERSION,
         ResultsNotWritten,
@@ -227,11 +231,7 @@ def run(args: argparse.Namespace) -> int:
     workers = _workers(args.workers, len(probes))
     total = len(probes)
     if not args.quiet:
-        say(
-            f"running {total} probe(s), {workers} at a time, on "
-            f"{writer.document['platform']['key']}",
-            file=sys.stderr,
-        )
+        say(f"running {total} probe(s), {workers} at a time, on {key}")
 
     ran: list[Record] = []
 
@@ -248,8 +248,7 @@ def run(args: argparse.Namespace) -> int:
                 stability = f" (same verdict in all {record['repeat']['runs']} runs)"
             say(
                 f"[{done}/{total}] {record['id']}: {record['status']} "
-                f"({record.get('duration', 0):.1f} s){stability}",
-                file=sys.stderr,
+                f"({record.get('duration', 0):.1f} s){stability}"
             )
 
     # The longest probes start first, as long as they took last time here.
@@ -284,26 +283,25 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     records = writer.document["probes"]
-    say(verdict_table(records, writer.document["platform"]["key"]))
+    say(verdict_table(records, key))
+    # The closing summary, after the table on the same stream: --quiet drops the
+    # progress lines, not this.
+    say(f"\n{run_summary(ran)}; results written to {output}")
     stability = stability_summary(ran)
     if stability is not None:
-        # On stdout with the table: --quiet drops the progress lines, not this.
-        say(f"\n{stability}")
-    say(f"\nresults written to {output}", file=sys.stderr)
+        say(stability)
     for line in broken_here(records, writer.document["platform"]):
-        say(line, file=sys.stderr)
+        say(line)
     if writer.not_written:
         say(
             f"{len(writer.not_written)} probe(s) ran but did not fit in {output} (it holds at "
-            "most what its readers accept): " + ", ".join(writer.not_written),
-            file=sys.stderr,
+            "most what its readers accept): " + ", ".join(writer.not_written)
         )
     failed = [r for r in records if r["status"] not in ("ok", "skipped")]
     if failed:
         say(
             f"{len(failed)} probe(s) could not run: "
-            + ", ".join(f"{r['id']} ({r['status']})" for r in failed),
-            file=sys.stderr,
+            + ", ".join(f"{r['id']} ({r['status']})" for r in failed)
         )
     if problems:
         return EXIT_USAGE

@@ -1,5 +1,5 @@
-"""Terminal text for one platform's run: the verdict table, the stability of repeated runs,
-and one probe's detail.
+"""Terminal text for one platform's run: the verdict table, how the run ended, the
+stability of repeated runs, and one probe's detail.
 
 Rules of this module: a probe whose repeated runs disagreed is never shown as
 if it had one verdict: its row in the verdict table says so, with how many
@@ -44,6 +44,16 @@ def verdict_table(records: list[Record], platform_key: str) -> str:
     return tabulate(
         rows, headers=["probe", "status", f"verdict on {platform_key}"], tablefmt="simple"
     )
+
+
+def run_summary(records: list[Record]) -> str:
+    """How many probes this run ran and how they ended, e.g. ``3 probe(s) ran: 2 ok,
+    1 timed-out`` (statuses by name)."""
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record["status"]] = counts.get(record["status"], 0) + 1
+    ended = ", ".join(f"{counts[status]} {status}" for status in sorted(counts))
+    return f"{len(records)} probe(s) ran: {ended}"
 
 
 def stability_summary(records: list[Record]) -> str | None:

@@ -1,8 +1,11 @@
 """The matrix in a terminal: a compact grid of marks, then what differs per row.
 
 Platform columns are numbered in the grid (labels are long) and listed once
-above it. Below, each row's verdicts: where platforms differ, each letter first
-with only its differing parts, then its full verdict, wrapped to the width.
+above it. Below, the verdicts of the rows where observed platforms differ only:
+each letter first with only its differing parts, then its full verdict, wrapped
+to the width. A row where every observed platform agrees is not repeated there
+(``sockmatrix run`` has just printed its verdicts, and ``--format md`` lists
+every one); one line says how many rows agree, or that none differs.
 """
 
 from __future__ import annotations
@@ -42,25 +45,48 @@ def _wrapped(text: str, first: str, rest: str) -> list[str]:
 
 
 def _verdicts(row: Row, numbers: dict[str, int]) -> list[str]:
+    """A differing row's verdicts: per letter, the parts that differ, then the full one."""
     where: dict[str, list[str]] = {}
     for key, cell in row.cells.items():
         if cell.mark:
             where.setdefault(cell.mark, []).append(str(numbers[key]))
-    lines = [f"{one_line(row.id)}" + ("  (platforms differ)" if row.differs else "")]
+    lines = [one_line(row.id)]
     for mark, verdict in row.legend.items():
         on = ",".join(where.get(mark, []))
         head = f"  {mark} [{on}] "
-        if row.differs:
-            parts = differing_text(next(c for c in row.cells.values() if c.mark == mark), row)
-            lines += _wrapped(one_line(parts), head, " " * len(head))
-            lines += _wrapped(one_line(verdict), " " * len(head) + "full: ", " " * (len(head) + 6))
-        else:
-            lines += _wrapped(one_line(verdict), head, " " * len(head))
+        parts = differing_text(next(c for c in row.cells.values() if c.mark == mark), row)
+        lines += _wrapped(one_line(parts), head, " " * len(head))
+        lines += _wrapped(one_line(verdict), " " * len(head) + "full: ", " " * (len(head) + 6))
     if row.runtimes:
         said = ", ".join(
             f"{RUNTIMES.get(r['runtime'], r['runtime'])} {r['effect']}" for r in row.runtimes
         )
         lines += _wrapped(one_line(said, WIDTH * 4), "  runtimes: ", " " * 12)
+    return lines
+
+
+def _differing_verdicts(matrix: Matrix, numbers: dict[str, int]) -> list[str]:
+    """The verdicts section: only rows where observed platforms differ; the rows
+    that agree are counted in one line, never listed again."""
+    differing = [row for row in matrix.rows if row.differs]
+    agreeing = len(matrix.rows) - len(differing)
+    every = "every verdict: --format md"
+    if not differing:
+        return _wrapped(
+            f"verdicts where observed platforms differ: none of {len(matrix.rows)} row(s) "
+            f"({every})",
+            "",
+            "",
+        )
+    lines = [
+        "verdicts where observed platforms differ (the differing parts, then the full verdict):"
+    ]
+    for row in differing:
+        lines += _verdicts(row, numbers)
+    if agreeing:
+        lines.append(
+            f"the other {agreeing} row(s): every observed platform gave the same verdict ({every})"
+        )
     return lines
 
 
@@ -83,20 +109,14 @@ def render_text(matrix: Matrix) -> str:
             ]
         )
         grid.append([one_line(row.id), differs, *cells])
-    lines += [
-        "",
-        *_grid(grid),
-        "",
-        "verdicts (where platforms differ: the differing parts, then the full verdict):",
-    ]
-    for row in matrix.rows:
-        lines += _verdicts(row, numbers)
+    lines += ["", *_grid(grid), "", *_differing_verdicts(matrix, numbers)]
     used = {s for r in matrix.rows for c in r.cells.values() for s in cell_text(c).split()}
     notes = [f"  {s} {t}" for s, t in FLAG_LEGEND.items() if s in used]
+    if "documented:" in used:
+        notes.append(
+            "  doc: what documentation says for a platform with no observation "
+            "(sockmatrix table --format md shows the quote)"
+        )
     if notes:
         lines += ["", "flags:", *notes]
-    lines.append(
-        "  doc: what documentation says for a platform with no observation "
-        "(sockmatrix table --format md shows the quote)"
-    )
     return "\n".join(lines) + "\n"

@@ -98,10 +98,10 @@ def test_run_reports_assumptions_broken_here(
     (folder / "peer-sees-reset.yaml").write_text(text, encoding="utf-8")
     status = main(["run", "socket-checks", "--output", str(tmp_path / "r.json"), "--quiet"])
     assert status == 0, "run reports; check is the gate"
-    err = capsys.readouterr().err
-    assert "socket-checks/peer-sees-reset.yaml:21: peer-sees-reset: step 'close' on " in err
-    assert "assumed raised ECONNRESET, observed returned ok (immediate)" in err
-    assert "1 assumption(s) broken here; `sockmatrix check` exits 1 on them" in err
+    out = capsys.readouterr().out  # after the verdict table, on its stream
+    assert "socket-checks/peer-sees-reset.yaml:21: peer-sees-reset: step 'close' on " in out
+    assert "assumed raised ECONNRESET, observed returned ok (immediate)" in out
+    assert "1 assumption(s) broken here; `sockmatrix check` exits 1 on them" in out
 
 
 @pytest.mark.slow

@@ -128,10 +128,44 @@ def test_json_output_fits_its_schema(probe) -> None:
 
 def test_text_output_has_marks_and_legend(probe) -> None:
     p = probe(title="tab\there")
-    m = merge([("a", recv_document("testos", {"p1": "recv: EOF\x1b[31m"}, {"p1": p.sha256}))], [p])
+    m = merge(
+        [
+            ("a", recv_document("testos", {"p1": "recv: EOF\x1b[31m"}, {"p1": p.sha256})),
+            ("b", recv_document("otheros", {"p1": "recv: blocked"}, {"p1": p.sha256})),
+        ],
+        [p],
+    )
     text = render_text(m)
     assert "\x1b" not in text
-    assert "  A [2] recv: EOF[U+001B][31m" in text  # [1] is fakeos (documented)
+    # [1] is fakeos (documented).
+    assert "  A [2] recv: blocked\n" in text
+    assert "  B [3] recv: EOF[U+001B][31m\n" in text
+
+
+def _verdicts_section(text: str) -> str:
+    return text.split("\nverdicts where observed platforms differ", 1)[1].split("\n\n")[0]
+
+
+def test_text_lists_the_verdicts_of_differing_rows_only_and_counts_the_others(
+    three_kinds: Matrix,
+) -> None:
+    section = _verdicts_section(render_text(three_kinds))
+    assert "p-obs\n  A [1] recv: EOF (immediate)\n" in section
+    assert "full: recv: blocked (immediate) · close: ok (immediate)" in section
+    for agreeing in ("p-contra", "p-doc", "p-same"):
+        assert agreeing not in section, agreeing
+    assert section.count("close: ok (immediate)") == 2  # p-obs's two full verdicts
+    assert "the other 3 row(s): every observed platform gave the same verdict" in section
+
+
+def test_text_says_in_one_line_that_nothing_differs(probe) -> None:
+    probes = [probe(id=f"p{n}") for n in range(1, 4)]
+    verdicts = {p.id: "recv: EOF" for p in probes}
+    m = merge([("a", recv_document("testos", verdicts, {p.id: p.sha256 for p in probes}))], probes)
+    text = render_text(m)
+    section = _verdicts_section(text)
+    assert section.strip() == ": none of 3 row(s) (every verdict: --format md)"
+    assert "recv: EOF" not in text, "a verdict every platform agrees on is not repeated"
 
 
 def test_contradiction_flag_links_the_documentation(probe) -> None:

@@ -1,11 +1,11 @@
 """The run's terminal report: unstable probes are marked in the verdict table and counted in
-the closing summary."""
+the closing summary, which also counts the run's probes by how they ended."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from matrix.render.run_report import stability_summary, verdict_table
+from matrix.render.run_report import run_summary, stability_summary, verdict_table
 from matrix.results.records import combine_runs
 
 
@@ -32,3 +32,8 @@ def test_the_summary_counts_unstable_probes_or_says_all_agreed() -> None:
         "1 of 4 probes unstable over 5 runs (their runs gave different verdicts): p0"
     )
     assert stability_summary([record("once", "x")]) is None  # probes that ran once
+
+
+def test_the_closing_summary_counts_this_runs_probes_by_status() -> None:
+    records: Any = [{"status": s} for s in ("timed-out", "ok", "ok", "crashed")]
+    assert run_summary(records) == "4 probe(s) ran: 1 crashed, 2 ok, 1 timed-out"

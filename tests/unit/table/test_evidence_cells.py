@@ -74,7 +74,7 @@ def probe(write_probe: WriteProbe) -> ProbeFile:
     return loaded
 
 
-def table(probe: ProbeFile, error: str | None = None) -> Matrix:
+def table_document(probe: ProbeFile, error: str | None = None) -> dict[str, object]:
     """fakeos observed: recv returned EOF, or raised ``error``."""
     recv = (
         observation("recv", "EOF")
@@ -82,10 +82,13 @@ def table(probe: ProbeFile, error: str | None = None) -> Matrix:
         else observation("recv", "", outcome="raised", error=error)
     )
     verdict = f"recv: {error or 'EOF'}"
-    doc = results_document(
+    return results_document(
         os="fakeos", records=[record("p1", verdict, sha=probe.sha256, observations=[recv])]
     )
-    return merge([("fakeos.json", doc)], [probe])
+
+
+def table(probe: ProbeFile, error: str | None = None) -> Matrix:
+    return merge([("fakeos.json", table_document(probe, error))], [probe])
 
 
 def test_an_observation_contradicting_a_conformance_test_is_flagged_as_such(
@@ -123,7 +126,13 @@ def test_html_text_and_json_say_the_same(probe: ProbeFile) -> None:
     page = render_html(matrix)
     assert f'href="{URL}"' in page and "≠test" in page
     assert "Runtimes that hide or state this difference" in page
-    text = render_text(matrix)
+    assert "≠test" in render_text(matrix)
+    # The text lists a row's verdicts and runtimes where observed platforms differ.
+    other = results_document(
+        os="otheros", records=[record("p1", "recv: blocked", sha=probe.sha256)]
+    )
+    differing = merge([("fakeos.json", table_document(probe)), ("otheros.json", other)], [probe])
+    text = render_text(differing)
     assert "≠test" in text and "runtimes: Java (OpenJDK) shields" in text
     doc = matrix_document(matrix)
     json.dumps(doc)
