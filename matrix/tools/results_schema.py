@@ -14,6 +14,25 @@ from matrix.language.expectations import MAX_ALTERNATIVES
 from matrix.tools.probe_schema import ID_PATTERN, MAX_DOCUMENTED, bounded
 
 
+def word_or_words() -> dict[str, Any]:
+    """A word, or a list meaning any of them, as two alternatives: fastjsonschema
+    2.16 (Debian 12's, the oldest this project supports) compiles
+    ``"type": ["string", "array"]`` with array keywords into a validator that
+    raises UnboundLocalError on a string (measured with tox -e oldest)."""
+    return {
+        "anyOf": [
+            {"type": "string"},
+            {
+                "type": "array",
+                "items": {"type": "string"},
+                "minItems": 1,
+                "maxItems": MAX_ALTERNATIVES,
+            },
+        ],
+        "description": "A word, or a list meaning any of them.",
+    }
+
+
 def _observation_schema() -> dict[str, Any]:
     number_or_null = {"type": ["number", "null"]}
     return {
@@ -106,13 +125,7 @@ def _embedded_probe() -> dict[str, Any]:
                         "expect": {
                             "type": "object",
                             "maxProperties": 8,
-                            "additionalProperties": {
-                                "type": ["string", "array"],
-                                "items": {"type": "string"},
-                                "minItems": 1,
-                                "maxItems": MAX_ALTERNATIVES,
-                                "description": "A word, or a list meaning any of them.",
-                            },
+                            "additionalProperties": word_or_words(),
                         },
                         "line": {"type": ["integer", "null"], "description": "Line in file."},
                     },
@@ -263,13 +276,7 @@ def _results_schema() -> dict[str, Any]:
                                 "tool_version": string,
                                 "source": {
                                     "type": "object",
-                                    "additionalProperties": {
-                                        "type": ["string", "array"],
-                                        "items": {"type": "string"},
-                                        "minItems": 1,
-                                        "maxItems": MAX_ALTERNATIVES,
-                                        "description": "A word, or a list meaning any of them.",
-                                    },
+                                    "additionalProperties": word_or_words(),
                                 },
                             },
                         },

@@ -57,3 +57,38 @@ def test_every_probe_field_has_a_description() -> None:
         }
     )
     assert undescribed == []
+
+
+def _multi_type_arrays(node: Any, path: str = "") -> Iterator[str]:
+    if isinstance(node, dict):
+        kinds = node.get("type")
+        several = isinstance(kinds, list) and "array" in kinds and len(kinds) > 1
+        if several and {"items", "minItems", "maxItems"} & node.keys():
+            yield path
+        for key, value in node.items():
+            yield from _multi_type_arrays(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _multi_type_arrays(value, f"{path}/{index}")
+
+
+def test_the_schemas_fastjsonschema_compiles_have_no_multi_type_with_array_keywords() -> None:
+    # fastjsonschema 2.16 (Debian 12's, the oldest supported) compiles such a node
+    # into a validator that raises UnboundLocalError on a string; results and
+    # matrix files are validated by fastjsonschema, so they say it with anyOf.
+    from matrix.tools.matrix_schema import matrix_schema
+
+    assert list(_multi_type_arrays(results_schema())) == []
+    assert list(_multi_type_arrays(matrix_schema())) == []
+
+
+def test_an_expectation_in_a_results_record_may_be_a_word_or_a_list() -> None:
+    import fastjsonschema
+
+    from matrix.tools.results_schema import word_or_words
+
+    validate = fastjsonschema.compile({"type": "object", "additionalProperties": word_or_words()})
+    validate({"error": "EPIPE", "outcome": ["raised", "ok"]})
+    for wrong in ({"error": []}, {"error": 5}, {"error": ["x"] * 9}):
+        with pytest.raises(fastjsonschema.JsonSchemaValueException):
+            validate(wrong)
