@@ -3,7 +3,9 @@
 Layout: the page never scrolls sideways; the table sits in its own scrollable
 region with a sticky header row and a sticky probe column, and every cell wraps
 its text (``overflow-wrap: anywhere``) instead of clipping it. On a narrow
-screen the probe column stops being sticky so the platform cells keep room.
+screen the probe column narrows but stays sticky (a phone scrolled sideways
+still shows which row it is on), and the Differs column is only as wide as
+its words, so the platform cells keep room.
 Details are lazy: each row's data is a separate JSON block, parsed and turned
 into DOM only when its row is opened, so a page of 230,000 cells stays usable.
 """
@@ -35,7 +37,7 @@ width:min(40vw,19em);min-width:min(40vw,19em);max-width:19em}
 background:repeating-linear-gradient(45deg,#fff,#fff 6px,#f3f3f3 6px,#f3f3f3 12px)}
 .matrix td.missing{color:#aaa;text-align:center}
 .matrix td.status{background:#fdd;text-align:center}
-.matrix td.differs-cell{font-size:12px;min-width:4.5em}
+.matrix .differs-col,.matrix td.differs-cell{font-size:12px;min-width:0}
 .k0{background:#cfe8ff}.k1{background:#ffd9b3}.k2{background:#d5f5d0}.k3{background:#f4d0f5}
 .k4{background:#fff3b0}.k5{background:#d0f0f0}.k6{background:#f5d0d0}.k7{background:#e0d8ff}
 .flag{font-weight:normal;color:#a00;margin-left:.3em}
@@ -50,7 +52,8 @@ tr.detail-row td{background:#fafafa;max-width:none}
 .detail table{border-collapse:collapse;font-size:12px}
 .detail td,.detail th{border:1px solid #ddd;padding:2px 5px}
 blockquote{margin:.3em 0 .3em 1em;padding-left:.6em;border-left:3px solid #ccc}
-@media (max-width:600px){.matrix .probe{position:static;width:9em;min-width:9em}}
+@media (max-width:600px){.matrix .probe{width:9em;min-width:9em;max-width:9em;
+overflow-wrap:anywhere}}
 """
 
 SCRIPT = """

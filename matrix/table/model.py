@@ -167,6 +167,17 @@ class Matrix:
     def only(self, kind: str) -> Matrix:
         return Matrix(self.columns, [r for r in self.rows if r.matches(kind)], self.skipped)
 
+    def differences_first(self) -> Matrix:
+        """The same rows, findings first: rows where observed platforms differ or an
+        observation contradicts documentation, then rows only documentation says
+        differ, then the rest; each group keeps its order (the sort is stable). The
+        HTML page's default view, so a reader's first screen shows what differs."""
+
+        def rank(row: Row) -> int:
+            return 0 if row.differs or row.contradicts else 1 if row.documented_differs else 2
+
+        return Matrix(self.columns, sorted(self.rows, key=rank), self.skipped, self.tool_version)
+
     def counts(self) -> dict[str, int]:
         """How many rows each filter of ROW_FILTERS keeps (a row may count in several)."""
         return {kind: sum(r.matches(kind) for r in self.rows) for kind in ROW_FILTERS}

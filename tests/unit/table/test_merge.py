@@ -286,6 +286,15 @@ def test_headline_counts_each_kind_apart(three_kinds: Matrix) -> None:
     ) in markdown
 
 
+def test_differences_first_puts_observed_findings_then_documentation_then_the_rest(
+    three_kinds: Matrix,
+) -> None:
+    assert [r.id for r in three_kinds.rows] == ["p-contra", "p-doc", "p-obs", "p-same"]
+    ordered = three_kinds.differences_first()
+    assert [r.id for r in ordered.rows] == ["p-contra", "p-obs", "p-doc", "p-same"]
+    assert ordered.columns is three_kinds.columns and ordered.counts() == three_kinds.counts()
+
+
 # --- two platforms behind one key --------------------------------------------
 
 
