@@ -2,6 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
+# The `write_probe` fixture (tests/conftest.py): writes a probe file, returns its path.
+WriteProbe = Callable[..., Path]
+
+# The keys every probe needs before its scenario, for tests that write the rest.
+HEADER = """\
+id: p
+title: t
+question: q
+tags: [test]
+sources: [s]
+"""
+
 MINIMAL_PROBE = """\
 id: {id}
 title: A minimal probe

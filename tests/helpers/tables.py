@@ -8,14 +8,13 @@ ProbeFile; a test module wraps it in a fixture of its own.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
+from helpers.probes import WriteProbe
 from helpers.synthetic import observation, record, results_document
 from matrix.probe.model import ProbeFile
 from matrix.probe.validate import validate_file
 from matrix.table.merge import Matrix, merge
 
-WriteProbe = Callable[..., Path]
 XSS = "<img src=x onerror=alert(1)>"
 
 # One recv step; fakeos documents EOF for it (and is never observed unless a test says so).

@@ -7,17 +7,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.probes import MINIMAL_PROBE
+from helpers.probes import MINIMAL_PROBE, WriteProbe
 
 from matrix.cli import build_parser, main
 
 MINIMAL = MINIMAL_PROBE.format(id="arrow")
-
-WriteProbe = Callable[..., Path]
 
 
 def test_every_command_has_help() -> None:

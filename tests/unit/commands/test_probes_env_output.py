@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import configparser
 import shlex
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from helpers.paths import REPO
+from helpers.probes import WriteProbe
 
 from matrix.cli import main
-
-WriteProbe = Callable[..., Path]
 
 
 def probes_env_commands(posargs: list[str], results_dir: Path) -> list[list[str]]:

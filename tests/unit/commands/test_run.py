@@ -7,18 +7,15 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.probes import slow_probe
+from helpers.probes import WriteProbe, slow_probe
 from helpers.processes import sockmatrix
 from helpers.waiting import read_line
 
 from matrix.cli import main
-
-WriteProbe = Callable[..., Path]
 
 
 def test_run_writes_results_and_prints_the_verdict_table(

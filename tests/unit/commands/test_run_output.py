@@ -13,12 +13,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers.hostile_corpus import HEADER, TAIL
+from helpers.probes import WriteProbe
 from helpers.processes import sockmatrix
 from helpers.synthetic import ids_in
 
@@ -28,7 +28,6 @@ from matrix.files import write as results_write
 from matrix.results import document as results_module
 from matrix.results.document import new_document
 
-WriteProbe = Callable[..., Path]
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and files")
 
 

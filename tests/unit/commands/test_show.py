@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers.probes import WriteProbe
 
 from matrix.cli import main
-
-WriteProbe = Callable[..., Path]
 
 
 def test_show_prints_every_observation(

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers.probes import HEADER, WriteProbe
 
 from matrix.cli import main
-
-WriteProbe = Callable[..., Path]
-
-
-HEADER = """\
-id: p
-title: t
-question: q
-tags: [test]
-sources: [s]
-"""
 
 
 def test_validate_command_reports_every_problem_and_exits_2(

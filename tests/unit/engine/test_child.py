@@ -10,19 +10,15 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 import pytest
-from helpers.probes import slow_probe
+from helpers.probes import WriteProbe, slow_probe
 from helpers.processes import children_of, sockmatrix
 from helpers.waiting import read_line, wait_for
 
 from matrix.engine.child import EXIT_ORPHANED, EXIT_OVERRAN
-
-WriteProbe = Callable[..., Path]
-
 
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and files")
 

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers.probes import HEADER, WriteProbe
 
 from matrix.probe.model import Problem
 from matrix.probe.validate import validate_file, validate_paths
-
-WriteProbe = Callable[..., Path]
-
-HEADER = """\
-id: p
-title: t
-question: q
-tags: [test]
-sources: [s]
-"""
 
 
 def problems_of(write_probe: WriteProbe, body: str, id: str = "p") -> list[Problem]:

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
+from helpers.probes import HEADER, WriteProbe
 
 from matrix.probe.validate import validate_file
-
-WriteProbe = Callable[..., Path]
-
-HEADER = """\
-id: p
-title: t
-question: q
-tags: [test]
-sources: [s]
-"""
 
 
 def messages(write_probe: WriteProbe, body: str) -> list[tuple[int | None, str]]:

@@ -3,23 +3,11 @@ step-argument messages (the allow-list itself: tests/unit/language/test_option_a
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
+from helpers.probes import HEADER, WriteProbe
 
 from matrix.probe.model import Problem
 from matrix.probe.validate import validate_file
-
-WriteProbe = Callable[..., Path]
-
-HEADER = """\
-id: p
-title: t
-question: q
-tags: [test]
-sources: [s]
-"""
 
 
 def problems(write_probe: WriteProbe, body: str) -> list[Problem]:

@@ -13,19 +13,17 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 import pytest
-from helpers.probes import slow_probe
+from helpers.probes import WriteProbe, slow_probe
 from helpers.processes import children_of, sockmatrix
 from helpers.synthetic import ids_in
 from helpers.waiting import wait_for
 
 from matrix.runner.runner import Runner, wait_in_slices
 
-WriteProbe = Callable[..., Path]
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="sends POSIX signals")
 
 

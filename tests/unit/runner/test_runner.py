@@ -8,10 +8,9 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
-from helpers.probes import MINIMAL_PROBE, slow_probe
+from helpers.probes import MINIMAL_PROBE, WriteProbe, slow_probe
 from helpers.waiting import wait_for
 
 from matrix.probe.model import ProbeFile
@@ -24,8 +23,6 @@ from matrix.runner.runner import (
     popen_options,
     start_order,
 )
-
-WriteProbe = Callable[..., Path]
 
 OVERRUNS_ITS_LIMIT = """\
 id: overruns
