@@ -10,14 +10,15 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Iterable, Iterator
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from matrix.language.operations import COMMON_STEP_ARGS, OPERATIONS
 from matrix.language.ops_readiness import POLL_RESULT_ONLY_EVENTS, POLL_RESULT_ONLY_REASON
 from matrix.probe.model import KeyPath, short
-from matrix.probe.schema import ecma_pattern
+from matrix.probe.quick_schema import ecma_pattern
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

@@ -1,11 +1,15 @@
-"""Run the probe JSON Schema fast enough for the largest (or most hostile) probe.
+"""Run the probe JSON Schema fast enough for every save and for the largest (or most hostile) probe.
 
-The shipped schema checks each step with one if/then per operation (22 of
-them): jsonschema evaluates every ``if`` for every step, which made a 200-step
-probe take over a second. Here the document is checked with its steps left
-out, and each step against its own operation's ``then`` only (a step with no
-known ``op`` against the generic step schema, for the unknown-operation and
-missing-key messages). Same schema, same errors, a fraction of the work.
+Two costs are cut here:
+- A document that fits is told so by matrix.probe.quick_schema, without
+  importing jsonschema (95 ms, most of a pre-commit hook's 0.1 s). Only a
+  document that does not fit is handed to jsonschema, for its errors.
+- The shipped schema checks each step with one if/then per operation (22 of
+  them): jsonschema evaluates every ``if`` for every step, which made a 200-step
+  probe take over a second. Here the document is checked with its steps left
+  out, and each step against its own operation's ``then`` only (a step with no
+  known ``op`` against the generic step schema, for the unknown-operation and
+  missing-key messages). Same schema, same errors, a fraction of the work.
 
 Patterns use JSON Schema's meaning of ``$`` (the very end), not Python's
 (which also matches before a trailing newline: ``id: "x\\n"`` passed).
@@ -16,79 +20,101 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import jsonschema
-
+from matrix.probe.quick_schema import ecma_pattern, is_valid
 from matrix.schemas.paths import PROBE_SCHEMA_PATH
 
+if TYPE_CHECKING:
+    import jsonschema
+
 KeyPath = tuple[str | int, ...]
-Validator = jsonschema.protocols.Validator
-_UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
+Schema = dict[str, Any]
 
 
 @functools.cache
-def ecma_pattern(pattern: str) -> re.Pattern[str]:
-    """A schema pattern as JSON Schema (ECMA 262) means it: ``$`` is the very end."""
-    return re.compile(_UNESCAPED_DOLLAR.sub(r"\\Z", pattern))
+def probe_schema() -> Schema:
+    """The shipped probe schema, as one document."""
+    loaded: Schema = json.loads(PROBE_SCHEMA_PATH.read_text(encoding="utf-8"))
+    return loaded
+
+
+class Parts(NamedTuple):
+    """The probe schema cut for checking: the document with any object for a step,
+    the generic step, and each operation's step."""
+
+    document: Schema
+    step: Schema
+    per_op: dict[str, Schema]
+
+
+@functools.cache
+def parts() -> Parts:
+    schema = probe_schema()
+    document = copy.deepcopy(schema)
+    step = document["properties"]["steps"]["items"]
+    document["properties"]["steps"]["items"] = {"type": "object"}
+    dialect = schema.get("$schema", "")
+    per_op = {
+        branch["if"]["properties"]["op"]["const"]: {
+            "$schema": dialect,
+            "type": "object",
+            **branch["then"],
+        }
+        for branch in step.get("allOf", [])
+    }
+    generic = {"$schema": dialect, **{key: value for key, value in step.items() if key != "allOf"}}
+    return Parts(document, generic, per_op)
+
+
+def _step_schema(step: Any) -> Schema:
+    op = step.get("op") if isinstance(step, dict) else None
+    found = parts().per_op.get(op) if isinstance(op, str) else None
+    return found or parts().step
+
+
+def fits(data: Any) -> bool:
+    """Whether the whole probe document fits the schema (without jsonschema)."""
+    if not is_valid(parts().document, data):
+        return False
+    steps = data.get("steps") if isinstance(data, dict) else None
+    return all(is_valid(_step_schema(step), step) for step in steps or ())
 
 
 def _full_pattern(
     validator: Any, pattern: str, instance: Any, schema: Any
 ) -> Iterator[jsonschema.ValidationError]:
+    import jsonschema
+
     if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
         shown = repr(instance[:48]) + ("…" if len(instance) > 48 else "")
         yield jsonschema.ValidationError(f"{shown} does not match {pattern!r}")
 
 
 @functools.cache
-def _validator_class(schema_text: str) -> Any:
-    base = jsonschema.validators.validator_for(json.loads(schema_text))
+def _validator_class(dialect: str) -> Any:
+    import jsonschema
+
+    base = jsonschema.validators.validator_for({"$schema": dialect})
     return jsonschema.validators.extend(  # type: ignore[no-untyped-call]
         base, {"pattern": _full_pattern}
     )
 
 
-def _validator(schema: dict[str, Any]) -> jsonschema.protocols.Validator:
-    cls = _validator_class(json.dumps({"$schema": schema.get("$schema", "")}))
-    validator: jsonschema.protocols.Validator = cls(schema)
-    return validator
-
-
 @functools.cache
-def _schema() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(PROBE_SCHEMA_PATH.read_text(encoding="utf-8"))
-    return loaded
-
-
-@functools.cache
-def probe_validator() -> jsonschema.protocols.Validator:
-    """The whole schema (for callers that want it as one)."""
-    return _validator(_schema())
-
-
-@functools.cache
-def _split() -> tuple[
-    jsonschema.protocols.Validator, jsonschema.protocols.Validator, dict[str, Any]
-]:
-    schema = _schema()
-    document = copy.deepcopy(schema)
-    step = document["properties"]["steps"]["items"]
-    document["properties"]["steps"]["items"] = {"type": "object"}
-    dialect = schema.get("$schema", "")
-    per_op = {}
-    for branch in step.get("allOf", []):
-        op = branch["if"]["properties"]["op"]["const"]
-        per_op[op] = _validator({"$schema": dialect, "type": "object", **branch["then"]})
-    generic = {key: value for key, value in step.items() if key != "allOf"}
-    return _validator(document), _validator({"$schema": dialect, **generic}), per_op
+def _validators() -> tuple[Any, Any, dict[str, Any]]:
+    """jsonschema's validators of the parts: loaded only to explain a document that does not fit."""
+    document, step, per_op = parts()
+    cls = _validator_class(document.get("$schema", ""))
+    return cls(document), cls(step), {op: cls(schema) for op, schema in per_op.items()}
 
 
 def schema_errors(data: Any) -> Iterator[tuple[KeyPath, jsonschema.ValidationError]]:
     """Every schema error of a probe document, with the path its error is relative to."""
-    document, generic, per_op = _split()
+    if fits(data):
+        return
+    document, generic, per_op = _validators()
     yield from (((), error) for error in document.iter_errors(data))
     steps = data.get("steps") if isinstance(data, dict) else None
     if not isinstance(steps, list):
@@ -98,13 +124,6 @@ def schema_errors(data: Any) -> Iterator[tuple[KeyPath, jsonschema.ValidationErr
         validator = per_op.get(op) if isinstance(op, str) else None
         for error in (validator or generic).iter_errors(step):
             yield ("steps", index), error
-
-
-@functools.cache
-def _socket_validator() -> jsonschema.protocols.Validator:
-    schema = _schema()
-    spec = schema["properties"]["sockets"]["items"]
-    return _validator({"$schema": schema.get("$schema", ""), **spec})
 
 
 def _known_keys_only(value: dict[str, Any], schema: Any) -> dict[str, Any]:
@@ -120,22 +139,21 @@ def sound_step(step: Any) -> dict[str, Any] | None:
     """
     if not isinstance(step, dict):
         return None
-    _, _, per_op = _split()
     op = step.get("op")
-    validator = per_op.get(op) if isinstance(op, str) else None
-    if validator is None:
+    schema = parts().per_op.get(op) if isinstance(op, str) else None
+    if schema is None:
         return None
-    kept = _known_keys_only(step, validator.schema)
-    return kept if validator.is_valid(kept) else None
+    kept = _known_keys_only(step, schema)
+    return kept if is_valid(schema, kept) else None
 
 
 def sound_socket(spec: Any) -> dict[str, Any] | None:
     """A socket spec without its unknown keys if the rest fits the schema, as sound_step."""
     if not isinstance(spec, dict):
         return None
-    validator = _socket_validator()
-    kept = _known_keys_only(spec, validator.schema)
-    return kept if validator.is_valid(kept) else None
+    schema = probe_schema()["properties"]["sockets"]["items"]
+    kept = _known_keys_only(spec, schema)
+    return kept if is_valid(schema, kept) else None
 
 
 # A step the schema refused, kept in a sound view only for what later steps refer
@@ -196,15 +214,9 @@ def sound_view(data: dict[str, Any]) -> dict[str, Any] | None:
     # required keys freely); the expectation words in documented are checked
     # apart (matrix.probe.expectation_checks), whatever the section's shape.
     for key in _WHOLE_SECTIONS:
-        if key in data and _section_validator(key).is_valid(data[key]):
+        if key in data and is_valid(probe_schema()["properties"][key], data[key]):
             view[key] = data[key]
     return view
 
 
 _WHOLE_SECTIONS = ("documented", "runtimes", "bites")
-
-
-@functools.cache
-def _section_validator(key: str) -> jsonschema.protocols.Validator:
-    schema = _schema()
-    return _validator({"$schema": schema.get("$schema", ""), **schema["properties"][key]})

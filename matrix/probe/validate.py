@@ -37,7 +37,7 @@ from matrix.probe.rules import (
     option_problems,
     select_problems,
 )
-from matrix.probe.schema import BROKEN_OP, probe_validator, schema_errors, sound_view
+from matrix.probe.schema import BROKEN_OP, probe_schema, schema_errors, sound_view
 from matrix.probe.yaml_lines import LoadedYaml, YamlProblem, load_yaml
 
 MAX_FILE_BYTES = 256 * 1024
@@ -177,7 +177,7 @@ def _document_problems(loaded: LoadedYaml, file: str, stem: str) -> list[Problem
 
     # Size limits first: one message per limit, before a schema pass that
     # would take seconds and report every element of a 19,900-step list.
-    limits = at(limit_problems(loaded.data, probe_validator().schema))  # sizes only
+    limits = at(limit_problems(loaded.data, probe_schema()))  # sizes only
     if limits:
         return limits
     early = at(_pre_schema_problems(loaded.data))
