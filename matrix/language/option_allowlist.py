@@ -19,10 +19,12 @@ Rules of this module:
 
 from __future__ import annotations
 
-import difflib
-import socket
 import struct
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import NamedTuple
+
+from matrix.language.suggest import did_you_mean
 
 MAX_BUFFER = 16 * 1024 * 1024
 
@@ -46,8 +48,8 @@ LEVEL_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class KnownOption:
+# A NamedTuple, not a dataclass: see matrix.language.arguments.Operation.
+class KnownOption(NamedTuple):
     name: str
     level: str  # a key of LEVELS
     kind: str  # bool | int | linger | duration: how a probe gives its value
@@ -55,9 +57,9 @@ class KnownOption:
     maximum: int = 1
     # Option number per OS family; a family missing here asks Python's socket
     # module (by ``native`` name, or ``name``).
-    numbers: dict[str, int] = field(default_factory=dict)
+    numbers: Mapping[str, int] = MappingProxyType({})
     # Where an OS spells the option differently (macOS TCP_KEEPALIVE).
-    native: dict[str, str] = field(default_factory=dict)
+    native: Mapping[str, str] = MappingProxyType({})
     settable: bool = True
     # The largest ``raw`` value (bytes) a probe may pass: the C type's size.
     raw_bytes: int = 4
@@ -165,11 +167,6 @@ class OptionRefused(Exception):
     """An option (or value) a probe may not use: never passed to the OS."""
 
 
-def did_you_mean(word: str, candidates: list[str]) -> str:
-    close = difflib.get_close_matches(word[:64], candidates, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 # Options a probe may not use, and why: each reaches past the probe's own
 # loopback sockets (the rule above). A did-you-mean would only point elsewhere.
 REFUSED_OPTIONS: dict[str, str] = {
@@ -257,6 +254,8 @@ def resolve(name: str, family: str) -> tuple[int, int] | None:
         return level, number
     # No entry for this OS (a BSD, or an option the table does not place):
     # ask the interpreter, which was built against this OS's own headers.
+    import socket  # the engine's question only: validation never asks it
+
     level = getattr(socket, LEVEL_NAMES[option.level], None)
     number = getattr(socket, option.native.get(family, name), None)
     if level is None or number is None:

@@ -18,13 +18,15 @@ Rules of this module:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 from matrix.language.expectations import FIELDS, MAX_ALTERNATIVES, fits, observed_fields, words
 from matrix.language.os_families import FAMILIES
-from matrix.language.probe_types import Probe
+from matrix.language.suggest import did_you_mean
 from matrix.probe.model import KeyPath
+
+if TYPE_CHECKING:
+    from matrix.language.probe_types import Probe
 
 EVERYWHERE = "all"
 NOT_APPLICABLE = ("skipped",)
@@ -42,8 +44,8 @@ class AssumptionJson(_AssumptionKeys, total=False):
     line: int | None
 
 
-@dataclass(frozen=True)
-class Assumption:
+# NamedTuples, not dataclasses: matrix.language.arguments.Operation says why.
+class Assumption(NamedTuple):
     platform: str  # a family name, or "all"
     step: str
     expect: dict[str, str | list[str]]
@@ -134,8 +136,7 @@ def describe(fields: Mapping[str, Any]) -> str:
     return text or "anything"
 
 
-@dataclass(frozen=True)
-class Broken:
+class Broken(NamedTuple):
     probe: str
     step: str
     platform: str
@@ -202,12 +203,6 @@ def broken_assumptions(
 
 def reference_problems(data: Probe, step_names: list[str]) -> list[tuple[KeyPath, str]]:
     """Checks a schema cannot make: known families, existing step names."""
-    import difflib
-
-    def hint(word: str, candidates: list[str]) -> str:
-        close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-        return f" (did you mean {close[0]!r}?)" if close else ""
-
     problems: list[tuple[KeyPath, str]] = []
     families = [EVERYWHERE, *FAMILIES]
     for platform, steps in data.get("assumptions", {}).items():
@@ -215,7 +210,7 @@ def reference_problems(data: Probe, step_names: list[str]) -> list[tuple[KeyPath
             problems.append(
                 (
                     ("assumptions", platform),
-                    f"unknown platform family {platform!r}{hint(platform, families)}; "
+                    f"unknown platform family {platform!r}{did_you_mean(platform, families)}; "
                     f"use one of: {', '.join(families)}",
                 )
             )
@@ -224,7 +219,7 @@ def reference_problems(data: Probe, step_names: list[str]) -> list[tuple[KeyPath
                 problems.append(
                     (
                         ("assumptions", platform, step),
-                        f"no step named {step!r}{hint(step, step_names)}",
+                        f"no step named {step!r}{did_you_mean(step, step_names)}",
                     )
                 )
     return problems

@@ -9,12 +9,14 @@ points at its line.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matrix.language.evidence import citation_problem
-from matrix.language.probe_types import Probe
-from matrix.probe.messages import did_you_mean
+from matrix.language.suggest import did_you_mean
 from matrix.probe.model import KeyPath, short
+
+if TYPE_CHECKING:
+    from matrix.language.probe_types import Probe
 
 
 def _documented_entries(data: Probe) -> Iterator[tuple[KeyPath, Mapping[str, Any]]]:

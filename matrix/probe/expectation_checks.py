@@ -19,8 +19,8 @@ from typing import Any
 
 from matrix.language.error_names import portable_name, reportable_errors
 from matrix.language.expectations import OUTCOMES, alternatives
+from matrix.language.suggest import did_you_mean
 from matrix.language.timing_classes import NAMED_CLASSES, is_timing_class
-from matrix.probe.messages import did_you_mean
 from matrix.probe.model import KeyPath, short
 
 

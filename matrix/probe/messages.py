@@ -7,23 +7,18 @@ list the keys a step accepts.
 
 from __future__ import annotations
 
-import difflib
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from matrix.language.operations import COMMON_STEP_ARGS, OPERATIONS
 from matrix.language.ops_readiness import POLL_RESULT_ONLY_EVENTS, POLL_RESULT_ONLY_REASON
+from matrix.language.suggest import did_you_mean
 from matrix.probe.model import KeyPath, short
 from matrix.probe.quick_schema import ecma_pattern
 
 if TYPE_CHECKING:
     import jsonschema
-
-
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word[:64], list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def explain(error: jsonschema.ValidationError) -> Iterator[tuple[KeyPath, str]]:

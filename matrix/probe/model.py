@@ -7,9 +7,8 @@ validator (YAML, schema, rules).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 if TYPE_CHECKING:
     from matrix.language.probe_types import Probe
@@ -43,8 +42,9 @@ def short(text: object, limit: int = 48) -> str:
     return shown[: limit + 8]
 
 
-@dataclass(frozen=True)
-class Problem:
+# No dataclasses here: importing them (and inspect) costs 13 ms of every
+# `sockmatrix validate`, a pre-commit hook's whole budget being 0.1 s.
+class Problem(NamedTuple):
     file: str
     line: int | None
     path: KeyPath
@@ -56,14 +56,35 @@ class Problem:
         return f"{where}: {trail + ' → ' if trail else ''}{self.message}"
 
 
-@dataclass
 class ProbeFile:
     """A probe file that passed validation, ready to run."""
 
-    path: Path
-    data: Probe
-    sha256: str
-    lines: dict[KeyPath, int] = field(default_factory=dict)
+    __slots__ = ("_sha256", "data", "lines", "path")
+
+    def __init__(
+        self,
+        path: Path,
+        data: Probe,
+        sha256: str | None = None,
+        lines: dict[KeyPath, int] | None = None,
+    ) -> None:
+        self.path = path
+        self.data = data
+        self.lines = lines if lines is not None else {}
+        self._sha256 = sha256
+
+    @property
+    def sha256(self) -> str:
+        """The digest of the probe's meaning (matrix.probe.digest), computed when
+        first asked: `sockmatrix validate` never asks, and hashlib is 5 ms of it."""
+        if self._sha256 is None:
+            from matrix.probe.digest import probe_digest
+
+            self._sha256 = probe_digest(self.data)
+        return self._sha256
+
+    def __repr__(self) -> str:
+        return f"ProbeFile({str(self.path)!r}, id={self.data.get('id')!r})"
 
     @property
     def id(self) -> str:

@@ -12,12 +12,14 @@ Rules of this module:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matrix.language.budget import budget_problem
 from matrix.language.option_allowlist import KNOWN_OPTIONS, name_problem, value_problem
-from matrix.language.probe_types import Probe, SetValueArg, SocketOptions
 from matrix.probe.model import KeyPath, short
+
+if TYPE_CHECKING:
+    from matrix.language.probe_types import Probe, SetValueArg, SocketOptions
 
 PORTABLE_SOCKET_OPTIONS = ("linger", "blocking", "timeout")
 # How a setsockopt step gives its value: exactly one of these.

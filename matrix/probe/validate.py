@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from matrix.files.read import Unreadable, read_bounded
 from matrix.language.addresses import address_problem
@@ -23,12 +23,11 @@ from matrix.language.operations import (
     SOCKET_LIST_ARGS,
     SOCKET_REFERENCE_ARGS,
 )
-from matrix.language.probe_types import Probe, Step
+from matrix.language.suggest import did_you_mean
 from matrix.probe.assumptions import reference_problems
-from matrix.probe.digest import probe_digest
 from matrix.probe.evidence_rules import evidence_problems
 from matrix.probe.expectation_checks import expectation_problems
-from matrix.probe.messages import describe, did_you_mean, explain
+from matrix.probe.messages import describe, explain
 from matrix.probe.model import TEXT_KEYS, KeyPath, ProbeFile, Problem, short
 from matrix.probe.rules import (
     budget_problems,
@@ -39,6 +38,10 @@ from matrix.probe.rules import (
 )
 from matrix.probe.schema import BROKEN_OP, probe_schema, schema_errors, sound_view
 from matrix.probe.yaml_lines import LoadedYaml, YamlProblem, load_yaml
+
+if TYPE_CHECKING:
+    # Types only: building the TypedDicts costs every `validate` 3 ms.
+    from matrix.language.probe_types import Probe, Step
 
 MAX_FILE_BYTES = 256 * 1024
 # A probe's text travels inside every results record (matrix.results.embedded_probe):
@@ -197,7 +200,7 @@ def _document_problems(loaded: LoadedYaml, file: str, stem: str) -> list[Problem
     sound = sound_view(loaded.data)
     semantic = at(expectation_problems(loaded.data))
     if sound is not None:
-        view = cast(Probe, sound)  # unknown keys dropped, refused parts reduced to names
+        view = cast("Probe", sound)  # unknown keys dropped, refused parts reduced to names
         semantic += at(_reference_problems(view))
         semantic += at(option_problems(view))
         semantic += at(select_problems(view))
@@ -256,9 +259,9 @@ def validate_text(text: str, file: str, stem: str) -> tuple[ProbeFile | None, li
     problems = _document_problems(loaded, file, stem)
     if problems:
         return None, _capped(problems, file)
-    digest = probe_digest(loaded.data)  # the meaning, not the bytes: CRLF checkouts agree
     # The schema and the checks above passed: the YAML is a Probe from here on.
-    return ProbeFile(Path(file), cast(Probe, loaded.data), digest, loaded.lines), []
+    # Its digest (the meaning, not the bytes) is computed when a run asks for it.
+    return ProbeFile(Path(file), cast("Probe", loaded.data), lines=loaded.lines), []
 
 
 def validate_file(path: Path) -> tuple[ProbeFile | None, list[Problem]]:

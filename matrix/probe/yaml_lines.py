@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -44,10 +43,9 @@ class YamlProblem(Exception):
         self.path = path
 
 
-@dataclass
-class LoadedYaml:
+class LoadedYaml(NamedTuple):  # not a dataclass: matrix.probe.model says why
     data: Any
-    lines: dict[KeyPath, int] = field(default_factory=dict)
+    lines: dict[KeyPath, int]
 
     def line_of(self, path: KeyPath) -> int | None:
         """Line of the deepest existing prefix of ``path`` (1-based)."""

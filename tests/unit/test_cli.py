@@ -115,8 +115,25 @@ def test_validate_loads_what_validation_needs_and_nothing_of_the_other_commands(
         "matrix.results.document",
         "matrix.runner.runner",
         "tabulate",
+        # A file that fits the schema is told so without jsonschema (95 ms to
+        # import); a valid file needs no suggestion (difflib), no digest
+        # (hashlib), no socket, and no dataclasses (13 ms with inspect).
+        "jsonschema",
+        "difflib",
+        "hashlib",
+        "socket",
+        "dataclasses",
     ):
         assert unneeded not in loaded, f"validate loads {unneeded}"
+
+
+def test_validate_of_a_broken_file_loads_jsonschema_to_explain_it(
+    write_probe: WriteProbe,
+) -> None:
+    broken = MINIMAL.replace("title: A minimal probe", "title: 5")
+    assert broken != MINIMAL
+    loaded = _modules_loaded_by(["validate", str(write_probe(broken, id="broken"))])
+    assert "jsonschema" in loaded
 
 
 def test_defaults_named_in_commands_agree_with_their_owners() -> None:

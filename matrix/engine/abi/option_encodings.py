@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import socket
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from matrix.engine.abi.layout import timeval_parts
 
 
-@dataclass(frozen=True)
-class LingerLayout:
+# A NamedTuple, not a dataclass: see matrix.engine.abi.layout.
+class LingerLayout(NamedTuple):
     """How one OS family wants ``struct linger`` for a linger time in seconds."""
 
     option: str  # the option's name in that OS's headers
