@@ -7,11 +7,14 @@
   when every record rewrote the whole results file.
 - records: a results writer given SMALL and 10x SMALL records of a real
   record's size (3 KB): seconds per record, and the ratio (target <= 1.5).
-- validate: ``sockmatrix validate`` of one small file and ``--help``, each
-  against a bare interpreter start (``python -c pass``) in the same run
-  (median of 11); one file must validate within 0.1 s, --help too; and
-  ``validate`` of SMALL and LARGE files: CPU seconds per file beyond the
-  first (the start is paid once), and the ratio (target <= 1.2).
+- validate: ``sockmatrix validate`` of one small file (valid, and with one
+  mistake for jsonschema to explain) and ``--help``, each against a bare
+  interpreter start (``python -c pass``) in the same run (median of 11, runs
+  interleaved, bytecode written as an installed package has it). The target
+  is the issue's "0.1 s, where a bare interpreter takes 0.01 s": sockmatrix's
+  own part, the wall beyond the bare start, within 0.09 s for a valid file and
+  for --help. And ``validate`` of SMALL and LARGE files: CPU seconds per file
+  beyond the first (the start is paid once), and the ratio (target <= 1.2).
 
     python bench/bench_scale.py [--small 100] [--large 1000] [--skip-run]
 """
@@ -55,18 +58,34 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(wall, CPU of the command and its children) of one command."""
+def timed(command: list[str], env: dict[str, str], status: int = 0) -> tuple[float, float]:
+    """(wall, CPU of the command and its children) of one command, which must
+    end with ``status``."""
     cpu = _children_cpu()
     started = time.monotonic()
-    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
-    return time.monotonic() - started, _children_cpu() - cpu
+    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.monotonic() - started
+    if done.returncode != status:
+        raise SystemExit(f"{command} ended {done.returncode}, not {status}")
+    return wall, _children_cpu() - cpu
 
 
 def medians(command: list[str], env: dict[str, str], times: int = 11) -> tuple[float, float]:
     """(median wall, median CPU) of ``times`` runs of ``command``."""
     samples = [timed(command, env) for _ in range(times)]
     return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+
+def interleaved(
+    commands: dict[str, tuple[list[str], int]], env: dict[str, str], times: int = 11
+) -> dict[str, float]:
+    """Median wall of each (command, its exit status), run in turns so a change
+    of load hits them all."""
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(times):
+        for name, (command, status) in commands.items():
+            walls[name].append(timed(command, env, status)[0])
+    return {name: statistics.median(samples) for name, samples in walls.items()}
 
 
 def per_record_seconds(folder: Path, count: int) -> float:
@@ -97,6 +116,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--skip-run", action="store_true", help="leave out the run part")
     args = parser.parse_args(argv)
     env = dict(os.environ)
+    # Bytecode as an installed package has it: without it every start compiles
+    # the modules validate imports (30 ms here), which no user's hook pays.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -106,15 +128,30 @@ def main(argv: list[str]) -> int:
         small = write_probes(base / "small", args.small)
         large = write_probes(base / "large", args.large)
         one = large / "tiny-00000.yaml"
-        subprocess.run([*CLI, "validate", str(one)], check=True, env=env)  # bytecode written
+        mistaken = base / "tiny-mistake.yaml"
+        mistaken.write_text(PROBE.format(n=0).replace("title: A tiny", "titel: A tiny"))
+        timed([*CLI, "validate", str(one)], env)  # bytecode written
+        timed([*CLI, "validate", str(mistaken)], env, status=2)
 
-        bare = medians([sys.executable, "-c", "pass"], env)[0]
-        validate_one, validate_one_cpu = medians([*CLI, "validate", str(one)], env)
-        help_wall = medians([*CLI, "--help"], env)[0]
-        print(f"python -c pass:           {bare * 1000:.0f} ms (median)")
-        for name, wall in (("validate one small file:", validate_one), ("--help:", help_wall)):
-            print(f"{name:25s} {wall * 1000:.0f} ms ({wall / bare:.1f}x the bare start)")
-        met &= validate_one <= 0.1 and help_wall <= 0.1
+        walls = interleaved(
+            {
+                "python -c pass": ([sys.executable, "-c", "pass"], 0),
+                "validate one small file": ([*CLI, "validate", str(one)], 0),
+                "validate, one mistake": ([*CLI, "validate", str(mistaken)], 2),
+                "--help": ([*CLI, "--help"], 0),
+            },
+            env,
+        )
+        bare = walls["python -c pass"]
+        print(f"{'python -c pass:':26s} {bare * 1000:.0f} ms (median)")
+        for name, wall in list(walls.items())[1:]:
+            print(
+                f"{name + ':':26s} {wall * 1000:.0f} ms: {(wall - bare) * 1000:.0f} ms beyond "
+                f"the bare start ({wall / bare:.1f}x it)"
+            )
+        own = {name: wall - bare for name, wall in walls.items()}
+        met &= own["validate one small file"] <= 0.09 and own["--help"] <= 0.09
+        validate_one_cpu = medians([*CLI, "validate", str(one)], env, times=5)[1]
 
         # CPU per file beyond the first (the start is paid once; CPU, not wall,
         # since a wall difference over 100 files drowns in a shared machine's noise).

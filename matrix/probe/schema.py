@@ -78,7 +78,7 @@ def _step_schema(step: Any) -> Schema:
     return found or parts().step
 
 
-def fits(data: Any) -> bool:
+def fits_schema(data: Any) -> bool:
     """Whether the whole probe document fits the schema (without jsonschema)."""
     if not is_valid(parts().document, data):
         return False
@@ -116,7 +116,7 @@ def _validators() -> tuple[Any, Any, dict[str, Any]]:
 
 def schema_errors(data: Any) -> Iterator[tuple[KeyPath, jsonschema.ValidationError]]:
     """Every schema error of a probe document, with the path its error is relative to."""
-    if fits(data):
+    if fits_schema(data):
         return
     document, generic, per_op = _validators()
     yield from (((), error) for error in document.iter_errors(data))

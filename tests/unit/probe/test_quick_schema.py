@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from matrix.probe import schema as probe_schema_module
 from matrix.probe.quick_schema import UnknownKeyword, is_valid, unknown_keywords
-from matrix.probe.schema import fits, parts, probe_schema
+from matrix.probe.schema import fits_schema, parts, probe_schema
 from matrix.probe.yaml_lines import load_yaml
 
 
@@ -53,7 +53,7 @@ def test_a_keyword_it_does_not_check_is_refused_never_passed() -> None:
 def test_every_library_probe_fits_by_both() -> None:
     assert len(LIBRARY) == len(list(PROBE_LIBRARY.rglob("*.yaml")))
     for document in LIBRARY:
-        assert fits(document)
+        assert fits_schema(document)
         assert jsonschema_says(probe_schema(), document), document["id"]
 
 
@@ -187,7 +187,7 @@ def mutated_documents(draw: st.DrawFn) -> Any:
 @FUZZ
 @given(mutated_documents())
 def test_a_mutated_probe_fits_by_both_or_by_neither(document: Any) -> None:
-    assert fits(document) == jsonschema_says(probe_schema(), document)
+    assert fits_schema(document) == jsonschema_says(probe_schema(), document)
 
 
 def _list(document: dict[str, Any], key: str) -> list[Any]:
