@@ -127,13 +127,13 @@ def leg_env(**extra: str) -> dict[str, str]:
 
 
 def uploaded(workspace: Path, job: str = "freebsd") -> list[Path]:
-    """What the upload step's `path:` pattern picks up after the copy-back."""
+    """What the upload step's `path:` patterns pick up after the copy-back."""
     upload = next(
         s
         for s in yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"][job]["steps"]
         if "upload-artifact" in s.get("uses", "")
     )
-    return sorted(workspace.glob(upload["with"]["path"]))
+    return sorted(p for pattern in upload["with"]["path"].split() for p in workspace.glob(pattern))
 
 
 def outcome(workspace: Path, job: str = "freebsd") -> subprocess.CompletedProcess[str]:
