@@ -196,6 +196,10 @@ VERIFIED: dict[tuple[str, ...], tuple[str, str]] = {
         "27d4c4c3e3c1b39c",
         XNU.format("bsd/kern/uipc_socket.c L3574-3576"),
     ),
+    ("setsockopt-after-shutdown", "macos"): (
+        "763443fef57bb0aa",
+        XNU.format("bsd/kern/uipc_socket.c L4878-4884"),
+    ),
     ("so-error-after-peer-reset", "windows"): (
         "ea940f46901b06ad",
         "MicrosoftDocs/win32 desktop-src/WinSock/sol-socket-socket-options.md L44 at 47e64c18",
