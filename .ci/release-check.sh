@@ -55,25 +55,10 @@ if [ -n "$TAG" ] && [ "$TAG" != "v$VERSION" ]; then
 fi
 
 "$WORK/venv/bin/sockmatrix" validate
+# The library recipe's own probe (examples/library-repository), as its README
+# tells an author to copy it: the release is checked against what we publish.
 mkdir my-checks
-cat > my-checks/peer-sees-reset.yaml <<'YAML'
-id: peer-sees-reset
-title: My code expects a reset when unread data is discarded
-question: The peer sends; this side closes without reading. What does the peer's recv see?
-tags: [mine]
-sources: ["RFC 1122 section 4.2.2.13: https://www.rfc-editor.org/rfc/rfc1122#section-4.2.2.13"]
-sockets:
-  - pair: [local, peer]
-steps:
-  - {op: sendall, socket: peer, data: hello}
-  - {op: sleep, seconds: 0.1}
-  - {op: close, socket: local, name: close}
-  - {op: recv, socket: peer, name: peer-recv, within: 2}
-verdict: [close, peer-recv]
-assumptions:
-  all:
-    close: {outcome: returned}
-YAML
+cp "$CHECKOUT/examples/library-repository/socket-checks/unread-data-resets-peer.yaml" my-checks/
 "$WORK/venv/bin/sockmatrix" run my-checks --output results/here.json --quiet
 "$WORK/venv/bin/sockmatrix" check results
 "$VENV_PYTHON" -m pytest my-checks -q -p no:cacheprovider --sockmatrix-results none

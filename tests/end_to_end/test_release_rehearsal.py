@@ -56,7 +56,8 @@ def test_the_built_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
     assert len(list((tmp_path / "dist").glob("*.whl"))) == 1
     assert len(list((tmp_path / "dist").glob("*.tar.gz"))) == 1
     assert "built and tested outside the checkout" in done.stdout
-    assert "1 assumption check(s) hold" in done.stdout
+    # The recipe's probe: its close and its peer's recv (a reset) on this Linux.
+    assert "2 assumption check(s) hold" in done.stdout
 
 
 @pytest.mark.slow
