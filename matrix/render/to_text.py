@@ -5,7 +5,9 @@ above it. Below, the verdicts of the rows where observed platforms differ only:
 each letter first with only its differing parts, then its full verdict, wrapped
 to the width. A row where every observed platform agrees is not repeated there
 (``sockmatrix run`` has just printed its verdicts, and ``--format md`` lists
-every one); one line says how many rows agree, or that none differs.
+every one); one line says how many rows agree, or that none differs. Then each
+observation that contradicts its documentation, also where platforms agree:
+what the entry expects, what was observed at those steps, and the source.
 """
 
 from __future__ import annotations
@@ -15,13 +17,17 @@ import textwrap
 from matrix.language.runtimes import RUNTIMES
 from matrix.render.present import (
     FLAG_LEGEND,
+    FLAG_SYMBOLS,
     cell_text,
     contradiction_symbols,
+    describe_expectation,
     differing_text,
+    evidence_source,
     headline,
 )
 from matrix.render.safe_text import one_line
-from matrix.table.merge import Matrix, Row
+from matrix.table.merge import Cell, Matrix, Row
+from matrix.table.model import CONTRADICTION_FLAGS
 from matrix.table.nogc import without_gc
 
 WIDTH = 100
@@ -90,6 +96,45 @@ def _differing_verdicts(matrix: Matrix, numbers: dict[str, int]) -> list[str]:
     return lines
 
 
+def _at_steps(verdict: str, steps: list[str]) -> str:
+    """The parts of a verdict (``name: text · name: text``) of the steps named."""
+    parts = [p for p in verdict.split(" · ") if p.partition(": ")[0] in steps]
+    return " · ".join(parts) or verdict
+
+
+def _contradiction_lines(cell: Cell, head: str) -> list[str]:
+    lines = []
+    for contradiction in cell.contradictions:
+        symbol = FLAG_SYMBOLS[CONTRADICTION_FLAGS[contradiction.kind]]
+        expect = contradiction.entry.get("expect", {})
+        expected = describe_expectation(
+            {step: expect[step] for step in contradiction.steps if step in expect}
+        )
+        observed = _at_steps(cell.verdict or str(cell.status), contradiction.steps)
+        indent = " " * len(head)
+        lines += _wrapped(one_line(f"{symbol} expected {expected}"), head, indent + "  ")
+        lines += _wrapped(one_line(f"observed {observed}"), indent, indent + "  ")
+        source = evidence_source(contradiction.entry)
+        lines += _wrapped(one_line(f"source: {source}", WIDTH * 4), indent, indent + "  ")
+        head = indent
+    return lines
+
+
+def _contradicting_observations(matrix: Matrix, numbers: dict[str, int]) -> list[str]:
+    """Every observation that contradicts its platform's documentation, also in a
+    row where the observed platforms agree (the grid shows only its flag)."""
+    rows = [row for row in matrix.rows if row.contradicts]
+    if not rows:
+        return []
+    lines = ["", "observations that contradict their documentation:"]
+    for row in rows:
+        lines.append(one_line(row.id))
+        for key, cell in row.cells.items():
+            if cell.contradictions:
+                lines += _contradiction_lines(cell, f"  {cell.mark or '-'} [{numbers[key]}] ")
+    return lines
+
+
 @without_gc
 def render_text(matrix: Matrix) -> str:
     numbers = {c.key: n for n, c in enumerate(matrix.columns, 1)}
@@ -110,6 +155,7 @@ def render_text(matrix: Matrix) -> str:
         )
         grid.append([one_line(row.id), differs, *cells])
     lines += ["", *_grid(grid), "", *_differing_verdicts(matrix, numbers)]
+    lines += _contradicting_observations(matrix, numbers)
     used = {s for r in matrix.rows for c in r.cells.values() for s in cell_text(c).split()}
     notes = [f"  {s} {t}" for s, t in FLAG_LEGEND.items() if s in used]
     if "documented:" in used:

@@ -186,3 +186,25 @@ def test_the_table_command_offers_exactly_the_registered_formats() -> None:
 
     assert OFFERED == FORMATS
     assert format_for(Path("x.HTM")) == "html" and format_for(Path("x.yaml")) is None
+
+
+def test_text_lists_an_observation_that_contradicts_its_documentation_where_platforms_agree(
+    three_kinds: Matrix,
+) -> None:
+    text = render_text(three_kinds)
+    assert "p-contra" not in _verdicts_section(text), "both platforms agree there"
+    section = text.split("\nobservations that contradict their documentation:\n", 1)[1]
+    section = section.split("\n\n")[0]
+    # Only alphaos documents p-contra: its column is the one contradicted.
+    assert section.splitlines()[0] == "p-contra"
+    assert "  A [1] ≠doc expected recv: EOF\n" in section
+    assert "        observed recv: ECONNRESET (immediate)\n" in section
+    assert "        source: " in section
+    for other in ("p-obs", "p-doc", "p-same"):
+        assert other not in section, other
+
+
+def test_text_has_no_contradiction_section_when_nothing_contradicts(probe) -> None:
+    p = probe()
+    m = merge([("a", recv_document("testos", {"p1": "recv: EOF"}, {"p1": p.sha256}))], [p])
+    assert "contradict their documentation:" not in render_text(m)
