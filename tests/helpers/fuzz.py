@@ -5,6 +5,8 @@ A fixed seed (derandomize) and no example database, so CI is reproducible.
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -38,3 +40,15 @@ json_values = st.recursive(
     ),
     max_leaves=25,
 )
+
+
+def key_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a JSON-like value, as keys and indexes from the root (not the root)."""
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += key_paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += key_paths(child, (*prefix, index))
+    return found

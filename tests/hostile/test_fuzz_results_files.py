@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 import pytest
-from helpers.fuzz import FUZZ, FUZZ_CLASSES, json_values
+from helpers.fuzz import FUZZ, FUZZ_CLASSES, json_values, key_paths
 from helpers.synthetic import observation, record, results_document
 from hypothesis import find, given, reject, settings
 from hypothesis import strategies as st
@@ -176,17 +176,6 @@ def rich_results() -> dict[str, Any]:
     return document
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += _paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _paths(child, (*prefix, index))
-    return found
-
-
 REPLACEMENTS = st.sampled_from(
     [None, True, False, 0, -1, 2**40, 0.0, 1e300, "", "x" * 4096, "EOF", [], {}, [{}], {"": ""},
      "ok", "skipped", "harness-error", "blocked", "raised", "returned", "not-reached"]
@@ -199,7 +188,7 @@ def schema_valid_mutants(draw: st.DrawFn) -> dict[str, Any]:
     schema still accepts it: what every reader must handle without a crash."""
     document = rich_results()
     for _ in range(draw(st.integers(1, 4))):
-        paths = _paths(document)
+        paths = key_paths(document)
         path = draw(st.sampled_from(paths))
         parent: Any = document
         for key in path[:-1]:

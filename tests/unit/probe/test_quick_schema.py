@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 import pytest
-from helpers.fuzz import FUZZ, REAL_TEXTS, json_values
+from helpers.fuzz import FUZZ, REAL_TEXTS, json_values, key_paths
 from helpers.paths import PROBE_LIBRARY
 from hypothesis import given
 from hypothesis import strategies as st
@@ -111,17 +111,6 @@ def test_a_quirk_of_jsonschema_is_kept(schema: Any, value: Any, answer: bool) ->
     assert is_valid(schema, value) is answer
 
 
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += _paths(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _paths(item, (*path, index))
-    return found
-
-
 # Values near the schema's edges: bools beside 0 and 1, integral floats, a
 # trailing newline after a pattern's match, bounds, the shapes of every type.
 edge_values = st.sampled_from(
@@ -163,10 +152,7 @@ def mutated_documents(draw: st.DrawFn) -> Any:
     """A library probe with one to three values replaced, keys dropped or keys added."""
     document = copy.deepcopy(draw(st.sampled_from(LIBRARY)))
     for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(_paths(document)))
-        if not path:
-            continue
-        *parents, last = path
+        *parents, last = draw(st.sampled_from(key_paths(document)))
         holder = document
         for part in parents:
             holder = holder[part]
