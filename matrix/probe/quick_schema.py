@@ -12,12 +12,13 @@ Rules of this module:
   ``pattern``) for every value a probe's YAML can hold: mappings with text keys,
   lists, text, integers, finite floats, booleans and null
   (matrix.probe.yaml_lines refuses everything else). Each keyword below mirrors
-  jsonschema's own function of that name (``jsonschema/_keywords.py``, and
-  ``_validators.py`` before 4.18), including its quirks: ``patternProperties``
-  and ``additionalProperties`` search keys with Python's ``re`` as jsonschema
-  does. tests/unit/probe/test_quick_schema.py compares the two on every probe of
-  the library and the tests and on generated documents, under the newest and
-  the oldest jsonschema the project allows (tox -e oldest).
+  jsonschema's own function of that name (``jsonschema/_keywords.py``;
+  ``_validators.py`` in older releases such as 4.10), including its quirks:
+  ``patternProperties`` and ``additionalProperties`` search keys with Python's
+  ``re`` as jsonschema does. tests/unit/probe/test_quick_schema.py compares the
+  two on every probe of the library, on mutated probes and on generated schemas
+  and values, under the newest and the oldest jsonschema the project allows
+  (tox -e oldest).
 - Only the keywords in CHECKS and ANNOTATIONS: a schema with any other keyword
   raises UnknownKeyword, never a half-checked yes.
 - The standard library only.
