@@ -22,6 +22,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from matrix.language.operations import SOCKET_REFERENCE_ARGS
 from matrix.probe.quick_schema import ecma_pattern, is_valid
 from matrix.schemas.paths import PROBE_SCHEMA_PATH
 
@@ -161,9 +162,10 @@ def sound_socket(spec: Any) -> dict[str, Any] | None:
 
 
 # A step the schema refused, kept in a sound view only for what later steps refer
-# to (its name, the socket it creates, its thread): no check looks inside it.
+# to (its name, the socket it creates, its thread) and the sockets it names, which
+# must exist: no other check looks inside it.
 BROKEN_OP = "?"
-_KEPT_OF_BROKEN_STEP = ("name", "as", "thread")
+_KEPT_OF_BROKEN_STEP = ("name", "as", "thread", *SOCKET_REFERENCE_ARGS)
 _SOCKET_KINDS = ("pair", "listener", "tcp", "udp")
 
 

@@ -77,6 +77,15 @@ def _pre_schema_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
             yield ("sockets", index, "options"), message
 
 
+def _unknown_sockets(
+    args: Mapping[str, Any], where: KeyPath, sockets: Mapping[str, str]
+) -> Iterator[tuple[KeyPath, str]]:
+    for arg in SOCKET_REFERENCE_ARGS:
+        name = args.get(arg)
+        if isinstance(name, str) and name not in sockets:
+            yield (*where, arg), f"unknown socket {name!r}{did_you_mean(name, sockets)}"
+
+
 def _reference_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
     """Checks across sections, on the document's sound view (probe.schema.sound_view)."""
     sockets: dict[str, str] = {}
@@ -102,7 +111,10 @@ def _reference_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
     steps: dict[str, Step] = {}
     for index, step in enumerate(data["steps"]):
         if step["op"] == BROKEN_OP:
-            # Refused by the schema (reported there): only what later steps name.
+            # Refused by the schema (reported there): the sockets it names, as text,
+            # still have to exist (a misspelt flag must not hide a misspelt
+            # socket), and later steps may name what it names and creates.
+            yield from _unknown_sockets(step, ("steps", index), sockets)
             if "name" in step:
                 steps[step["name"]] = step
             if "as" in step:
@@ -118,10 +130,7 @@ def _reference_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
         where: KeyPath = ("steps", index)
         # The step by argument name, as the operations table lists them.
         args: Mapping[str, Any] = step
-        for arg in SOCKET_REFERENCE_ARGS:
-            name = args.get(arg)
-            if name is not None and name not in sockets:
-                yield (*where, arg), f"unknown socket {name!r}{did_you_mean(name, sockets)}"
+        yield from _unknown_sockets(args, where, sockets)
         for arg in SOCKET_LIST_ARGS:
             for position, name in enumerate(args.get(arg, [])):
                 if name not in sockets:

@@ -135,3 +135,36 @@ assumptions:
     probe, problems = validate_file(write_probe(HEADER + body, id="p"))
     assert problems == []
     assert probe is not None
+
+
+def test_a_step_the_schema_refuses_still_has_its_sockets_checked(
+    write_probe: WriteProbe,
+) -> None:
+    # A misspelt flag (a value the schema refuses) and a misspelt socket in one
+    # step, and an unknown operation naming a socket: every mistake is reported.
+    body = """\
+sockets: [{pair: [a, b]}]
+steps:
+  - {op: recv, socket: c, flags: [PEK], name: r}
+  - {op: sendd, socket: bb, data: x, name: s}
+  - {op: send, socket: a, data: x, name: ok}
+verdict: [r]
+"""
+    found = messages(write_probe, body)
+    text = "\n".join(message for _, message in found)
+    assert "steps[0] → flags[0] → 'PEK' is not one of" in text
+    assert "steps[0] → socket → unknown socket 'c'" in text
+    assert "steps[1] → op → unknown operation 'sendd'" in text
+    assert "steps[1] → socket → unknown socket 'bb' (did you mean 'b'?)" in text
+    assert len(found) == 4, found
+
+
+def test_a_socket_the_schema_refuses_is_reported_once(write_probe: WriteProbe) -> None:
+    body = """\
+sockets: [{pair: [a, b]}]
+steps:
+  - {op: recv, socket: "not a name!", name: r}
+verdict: [r]
+"""
+    found = messages(write_probe, body)
+    assert [message.split(" → ")[1] for _, message in found] == ["socket"], found
