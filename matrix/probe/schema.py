@@ -22,7 +22,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from matrix.language.operations import SOCKET_REFERENCE_ARGS
+from matrix.language.operations import SOCKET_LIST_ARGS, SOCKET_REFERENCE_ARGS
 from matrix.probe.quick_schema import ecma_pattern, is_valid
 from matrix.schemas.paths import PROBE_SCHEMA_PATH
 
@@ -165,8 +165,9 @@ def sound_socket(spec: Any) -> dict[str, Any] | None:
 # to (its name, the socket it creates, its thread) and the sockets it names, which
 # must exist: no other check looks inside it.
 BROKEN_OP = "?"
-_KEPT_OF_BROKEN_STEP = ("name", "as", "thread", *SOCKET_REFERENCE_ARGS)
+_KEPT_OF_BROKEN_STEP = ("name", "as", "thread", *SOCKET_REFERENCE_ARGS, *SOCKET_LIST_ARGS)
 _SOCKET_KINDS = ("pair", "listener", "tcp", "udp")
+_LISTS_OF_NAMES = ("pair", *SOCKET_LIST_ARGS)
 
 
 def _names_only(item: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -174,7 +175,9 @@ def _names_only(item: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     for key in keys:
         value = item.get(key)
         if isinstance(value, str) or (
-            key == "pair" and isinstance(value, list) and all(isinstance(v, str) for v in value)
+            key in _LISTS_OF_NAMES
+            and isinstance(value, list)
+            and all(isinstance(v, str) for v in value)
         ):
             kept[key] = value
     return kept

@@ -84,6 +84,13 @@ def _unknown_sockets(
         name = args.get(arg)
         if isinstance(name, str) and name not in sockets:
             yield (*where, arg), f"unknown socket {name!r}{did_you_mean(name, sockets)}"
+    for arg in SOCKET_LIST_ARGS:
+        for position, name in enumerate(args.get(arg, [])):
+            if isinstance(name, str) and name not in sockets:
+                yield (
+                    (*where, arg, position),
+                    (f"unknown socket {name!r}{did_you_mean(name, sockets)}"),
+                )
 
 
 def _reference_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
@@ -131,13 +138,6 @@ def _reference_problems(data: Probe) -> Iterator[tuple[KeyPath, str]]:
         # The step by argument name, as the operations table lists them.
         args: Mapping[str, Any] = step
         yield from _unknown_sockets(args, where, sockets)
-        for arg in SOCKET_LIST_ARGS:
-            for position, name in enumerate(args.get(arg, [])):
-                if name not in sockets:
-                    yield (
-                        (*where, arg, position),
-                        (f"unknown socket {name!r}{did_you_mean(name, sockets)}"),
-                    )
         for arg in SOCKET_CREATING_ARGS:
             name = args.get(arg)
             if name is not None:

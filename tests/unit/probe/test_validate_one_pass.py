@@ -148,6 +148,7 @@ steps:
   - {op: recv, socket: c, flags: [PEK], name: r}
   - {op: sendd, socket: bb, data: x, name: s}
   - {op: send, socket: a, data: x, name: ok}
+  - {op: select, read: [a, zz], timeout: soon, name: sel}
 verdict: [r]
 """
     found = messages(write_probe, body)
@@ -156,7 +157,9 @@ verdict: [r]
     assert "steps[0] → socket → unknown socket 'c'" in text
     assert "steps[1] → op → unknown operation 'sendd'" in text
     assert "steps[1] → socket → unknown socket 'bb' (did you mean 'b'?)" in text
-    assert len(found) == 4, found
+    assert "steps[3] → timeout → " in text
+    assert "steps[3] → read[1] → unknown socket 'zz'" in text
+    assert len(found) == 6, found
 
 
 def test_a_socket_the_schema_refuses_is_reported_once(write_probe: WriteProbe) -> None:
