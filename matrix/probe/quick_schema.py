@@ -60,13 +60,15 @@ def _is_type(name: str, value: Any) -> bool:
         return isinstance(value, bool)
     if name == "null":
         return value is None
-    if isinstance(value, bool):
-        return False
     if name == "integer":
-        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        return _number(value) and (isinstance(value, int) or value.is_integer())
     if name == "number":
-        return isinstance(value, (int, float))
+        return _number(value)
     raise UnknownKeyword(f"type {name!r}")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 _TRUE, _FALSE = object(), object()
@@ -114,10 +116,6 @@ def _additional_properties(expected: Any, value: Any, schema: dict[str, Any]) ->
 def _if(condition: Any, value: Any, schema: dict[str, Any]) -> bool:
     branch = "then" if is_valid(condition, value) else "else"
     return branch not in schema or is_valid(schema[branch], value)
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 Check = Callable[[Any, Any, dict[str, Any]], bool]
