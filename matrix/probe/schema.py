@@ -73,10 +73,14 @@ def parts() -> Parts:
     return Parts(document, generic, per_op)
 
 
-def _step_schema(step: Any) -> Schema:
+def _op(step: Any) -> str:
+    """The operation a step names as text ("" if none: no operation has that name)."""
     op = step.get("op") if isinstance(step, dict) else None
-    found = parts().per_op.get(op) if isinstance(op, str) else None
-    return found or parts().step
+    return op if isinstance(op, str) else ""
+
+
+def _step_schema(step: Any) -> Schema:
+    return parts().per_op.get(_op(step)) or parts().step
 
 
 def fits_schema(data: Any) -> bool:
@@ -125,9 +129,7 @@ def schema_errors(data: Any) -> Iterator[tuple[KeyPath, jsonschema.ValidationErr
     if not isinstance(steps, list):
         return
     for index, step in enumerate(steps):
-        op = step.get("op") if isinstance(step, dict) else None
-        validator = per_op.get(op) if isinstance(op, str) else None
-        for error in (validator or generic).iter_errors(step):
+        for error in per_op.get(_op(step), generic).iter_errors(step):
             yield ("steps", index), error
 
 
@@ -142,10 +144,7 @@ def sound_step(step: Any) -> dict[str, Any] | None:
     Validation goes on past schema errors: a step with a misspelt key can still be
     checked for its references, a step with a wrong value (or an unknown op) cannot.
     """
-    if not isinstance(step, dict):
-        return None
-    op = step.get("op")
-    schema = parts().per_op.get(op) if isinstance(op, str) else None
+    schema = parts().per_op.get(_op(step))
     if schema is None:
         return None
     kept = _known_keys_only(step, schema)
