@@ -26,6 +26,7 @@ from matrix.render.present import (
     headline,
 )
 from matrix.render.safe_text import one_line
+from matrix.table.compare import parts_of_steps
 from matrix.table.merge import Cell, Matrix, Row
 from matrix.table.model import CONTRADICTION_FLAGS
 from matrix.table.nogc import without_gc
@@ -96,12 +97,6 @@ def _differing_verdicts(matrix: Matrix, numbers: dict[str, int]) -> list[str]:
     return lines
 
 
-def _at_steps(verdict: str, steps: list[str]) -> str:
-    """The parts of a verdict (``name: text · name: text``) of the steps named."""
-    parts = [p for p in verdict.split(" · ") if p.partition(": ")[0] in steps]
-    return " · ".join(parts) or verdict
-
-
 def _contradiction_lines(cell: Cell, head: str) -> list[str]:
     lines = []
     for contradiction in cell.contradictions:
@@ -110,7 +105,7 @@ def _contradiction_lines(cell: Cell, head: str) -> list[str]:
         expected = describe_expectation(
             {step: expect[step] for step in contradiction.steps if step in expect}
         )
-        observed = _at_steps(cell.verdict or str(cell.status), contradiction.steps)
+        observed = parts_of_steps(cell.verdict or str(cell.status), contradiction.steps)
         indent = " " * len(head)
         lines += _wrapped(one_line(f"{symbol} expected {expected}"), head, indent + "  ")
         lines += _wrapped(one_line(f"observed {observed}"), indent, indent + "  ")

@@ -36,6 +36,12 @@ def differing_parts(verdicts: list[str]) -> dict[str, str]:
     return result
 
 
+def parts_of_steps(verdict: str, steps: list[str]) -> str:
+    """The parts of a verdict that the steps named report (the whole verdict if none)."""
+    parts = [p for p in verdict.split(SEPARATOR) if p.partition(": ")[0] in steps]
+    return SEPARATOR.join(parts) or verdict
+
+
 def _words(value: object) -> set[str]:
     # language/expectations.alternatives, inline: this module imports nothing.
     return {str(v) for v in value} if isinstance(value, list) else {str(value)}
