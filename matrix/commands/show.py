@@ -50,6 +50,7 @@ def _published_probe_file(text: str) -> Path | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from matrix.language.suggest import did_you_mean
     from matrix.probe.selection import builtin_probe_dir
     from matrix.probe.validate import validate_file
     from matrix.render.assumption_report import assumption_lines
@@ -66,10 +67,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     records = {r["id"]: r for r in document["probes"]}
     if args.probe not in records:
-        import difflib
-
-        close = difflib.get_close_matches(args.probe, list(records), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(args.probe, records)
         say(f"sockmatrix show: no probe {args.probe!r} in {path}{hint}", file=sys.stderr)
         return EXIT_USAGE
     record = records[args.probe]
