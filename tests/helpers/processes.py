@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import psutil
@@ -18,3 +19,20 @@ def children_of(pid: int) -> list[psutil.Process]:
         return psutil.Process(pid).children(recursive=True)
     except psutil.NoSuchProcess:
         return []
+
+
+def modules_loaded_by(script: str, *argv: str) -> set[str]:
+    """The modules a fresh interpreter has loaded once ``script`` (given ``argv``) ran."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"{script}\nimport sys\nprint(' '.join(sorted(sys.modules)))",
+            *argv,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return set(done.stdout.splitlines()[-1].split())  # the last line: sys.modules

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers.probes import MINIMAL_PROBE, WriteProbe
+from helpers.processes import modules_loaded_by
 
 from matrix.cli import build_parser, main
 
@@ -74,26 +75,18 @@ def test_report_survives_a_stdout_that_cannot_encode_it(
     assert b"close() \\u2192 RST" in done.stdout
 
 
-LOADED = """
+COMMAND = """
 import sys
 from matrix.cli import main
 try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-print(" ".join(sorted(sys.modules)))
 """
 
 
 def _modules_loaded_by(argv: list[str]) -> set[str]:
-    done = subprocess.run(
-        [sys.executable, "-c", LOADED, *argv],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return set(done.stdout.splitlines()[-1].split())  # the last line: sys.modules
+    return modules_loaded_by(COMMAND, *argv)
 
 
 def test_help_loads_no_command_work() -> None:

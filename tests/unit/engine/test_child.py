@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 from helpers.probes import WriteProbe, slow_probe
-from helpers.processes import children_of, sockmatrix
+from helpers.processes import children_of, modules_loaded_by, sockmatrix
 from helpers.waiting import read_line, wait_for
 
 from matrix.engine.child import EXIT_ORPHANED, EXIT_OVERRAN
@@ -115,13 +115,6 @@ def test_a_child_exits_when_its_stdin_closes() -> None:
 def test_a_childs_start_and_preload_import_no_dataclasses_jsonschema_or_yaml() -> None:
     """Every probe pays its child's imports in CPU: a library of 1,000 tiny probes
     pays them 1,000 times. dataclasses (with inspect) was 9 ms of each."""
-    script = (
-        "import sys, matrix.engine.child as child; child._preload(); "
-        "print(' '.join(sorted(sys.modules)))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
-    )
-    loaded = set(done.stdout.split())
+    loaded = modules_loaded_by("import matrix.engine.child as child; child._preload()")
     assert "matrix.engine.scenario" in loaded  # the script did load the engine
     assert not {"dataclasses", "inspect", "jsonschema", "yaml", "fastjsonschema"} & loaded
