@@ -70,22 +70,19 @@ def timed(command: list[str], env: dict[str, str], status: int = 0) -> tuple[flo
     return wall, _children_cpu() - cpu
 
 
-def medians(command: list[str], env: dict[str, str], times: int = 11) -> tuple[float, float]:
-    """(median wall, median CPU) of ``times`` runs of ``command``."""
-    samples = [timed(command, env) for _ in range(times)]
-    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
-
-
 def interleaved(
     commands: dict[str, tuple[list[str], int]], env: dict[str, str], times: int = 11
-) -> dict[str, float]:
-    """Median wall of each (command, its exit status), run in turns so a change
-    of load hits them all."""
-    walls: dict[str, list[float]] = {name: [] for name in commands}
+) -> dict[str, tuple[float, float]]:
+    """(Median wall, median CPU) of each (command, its exit status), run in turns
+    so a change of load hits them all."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(times):
         for name, (command, status) in commands.items():
-            walls[name].append(timed(command, env, status)[0])
-    return {name: statistics.median(samples) for name, samples in walls.items()}
+            samples[name].append(timed(command, env, status))
+    return {
+        name: (statistics.median(s[0] for s in runs), statistics.median(s[1] for s in runs))
+        for name, runs in samples.items()
+    }
 
 
 def per_record_seconds(folder: Path, count: int) -> float:
@@ -133,7 +130,7 @@ def main(argv: list[str]) -> int:
         timed([*CLI, "validate", str(one)], env)  # bytecode written
         timed([*CLI, "validate", str(mistaken)], env, status=2)
 
-        walls = interleaved(
+        measured = interleaved(
             {
                 "python -c pass": ([sys.executable, "-c", "pass"], 0),
                 "validate one small file": ([*CLI, "validate", str(one)], 0),
@@ -142,6 +139,7 @@ def main(argv: list[str]) -> int:
             },
             env,
         )
+        walls = {name: wall for name, (wall, _) in measured.items()}
         bare = walls["python -c pass"]
         print(f"{'python -c pass:':26s} {bare * 1000:.0f} ms (median)")
         for name, wall in list(walls.items())[1:]:
@@ -151,7 +149,7 @@ def main(argv: list[str]) -> int:
             )
         own = {name: wall - bare for name, wall in walls.items()}
         met &= own["validate one small file"] <= 0.09 and own["--help"] <= 0.09
-        validate_one_cpu = medians([*CLI, "validate", str(one)], env, times=5)[1]
+        validate_one_cpu = measured["validate one small file"][1]
 
         # CPU per file beyond the first (the start is paid once; CPU, not wall,
         # since a wall difference over 100 files drowns in a shared machine's noise).
